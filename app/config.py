@@ -1,0 +1,35 @@
+"""Settings, read only from the environment (and an optional .env file)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    """Every setting the service reads; each is documented in the README's settings table."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    database_url: str = Field(
+        default=f"sqlite:///{PROJECT_ROOT / 'var' / 'jinzhong.db'}",
+        description="SQLAlchemy URL of the database.",
+    )
+    seed_dir: Path = Field(
+        default=PROJECT_ROOT / "seed_data",
+        description="Folder of curated YAML that `jinzhong seed` and `validate` read.",
+    )
+    host: str = Field(default="127.0.0.1", description="Address `jinzhong serve` binds to.")
+    port: int = Field(default=8000, ge=1, le=65535, description="Port `jinzhong serve` uses.")
+    log_level: str = Field(default="info", description="uvicorn log level.")
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """The process-wide settings, read once."""
+    return Settings()

@@ -1,0 +1,155 @@
+"""Table classes only. Natural keys (codes from the YAML) are the primary keys, so a reseed
+never changes an identifier and no internal id ever reaches a client."""
+
+from datetime import date
+
+from sqlalchemy import Column, Index, Text
+from sqlmodel import Field, SQLModel
+
+
+class DatasetMeta(SQLModel, table=True):
+    """Key-value facts about the loaded data (the seed's content hash, when it last changed)."""
+
+    __tablename__ = "dataset_meta"
+
+    key: str = Field(primary_key=True)
+    value: str
+
+
+class Source(SQLModel, table=True):
+    """A published report: its metadata and its text, as received and as corrected."""
+
+    __tablename__ = "source"
+
+    code: str = Field(primary_key=True)
+    publication_zh: str
+    publication_en: str
+    published_date: date
+    page: str | None = None
+    page_heading: str | None = None
+    series: str | None = None
+    title: str
+    subtitle: str | None = None
+    title_en: str | None = None
+    reporter: str | None = None
+    language: str
+    url: str | None = None
+    text_original: str = Field(sa_column=Column(Text, nullable=False))
+    text: str = Field(sa_column=Column(Text, nullable=False))
+
+
+class Erratum(SQLModel, table=True):
+    """One correction applied to a source's text, in order."""
+
+    __tablename__ = "erratum"
+
+    source_code: str = Field(foreign_key="source.code", primary_key=True, ondelete="CASCADE")
+    seq: int = Field(primary_key=True)
+    original: str
+    corrected: str
+    reason: str
+    occurrences: int
+
+
+class Region(SQLModel, table=True):
+    """An administrative division, keyed by its GB/T 2260 code."""
+
+    __tablename__ = "region"
+
+    code: str = Field(primary_key=True)
+    name_zh: str
+    name_en: str
+    level: str
+    parent_code: str | None = Field(default=None, foreign_key="region.code", index=True)
+
+
+class Topic(SQLModel, table=True):
+    """A theme that groups indicators."""
+
+    __tablename__ = "topic"
+
+    code: str = Field(primary_key=True)
+    name_zh: str
+    name_en: str
+    description_en: str | None = None
+
+
+class Unit(SQLModel, table=True):
+    """A unit as printed, and how to turn it into a base unit."""
+
+    __tablename__ = "unit"
+
+    code: str = Field(primary_key=True)
+    symbol: str | None = None
+    name_zh: str
+    name_en: str
+    normalized_unit: str
+    factor: float
+
+
+class Indicator(SQLModel, table=True):
+    """What is measured."""
+
+    __tablename__ = "indicator"
+
+    code: str = Field(primary_key=True)
+    name_zh: str
+    name_en: str
+    definition_en: str = Field(sa_column=Column(Text, nullable=False))
+    topic_code: str = Field(foreign_key="topic.code", index=True)
+    unit_code: str = Field(foreign_key="unit.code")
+
+
+class Observation(SQLModel, table=True):
+    """One published (or derived) figure with its period, unit, qualifier and provenance."""
+
+    __tablename__ = "observation"
+    __table_args__ = (
+        Index("ix_observation_indicator_code_region_code", "indicator_code", "region_code"),
+        Index("ix_observation_period_end", "period_end"),
+    )
+
+    code: str = Field(primary_key=True)
+    indicator_code: str = Field(foreign_key="indicator.code")
+    # The region the figure is first about; observation_region lists all of them.
+    region_code: str = Field(foreign_key="region.code", index=True)
+    period: str
+    period_start: date | None = None
+    period_end: date
+    period_precision: str
+    value: float
+    value_max: float | None = None
+    value_as_published: str | None = None
+    unit_code: str = Field(foreign_key="unit.code")
+    normalized_value: float
+    normalized_value_max: float | None = None
+    qualifier: str
+    derived: bool = False
+    formula: str | None = None
+    note: str | None = Field(default=None, sa_column=Column(Text))
+    source_code: str = Field(foreign_key="source.code", index=True)
+    quote: str = Field(sa_column=Column(Text, nullable=False))
+
+
+class ObservationRegion(SQLModel, table=True):
+    """Every region an observation concerns, in the curated order (the first is the main one)."""
+
+    __tablename__ = "observation_region"
+
+    observation_code: str = Field(
+        foreign_key="observation.code", primary_key=True, ondelete="CASCADE"
+    )
+    region_code: str = Field(foreign_key="region.code", primary_key=True, index=True)
+    position: int
+
+
+class DerivationInput(SQLModel, table=True):
+    """A named input of a derived observation's formula."""
+
+    __tablename__ = "derivation_input"
+
+    observation_code: str = Field(
+        foreign_key="observation.code", primary_key=True, ondelete="CASCADE"
+    )
+    name: str = Field(primary_key=True)
+    input_code: str = Field(foreign_key="observation.code", index=True)

@@ -1,0 +1,1 @@
+"""What clients see: response models, the list envelope and the problem document."""

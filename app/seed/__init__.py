@@ -1,0 +1,1 @@
+"""Curated YAML → validated bundle (no database) → rows in one transaction."""

@@ -1,0 +1,358 @@
+"""Read seed_data/ into a validated bundle, touching no database.
+
+Every problem is collected (not just the first) and named by file, line and field, so a
+curator fixes a broken file in one pass.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, TypeVar
+
+import yaml
+from pydantic import BaseModel, TypeAdapter, ValidationError
+
+from app.rules.derivation import evaluate, formula_names
+from app.rules.figures import read_figure
+from app.rules.qualifiers import wording_problems
+from app.rules.texts import Correction, apply_errata, contains_quote, squeeze
+from app.seed.schema import (
+    LEVEL_RANK,
+    IndicatorSeed,
+    ObservationSeed,
+    RegionSeed,
+    SourceSeed,
+    TopicSeed,
+    UnitSeed,
+)
+
+SEED_FILES = {
+    "sources": ("sources.yaml", SourceSeed),
+    "regions": ("regions.yaml", RegionSeed),
+    "topics": ("topics.yaml", TopicSeed),
+    "units": ("units.yaml", UnitSeed),
+    "indicators": ("indicators.yaml", IndicatorSeed),
+    "observations": ("observations.yaml", ObservationSeed),
+}
+ModelT = TypeVar("ModelT", bound=BaseModel)
+Path_ = tuple[int | str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class SeedIssue:
+    """One problem in the seed data, located as precisely as the YAML allows."""
+
+    file: str
+    line: int | None
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        return f"{where}: {self.field}: {self.message}"
+
+
+class SeedError(Exception):
+    """The seed data is invalid; `issues` lists every problem found."""
+
+    def __init__(self, issues: Sequence[SeedIssue]) -> None:
+        self.issues = list(issues)
+        super().__init__("\n".join(str(issue) for issue in self.issues))
+
+
+@dataclass(frozen=True, slots=True)
+class SourceText:
+    """A source's text as received and after its errata."""
+
+    original: str
+    corrected: str
+
+
+@dataclass(frozen=True)
+class SeedBundle:
+    """Everything in seed_data/, validated and cross-checked."""
+
+    sources: list[SourceSeed]
+    regions: list[RegionSeed]
+    topics: list[TopicSeed]
+    units: list[UnitSeed]
+    indicators: list[IndicatorSeed]
+    observations: list[ObservationSeed]
+    texts: dict[str, SourceText]
+    content_hash: str
+
+
+@dataclass
+class _File:
+    """A parsed YAML file with the line of every node, for pointing at problems."""
+
+    name: str
+    lines: dict[Path_, int] = field(default_factory=dict)
+
+    def line(self, path: Path_) -> int | None:
+        for cut in range(len(path), -1, -1):
+            if path[:cut] in self.lines:
+                return self.lines[path[:cut]]
+        return None
+
+
+class _Collector:
+    def __init__(self) -> None:
+        self.issues: list[SeedIssue] = []
+
+    def add(self, file: _File, path: Path_, message: str, kind: str = "") -> None:
+        label = kind or Path(file.name).stem
+        dotted = label + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in path)
+        self.issues.append(SeedIssue(file.name, file.line(path), dotted, message))
+
+
+def content_hash(seed_dir: Path) -> str:
+    """SHA-256 over every file under seed_dir (names and bytes): the data version's input."""
+    digest = hashlib.sha256()
+    for path in sorted(p for p in seed_dir.rglob("*") if p.is_file()):
+        relative = path.relative_to(seed_dir).as_posix()
+        if any(part.startswith(".") for part in relative.split("/")):
+            continue
+        digest.update(relative.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def _node_lines(node: yaml.Node, path: Path_, out: dict[Path_, int], file: _File,
+                issues: _Collector) -> None:  # fmt: skip
+    out[path] = node.start_mark.line + 1
+    if isinstance(node, yaml.SequenceNode):
+        for index, child in enumerate(node.value):
+            _node_lines(child, (*path, index), out, file, issues)
+    elif isinstance(node, yaml.MappingNode):
+        seen: set[str] = set()
+        for key_node, value_node in node.value:
+            key = str(key_node.value)
+            if key in seen:
+                file.lines.update(out)
+                issues.add(file, (*path, key), "key appears twice in the same record")
+            seen.add(key)
+            out[(*path, key)] = key_node.start_mark.line + 1
+            _node_lines(value_node, (*path, key), out, file, issues)
+            out[(*path, key)] = key_node.start_mark.line + 1
+
+
+def _read_list(
+    path: Path, model: type[ModelT], issues: _Collector
+) -> tuple[_File, list[tuple[int, ModelT]]]:
+    """Parse one file; return it with (index in the file, record) for each valid record."""
+    file = _File(path.name)
+    if not path.is_file():
+        issues.add(file, (), f"file is missing from {path.parent}")
+        return file, []
+    text = path.read_text(encoding="utf-8")
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        data: Any = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        problem = getattr(exc, "problem", None) or str(exc)
+        file.lines[()] = mark.line + 1 if mark else 1
+        issues.add(file, (), f"not valid YAML: {problem}")
+        return file, []
+    if node is not None:
+        _node_lines(node, (), file.lines, file, issues)
+    if data is None:
+        data = []
+    if not isinstance(data, list):
+        issues.add(file, (), "must be a list of records")
+        return file, []
+    records: list[tuple[int, ModelT]] = []
+    adapter = TypeAdapter(model)
+    for index, item in enumerate(data):
+        try:
+            records.append((index, adapter.validate_python(item)))
+        except ValidationError as exc:
+            for error in exc.errors():
+                issues.add(file, (index, *error["loc"]), error["msg"])
+    return file, records
+
+
+def _duplicates(file: _File, records: Sequence[tuple[int, Any]], issues: _Collector) -> None:
+    seen: dict[str, int] = {}
+    for index, record in records:
+        if record.code in seen:
+            issues.add(file, (index, "code"), f"code {record.code!r} is already used by record {seen[record.code]}")
+        else:
+            seen[record.code] = index
+
+
+def load_bundle(seed_dir: Path) -> SeedBundle:
+    """Parse, validate and cross-check seed_dir; raise SeedError listing every problem."""
+    issues = _Collector()
+    if not seed_dir.is_dir():
+        raise SeedError([SeedIssue(str(seed_dir), None, "seed_dir", "folder does not exist")])
+    parsed: dict[str, tuple[_File, list[tuple[int, Any]]]] = {}
+    for kind, (name, model) in SEED_FILES.items():
+        parsed[kind] = _read_list(seed_dir / name, model, issues)
+        _duplicates(*parsed[kind], issues)
+    files = {kind: file for kind, (file, _) in parsed.items()}
+    sources: list[tuple[int, SourceSeed]] = parsed["sources"][1]
+    regions: list[tuple[int, RegionSeed]] = parsed["regions"][1]
+    topics: list[tuple[int, TopicSeed]] = parsed["topics"][1]
+    units: list[tuple[int, UnitSeed]] = parsed["units"][1]
+    indicators: list[tuple[int, IndicatorSeed]] = parsed["indicators"][1]
+    observations: list[tuple[int, ObservationSeed]] = parsed["observations"][1]
+
+    texts = _check_sources(seed_dir, files["sources"], sources, issues)
+    _check_regions(files["regions"], regions, issues)
+    _check_indicators(
+        files["indicators"], indicators, {t.code for _, t in topics}, {u.code for _, u in units}, issues
+    )
+    _check_observations(
+        files["observations"], observations,
+        indicators={i.code: i for _, i in indicators}, units={u.code: u for _, u in units},
+        regions={r.code for _, r in regions}, texts=texts, issues=issues,
+    )  # fmt: skip
+    if issues.issues:
+        raise SeedError(issues.issues)
+    return SeedBundle(
+        sources=[r for _, r in sources], regions=[r for _, r in regions],
+        topics=[r for _, r in topics], units=[r for _, r in units],
+        indicators=[r for _, r in indicators], observations=[r for _, r in observations],
+        texts=texts, content_hash=content_hash(seed_dir),
+    )  # fmt: skip
+
+
+def _check_sources(seed_dir: Path, file: _File, sources: list[tuple[int, SourceSeed]],
+                   issues: _Collector) -> dict[str, SourceText]:  # fmt: skip
+    texts: dict[str, SourceText] = {}
+    for index, source in sources:
+        text_path = (seed_dir / source.text_file).resolve()
+        if not text_path.is_relative_to(seed_dir.resolve()) or not text_path.is_file():
+            issues.add(file, (index, "text_file"), f"no file {source.text_file!r} in the seed folder")
+            continue
+        original = text_path.read_text(encoding="utf-8")
+        corrections = [Correction(e.original, e.corrected, e.occurrences) for e in source.errata]
+        corrected, problems = apply_errata(original, corrections)
+        for problem in problems:
+            number = int(problem.split()[1]) - 1
+            issues.add(file, (index, "errata", number, "original"), problem)
+        texts[source.code] = SourceText(original, corrected)
+    return texts
+
+
+def _check_regions(file: _File, regions: list[tuple[int, RegionSeed]], issues: _Collector) -> None:
+    by_code = {r.code: r for _, r in regions}
+    for index, region in regions:
+        if region.parent is None:
+            continue
+        parent = by_code.get(region.parent)
+        if parent is None:
+            issues.add(file, (index, "parent"), f"unknown region {region.parent!r}")
+        elif LEVEL_RANK[parent.level] >= LEVEL_RANK[region.level]:
+            issues.add(file, (index, "parent"),
+                       f"a {region.level.value} cannot sit under a {parent.level.value}")  # fmt: skip
+
+
+def _check_indicators(file: _File, indicators: list[tuple[int, IndicatorSeed]], topics: set[str],
+                      units: set[str], issues: _Collector) -> None:  # fmt: skip
+    for index, indicator in indicators:
+        if indicator.topic not in topics:
+            issues.add(file, (index, "topic"), f"unknown topic {indicator.topic!r}")
+        if indicator.unit not in units:
+            issues.add(file, (index, "unit"), f"unknown unit {indicator.unit!r} (see units.yaml)")
+
+
+def _check_observations(
+    file: _File,
+    observations: list[tuple[int, ObservationSeed]],
+    *,
+    indicators: dict[str, IndicatorSeed],
+    units: dict[str, UnitSeed],
+    regions: set[str],
+    texts: dict[str, SourceText],
+    issues: _Collector,
+) -> None:
+    by_code = {o.code: o for _, o in observations}
+    for index, obs in observations:
+        def problem(key: str, message: str, index: int = index) -> None:
+            issues.add(file, (index, key), message)
+
+        indicator = indicators.get(obs.indicator)
+        if indicator is None:
+            problem("indicator", f"unknown indicator {obs.indicator!r}")
+        for position, region in enumerate(obs.regions):
+            if region not in regions:
+                issues.add(file, (index, "regions", position), f"unknown region {region!r}")
+        unit = units.get(obs.unit or (indicator.unit if indicator else ""))
+        if obs.unit is not None and obs.unit not in units:
+            problem("unit", f"unknown unit {obs.unit!r} (see units.yaml)")
+        elif unit and indicator and indicator.unit in units:
+            expected = units[indicator.unit].normalized_unit
+            if unit.normalized_unit != expected:
+                problem("unit", f"normalizes to {unit.normalized_unit!r} but the indicator's "
+                                f"unit normalizes to {expected!r}")  # fmt: skip
+        source = texts.get(obs.source)
+        if obs.source not in texts:
+            problem("source", f"unknown source {obs.source!r}")
+        elif source and not contains_quote(source.corrected, obs.quote):
+            problem("quote", f"does not appear verbatim in source {obs.source!r} "
+                             "(compared without whitespace, after errata)")  # fmt: skip
+        if obs.value_as_published is not None:
+            _check_figure(obs, unit, problem)
+        if obs.derivation is not None:
+            _check_derivation(obs, by_code, problem)
+
+
+def _check_figure(obs: ObservationSeed, unit: UnitSeed | None, problem: Any) -> None:
+    figure = obs.value_as_published
+    assert figure is not None
+    quote = squeeze(obs.quote)
+    if squeeze(figure) not in quote:
+        problem("value_as_published", f"{figure!r} does not appear in the quote")
+        return
+    if unit and unit.symbol and squeeze(figure + unit.symbol) not in quote:
+        problem("unit", f"the quote does not print {figure + unit.symbol!r} (figure then unit)")
+    try:
+        low, high = read_figure(figure)
+    except ValueError as exc:
+        problem("value_as_published", str(exc))
+        return
+    # The sign comes from the wording (缩小 = narrowed), so compare magnitudes.
+    if abs(obs.value) != low:
+        problem("value", f"{obs.value} is not the figure printed ({figure!r} = {low})")
+    if high is not None and obs.value_max != high:
+        problem("value_max", f"{obs.value_max} is not the upper end printed ({figure!r} = {high})")
+    for message in wording_problems(obs.qualifier, obs.quote, figure, obs.value_max is not None):
+        problem("qualifier", message)
+
+
+def _check_derivation(obs: ObservationSeed, by_code: dict[str, ObservationSeed], problem: Any) -> None:
+    derivation = obs.derivation
+    assert derivation is not None
+    for message in wording_problems(obs.qualifier, obs.quote, None, obs.value_max is not None):
+        problem("qualifier", message)
+    values: dict[str, Decimal] = {}
+    for name, code in derivation.inputs.items():
+        source_obs = by_code.get(code)
+        if source_obs is None or code == obs.code:
+            problem("derivation", f"input {name!r} names no other observation ({code!r})")
+        elif source_obs.derivation is not None:
+            problem("derivation", f"input {name!r} ({code!r}) is itself derived; use published inputs")
+        else:
+            values[name] = source_obs.value
+    try:
+        names = formula_names(derivation.formula)
+    except ValueError as exc:
+        problem("derivation", str(exc))
+        return
+    if names != set(derivation.inputs):
+        problem("derivation", f"formula uses {sorted(names)} but inputs are {sorted(derivation.inputs)}")
+        return
+    if len(values) != len(names):
+        return
+    result = evaluate(derivation.formula, values)
+    # The stored value is the result rounded to the decimals it is written with.
+    exponent = obs.value.as_tuple().exponent
+    tolerance = Decimal(1).scaleb(exponent if isinstance(exponent, int) else 0) / 2
+    if abs(result - obs.value) > tolerance:
+        problem("value", f"derivation gives {result}, not {obs.value}")

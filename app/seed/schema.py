@@ -1,0 +1,153 @@
+"""The YAML seed format as pydantic models: unknown keys rejected, every field typed."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from enum import StrEnum
+from typing import Annotated, Self
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+
+from app.rules.periods import parse_period
+from app.rules.qualifiers import Qualifier
+
+VocabularyCode = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9]*(?:_[a-z0-9]+)*$")]
+Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$")]
+RegionCode = Annotated[str, StringConstraints(pattern=r"^\d{6}$")]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+
+
+class SeedModel(BaseModel):
+    """Base for seed records: strict about keys so a typo in YAML is an error, not a default."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class RegionLevel(StrEnum):
+    """Administrative level, highest first."""
+
+    province = "province"
+    prefecture = "prefecture"
+    county = "county"
+
+
+LEVEL_RANK = {RegionLevel.province: 0, RegionLevel.prefecture: 1, RegionLevel.county: 2}
+
+
+class ErratumSeed(SeedModel):
+    """A correction to a source text: `original` becomes `corrected`."""
+
+    original: Annotated[str, StringConstraints(min_length=1)]
+    corrected: str
+    reason: Text
+    occurrences: int = Field(default=1, ge=1)
+
+
+class SourceSeed(SeedModel):
+    """A published report and the file holding its text."""
+
+    code: Slug
+    publication_zh: Text
+    publication_en: Text
+    published_date: date
+    page: str | None = None
+    page_heading: str | None = None
+    series: str | None = None
+    title: Text
+    subtitle: str | None = None
+    title_en: str | None = None
+    reporter: str | None = None
+    language: Text = "zh"
+    url: str | None = None
+    text_file: Text
+    errata: list[ErratumSeed] = []
+
+
+class RegionSeed(SeedModel):
+    """An administrative division with its GB/T 2260 code."""
+
+    code: RegionCode
+    name_zh: Text
+    name_en: Text
+    level: RegionLevel
+    parent: RegionCode | None = None
+
+
+class TopicSeed(SeedModel):
+    """A theme grouping indicators."""
+
+    code: VocabularyCode
+    name_zh: Text
+    name_en: Text
+    description_en: str | None = None
+
+
+class UnitSeed(SeedModel):
+    """A unit as printed (symbol) and its conversion to a base unit."""
+
+    code: VocabularyCode
+    symbol: str | None
+    name_zh: Text
+    name_en: Text
+    normalized_unit: Text
+    factor: Decimal = Field(gt=0)
+
+
+class IndicatorSeed(SeedModel):
+    """What is measured, in which unit, under which topic."""
+
+    code: VocabularyCode
+    name_zh: Text
+    name_en: Text
+    definition_en: Text
+    topic: VocabularyCode
+    unit: VocabularyCode
+
+
+class DerivationSeed(SeedModel):
+    """How a derived value is computed: a formula over named input observations."""
+
+    formula: Text
+    inputs: dict[str, Slug] = Field(min_length=1)
+
+
+class ObservationSeed(SeedModel):
+    """One figure with its provenance; published figures carry value_as_published."""
+
+    code: Slug
+    indicator: VocabularyCode
+    regions: list[RegionCode] = Field(min_length=1)
+    period: Text
+    value: Decimal
+    value_max: Decimal | None = None
+    value_as_published: str | None = None
+    unit: VocabularyCode | None = None
+    qualifier: Qualifier
+    source: Slug
+    quote: Text
+    derivation: DerivationSeed | None = None
+    note: str | None = None
+
+    @field_validator("period")
+    @classmethod
+    def _period_is_iso(cls, value: str) -> str:
+        parse_period(value)
+        return value
+
+    @field_validator("regions")
+    @classmethod
+    def _regions_unique(cls, value: list[str]) -> list[str]:
+        if len(set(value)) != len(value):
+            raise ValueError("regions are listed more than once")
+        return value
+
+    @model_validator(mode="after")
+    def _published_or_derived(self) -> Self:
+        if self.derivation is None and not self.value_as_published:
+            raise ValueError("a published figure needs value_as_published (or a derivation)")
+        if self.derivation is not None and self.value_as_published is not None:
+            raise ValueError("a derived value was not published: drop value_as_published")
+        if self.value_max is not None and self.value_max <= self.value:
+            raise ValueError("value_max must be greater than value")
+        return self

@@ -1,0 +1,207 @@
+"""Bring the database's rows in line with a validated bundle, in one transaction.
+
+Rows are matched by their natural keys and only changed rows are written, so seeding twice
+leaves the database untouched and codes never change meaning.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import inspect
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, SQLModel, select
+
+from app.models import (
+    DatasetMeta,
+    DerivationInput,
+    Erratum,
+    Indicator,
+    Observation,
+    ObservationRegion,
+    Region,
+    Source,
+    Topic,
+    Unit,
+)
+from app.rules.periods import parse_period
+from app.rules.units import normalize
+from app.seed.loader import SeedBundle, load_bundle
+from app.seed.schema import LEVEL_RANK
+
+SEED_HASH_KEY = "seed_hash"
+CHANGED_AT_KEY = "data_changed_at"
+
+
+class DatabaseNotReadyError(Exception):
+    """The database has no schema yet: `jinzhong migrate` has to run first."""
+
+
+@dataclass
+class SyncReport:
+    """What a seed run did, table by table."""
+
+    skipped: bool = False
+    content_hash: str = ""
+    inserted: dict[str, int] = field(default_factory=dict)
+    updated: dict[str, int] = field(default_factory=dict)
+    deleted: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def changed(self) -> bool:
+        """True if any row was written."""
+        return any(self.inserted.values()) or any(self.updated.values()) or any(
+            self.deleted.values()
+        )
+
+
+def bundle_rows(bundle: SeedBundle) -> list[tuple[type[SQLModel], list[SQLModel]]]:
+    """Turn the bundle into rows, table by table, parents before children."""
+    units = {u.code: u for u in bundle.units}
+    indicator_units = {i.code: i.unit for i in bundle.indicators}
+    sources: list[SQLModel] = []
+    errata: list[SQLModel] = []
+    for s in bundle.sources:
+        text = bundle.texts[s.code]
+        sources.append(Source(
+            code=s.code, publication_zh=s.publication_zh, publication_en=s.publication_en,
+            published_date=s.published_date, page=s.page, page_heading=s.page_heading,
+            series=s.series, title=s.title, subtitle=s.subtitle, title_en=s.title_en,
+            reporter=s.reporter, language=s.language, url=s.url,
+            text_original=text.original, text=text.corrected,
+        ))  # fmt: skip
+        errata.extend(
+            Erratum(source_code=s.code, seq=seq, original=e.original, corrected=e.corrected,
+                    reason=e.reason, occurrences=e.occurrences)  # fmt: skip
+            for seq, e in enumerate(s.errata, start=1)
+        )
+    regions: list[SQLModel] = [
+        Region(code=r.code, name_zh=r.name_zh, name_en=r.name_en, level=r.level.value,
+               parent_code=r.parent)  # fmt: skip
+        for r in sorted(bundle.regions, key=lambda r: LEVEL_RANK[r.level])
+    ]
+    observations: list[SQLModel] = []
+    links: list[SQLModel] = []
+    inputs: list[SQLModel] = []
+    for o in bundle.observations:
+        unit = units[o.unit or indicator_units[o.indicator]]
+        period = parse_period(o.period)
+        observations.append(Observation(
+            code=o.code, indicator_code=o.indicator, region_code=o.regions[0],
+            period=period.label, period_start=period.start, period_end=period.end,
+            period_precision=period.precision.value,
+            value=float(o.value), value_max=None if o.value_max is None else float(o.value_max),
+            value_as_published=o.value_as_published, unit_code=unit.code,
+            normalized_value=float(normalize(o.value, unit.factor)),
+            normalized_value_max=(
+                None if o.value_max is None else float(normalize(o.value_max, unit.factor))
+            ),
+            qualifier=o.qualifier.value, derived=o.derivation is not None,
+            formula=o.derivation.formula if o.derivation else None, note=o.note,
+            source_code=o.source, quote=o.quote,
+        ))  # fmt: skip
+        links.extend(
+            ObservationRegion(observation_code=o.code, region_code=code, position=position)
+            for position, code in enumerate(o.regions)
+        )
+        if o.derivation:
+            inputs.extend(
+                DerivationInput(observation_code=o.code, name=name, input_code=code)
+                for name, code in sorted(o.derivation.inputs.items())
+            )
+    return [
+        (Source, sources),
+        (Erratum, errata),
+        (Region, regions),
+        (Topic, [Topic(**t.model_dump()) for t in bundle.topics]),
+        (Unit, [Unit(**{**u.model_dump(), "factor": float(u.factor)}) for u in bundle.units]),
+        (Indicator, [
+            Indicator(code=i.code, name_zh=i.name_zh, name_en=i.name_en,
+                      definition_en=i.definition_en, topic_code=i.topic, unit_code=i.unit)
+            for i in bundle.indicators
+        ]),  # fmt: skip
+        (Observation, observations),
+        (ObservationRegion, links),
+        (DerivationInput, inputs),
+    ]
+
+
+def _key(model: type[SQLModel], row: SQLModel) -> tuple[Any, ...]:
+    return tuple(getattr(row, column.name) for column in model.__table__.primary_key.columns)  # type: ignore[attr-defined]
+
+
+def _upsert(session: Session, model: type[SQLModel], desired: Sequence[SQLModel],
+            report: SyncReport) -> list[SQLModel]:  # fmt: skip
+    """Insert and update rows of one table; return the rows that are no longer wanted."""
+    columns = [column.name for column in model.__table__.columns]  # type: ignore[attr-defined]
+    existing = {_key(model, row): row for row in session.exec(select(model))}
+    name = model.__tablename__
+    inserted = updated = 0
+    for row in desired:
+        current = existing.pop(_key(model, row), None)
+        if current is None:
+            session.add(row)
+            inserted += 1
+            continue
+        changed = False
+        for column in columns:
+            if getattr(current, column) != getattr(row, column):
+                setattr(current, column, getattr(row, column))
+                changed = True
+        updated += changed
+    session.flush()
+    report.inserted[name], report.updated[name] = inserted, updated
+    return list(existing.values())
+
+
+def sync_bundle(session: Session, bundle: SeedBundle) -> SyncReport:
+    """Make the rows match the bundle; the caller owns the transaction."""
+    report = SyncReport(content_hash=bundle.content_hash)
+    stale: list[tuple[type[SQLModel], list[SQLModel]]] = []
+    for model, rows in bundle_rows(bundle):
+        stale.append((model, _upsert(session, model, rows, report)))
+    # Children go before their parents, and counties before the prefectures above them.
+    for model, rows in reversed(stale):
+        if model is Region:
+            rows.sort(key=lambda r: -LEVEL_RANK[r.level])  # type: ignore[attr-defined]
+        for row in rows:
+            session.delete(row)
+            session.flush()
+        report.deleted[model.__tablename__] = len(rows)
+    return report
+
+
+def _meta(session: Session, key: str) -> str | None:
+    row = session.get(DatasetMeta, key)
+    return row.value if row else None
+
+
+def _set_meta(session: Session, key: str, value: str) -> None:
+    row = session.get(DatasetMeta, key)
+    if row is None:
+        session.add(DatasetMeta(key=key, value=value))
+    else:
+        row.value = value
+
+
+def seed_database(engine: Engine, seed_dir: Path, *, force: bool = False) -> SyncReport:
+    """Validate seed_dir and sync it into the database in one transaction (all or nothing).
+
+    Skips the work when the database already holds exactly this seed (same content hash),
+    unless `force` is set. Raises SeedError on invalid data, before anything is written.
+    """
+    bundle = load_bundle(seed_dir)
+    if not inspect(engine).has_table(Observation.__tablename__):
+        raise DatabaseNotReadyError("the database has no tables yet; run `jinzhong migrate`")
+    with Session(engine) as session, session.begin():
+        if not force and _meta(session, SEED_HASH_KEY) == bundle.content_hash:
+            return SyncReport(skipped=True, content_hash=bundle.content_hash)
+        report = sync_bundle(session, bundle)
+        _set_meta(session, SEED_HASH_KEY, bundle.content_hash)
+        if report.changed or _meta(session, CHANGED_AT_KEY) is None:
+            _set_meta(session, CHANGED_AT_KEY, datetime.now(UTC).isoformat(timespec="seconds"))
+    return report
