@@ -95,7 +95,9 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     for error in exc.errors():
         where, name = _location_and_name(tuple(error.get("loc", ())))
         errors.append(FieldError(location=where, name=name, message=error.get("msg", "invalid")))
-    detail = "; ".join(f"{e.location} parameter {e.name!r}: {e.message}" for e in errors)
+    detail = "; ".join(
+        f"{e.location.capitalize()} parameter {e.name!r}: {e.message}" for e in errors
+    )
     return problem_response(422, detail or "The request is not valid.", request, errors=errors)
 
 
@@ -106,7 +108,8 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
         detail = f"No resource at {request.url.path}."
     if exc.status_code == 405:
         detail = f"{request.method} is not allowed on {request.url.path}."
-    return problem_response(exc.status_code, detail, request, headers=exc.headers)
+    headers = dict(exc.headers) if exc.headers else None
+    return problem_response(exc.status_code, detail, request, headers=headers)
 
 
 async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:

@@ -1,1 +1,1 @@
-"""Rules shared by the seeder, the API and the tests: periods, figures, qualifiers, quotes, units."""
+"""Rules shared by the seeder, the API and tests: periods, figures, qualifiers, texts, units."""

@@ -47,8 +47,19 @@ def _parse(formula: str) -> ast.Expression:
         tree = ast.parse(formula, mode="eval")
     except SyntaxError:
         raise ValueError(f"formula {formula!r} is not an arithmetic expression") from None
-    allowed = (ast.Expression, ast.BinOp, ast.UnaryOp, ast.Constant, ast.Name, ast.Load,
-               ast.Add, ast.Sub, ast.Mult, ast.Div, ast.USub)  # fmt: skip
+    allowed = (
+        ast.Expression,
+        ast.BinOp,
+        ast.UnaryOp,
+        ast.Constant,
+        ast.Name,
+        ast.Load,
+        ast.Add,
+        ast.Sub,
+        ast.Mult,
+        ast.Div,
+        ast.USub,
+    )
     for node in ast.walk(tree):
         if not isinstance(node, allowed):
             raise ValueError(

@@ -45,4 +45,3 @@ class Page(BaseModel, Generic[ItemT]):
     limit: int
     offset: int
     links: PageLinks
-

@@ -121,8 +121,9 @@ def content_hash(seed_dir: Path) -> str:
     return digest.hexdigest()
 
 
-def _node_lines(node: yaml.Node, path: Path_, out: dict[Path_, int], file: _File,
-                issues: _Collector) -> None:  # fmt: skip
+def _node_lines(
+    node: yaml.Node, path: Path_, out: dict[Path_, int], file: _File, issues: _Collector
+) -> None:
     out[path] = node.start_mark.line + 1
     if isinstance(node, yaml.SequenceNode):
         for index, child in enumerate(node.value):
@@ -180,7 +181,11 @@ def _duplicates(file: _File, records: Sequence[tuple[int, Any]], issues: _Collec
     seen: dict[str, int] = {}
     for index, record in records:
         if record.code in seen:
-            issues.add(file, (index, "code"), f"code {record.code!r} is already used by record {seen[record.code]}")
+            issues.add(
+                file,
+                (index, "code"),
+                f"code {record.code!r} is already used by record {seen[record.code]}",
+            )
         else:
             seen[record.code] = index
 
@@ -205,30 +210,45 @@ def load_bundle(seed_dir: Path) -> SeedBundle:
     texts = _check_sources(seed_dir, files["sources"], sources, issues)
     _check_regions(files["regions"], regions, issues)
     _check_indicators(
-        files["indicators"], indicators, {t.code for _, t in topics}, {u.code for _, u in units}, issues
+        files["indicators"],
+        indicators,
+        {t.code for _, t in topics},
+        {u.code for _, u in units},
+        issues,
     )
     _check_observations(
-        files["observations"], observations,
-        indicators={i.code: i for _, i in indicators}, units={u.code: u for _, u in units},
-        regions={r.code for _, r in regions}, texts=texts, issues=issues,
-    )  # fmt: skip
+        files["observations"],
+        observations,
+        indicators={i.code: i for _, i in indicators},
+        units={u.code: u for _, u in units},
+        regions={r.code for _, r in regions},
+        texts=texts,
+        issues=issues,
+    )
     if issues.issues:
         raise SeedError(issues.issues)
     return SeedBundle(
-        sources=[r for _, r in sources], regions=[r for _, r in regions],
-        topics=[r for _, r in topics], units=[r for _, r in units],
-        indicators=[r for _, r in indicators], observations=[r for _, r in observations],
-        texts=texts, content_hash=content_hash(seed_dir),
-    )  # fmt: skip
+        sources=[r for _, r in sources],
+        regions=[r for _, r in regions],
+        topics=[r for _, r in topics],
+        units=[r for _, r in units],
+        indicators=[r for _, r in indicators],
+        observations=[r for _, r in observations],
+        texts=texts,
+        content_hash=content_hash(seed_dir),
+    )
 
 
-def _check_sources(seed_dir: Path, file: _File, sources: list[tuple[int, SourceSeed]],
-                   issues: _Collector) -> dict[str, SourceText]:  # fmt: skip
+def _check_sources(
+    seed_dir: Path, file: _File, sources: list[tuple[int, SourceSeed]], issues: _Collector
+) -> dict[str, SourceText]:
     texts: dict[str, SourceText] = {}
     for index, source in sources:
         text_path = (seed_dir / source.text_file).resolve()
         if not text_path.is_relative_to(seed_dir.resolve()) or not text_path.is_file():
-            issues.add(file, (index, "text_file"), f"no file {source.text_file!r} in the seed folder")
+            issues.add(
+                file, (index, "text_file"), f"no file {source.text_file!r} in the seed folder"
+            )
             continue
         original = text_path.read_text(encoding="utf-8")
         corrections = [Correction(e.original, e.corrected, e.occurrences) for e in source.errata]
@@ -249,12 +269,20 @@ def _check_regions(file: _File, regions: list[tuple[int, RegionSeed]], issues: _
         if parent is None:
             issues.add(file, (index, "parent"), f"unknown region {region.parent!r}")
         elif LEVEL_RANK[parent.level] >= LEVEL_RANK[region.level]:
-            issues.add(file, (index, "parent"),
-                       f"a {region.level.value} cannot sit under a {parent.level.value}")  # fmt: skip
+            issues.add(
+                file,
+                (index, "parent"),
+                f"a {region.level.value} cannot sit under a {parent.level.value}",
+            )
 
 
-def _check_indicators(file: _File, indicators: list[tuple[int, IndicatorSeed]], topics: set[str],
-                      units: set[str], issues: _Collector) -> None:  # fmt: skip
+def _check_indicators(
+    file: _File,
+    indicators: list[tuple[int, IndicatorSeed]],
+    topics: set[str],
+    units: set[str],
+    issues: _Collector,
+) -> None:
     for index, indicator in indicators:
         if indicator.topic not in topics:
             issues.add(file, (index, "topic"), f"unknown topic {indicator.topic!r}")
@@ -274,6 +302,7 @@ def _check_observations(
 ) -> None:
     by_code = {o.code: o for _, o in observations}
     for index, obs in observations:
+
         def problem(key: str, message: str, index: int = index) -> None:
             issues.add(file, (index, key), message)
 
@@ -289,14 +318,20 @@ def _check_observations(
         elif unit and indicator and indicator.unit in units:
             expected = units[indicator.unit].normalized_unit
             if unit.normalized_unit != expected:
-                problem("unit", f"normalizes to {unit.normalized_unit!r} but the indicator's "
-                                f"unit normalizes to {expected!r}")  # fmt: skip
+                problem(
+                    "unit",
+                    f"normalizes to {unit.normalized_unit!r} but the indicator's "
+                    f"unit normalizes to {expected!r}",
+                )
         source = texts.get(obs.source)
         if obs.source not in texts:
             problem("source", f"unknown source {obs.source!r}")
         elif source and not contains_quote(source.corrected, obs.quote):
-            problem("quote", f"does not appear verbatim in source {obs.source!r} "
-                             "(compared without whitespace, after errata)")  # fmt: skip
+            problem(
+                "quote",
+                f"does not appear verbatim in source {obs.source!r} "
+                "(compared without whitespace, after errata)",
+            )
         if obs.value_as_published is not None:
             _check_figure(obs, unit, problem)
         if obs.derivation is not None:
@@ -326,7 +361,9 @@ def _check_figure(obs: ObservationSeed, unit: UnitSeed | None, problem: Any) -> 
         problem("qualifier", message)
 
 
-def _check_derivation(obs: ObservationSeed, by_code: dict[str, ObservationSeed], problem: Any) -> None:
+def _check_derivation(
+    obs: ObservationSeed, by_code: dict[str, ObservationSeed], problem: Any
+) -> None:
     derivation = obs.derivation
     assert derivation is not None
     for message in wording_problems(obs.qualifier, obs.quote, None, obs.value_max is not None):
@@ -337,7 +374,9 @@ def _check_derivation(obs: ObservationSeed, by_code: dict[str, ObservationSeed],
         if source_obs is None or code == obs.code:
             problem("derivation", f"input {name!r} names no other observation ({code!r})")
         elif source_obs.derivation is not None:
-            problem("derivation", f"input {name!r} ({code!r}) is itself derived; use published inputs")
+            problem(
+                "derivation", f"input {name!r} ({code!r}) is itself derived; use published inputs"
+            )
         else:
             values[name] = source_obs.value
     try:
@@ -346,7 +385,9 @@ def _check_derivation(obs: ObservationSeed, by_code: dict[str, ObservationSeed],
         problem("derivation", str(exc))
         return
     if names != set(derivation.inputs):
-        problem("derivation", f"formula uses {sorted(names)} but inputs are {sorted(derivation.inputs)}")
+        problem(
+            "derivation", f"formula uses {sorted(names)} but inputs are {sorted(derivation.inputs)}"
+        )
         return
     if len(values) != len(names):
         return

@@ -54,8 +54,8 @@ class SyncReport:
     @property
     def changed(self) -> bool:
         """True if any row was written."""
-        return any(self.inserted.values()) or any(self.updated.values()) or any(
-            self.deleted.values()
+        return (
+            any(self.inserted.values()) or any(self.updated.values()) or any(self.deleted.values())
         )
 
 
@@ -67,21 +67,44 @@ def bundle_rows(bundle: SeedBundle) -> list[tuple[type[SQLModel], list[SQLModel]
     errata: list[SQLModel] = []
     for s in bundle.sources:
         text = bundle.texts[s.code]
-        sources.append(Source(
-            code=s.code, publication_zh=s.publication_zh, publication_en=s.publication_en,
-            published_date=s.published_date, page=s.page, page_heading=s.page_heading,
-            series=s.series, title=s.title, subtitle=s.subtitle, title_en=s.title_en,
-            reporter=s.reporter, language=s.language, url=s.url,
-            text_original=text.original, text=text.corrected,
-        ))  # fmt: skip
+        sources.append(
+            Source(
+                code=s.code,
+                publication_zh=s.publication_zh,
+                publication_en=s.publication_en,
+                published_date=s.published_date,
+                page=s.page,
+                page_heading=s.page_heading,
+                series=s.series,
+                title=s.title,
+                subtitle=s.subtitle,
+                title_en=s.title_en,
+                reporter=s.reporter,
+                language=s.language,
+                url=s.url,
+                text_original=text.original,
+                text=text.corrected,
+            )
+        )
         errata.extend(
-            Erratum(source_code=s.code, seq=seq, original=e.original, corrected=e.corrected,
-                    reason=e.reason, occurrences=e.occurrences)  # fmt: skip
+            Erratum(
+                source_code=s.code,
+                seq=seq,
+                original=e.original,
+                corrected=e.corrected,
+                reason=e.reason,
+                occurrences=e.occurrences,
+            )
             for seq, e in enumerate(s.errata, start=1)
         )
     regions: list[SQLModel] = [
-        Region(code=r.code, name_zh=r.name_zh, name_en=r.name_en, level=r.level.value,
-               parent_code=r.parent)  # fmt: skip
+        Region(
+            code=r.code,
+            name_zh=r.name_zh,
+            name_en=r.name_en,
+            level=r.level.value,
+            parent_code=r.parent,
+        )
         for r in sorted(bundle.regions, key=lambda r: LEVEL_RANK[r.level])
     ]
     observations: list[SQLModel] = []
@@ -90,20 +113,31 @@ def bundle_rows(bundle: SeedBundle) -> list[tuple[type[SQLModel], list[SQLModel]
     for o in bundle.observations:
         unit = units[o.unit or indicator_units[o.indicator]]
         period = parse_period(o.period)
-        observations.append(Observation(
-            code=o.code, indicator_code=o.indicator, region_code=o.regions[0],
-            period=period.label, period_start=period.start, period_end=period.end,
-            period_precision=period.precision.value,
-            value=float(o.value), value_max=None if o.value_max is None else float(o.value_max),
-            value_as_published=o.value_as_published, unit_code=unit.code,
-            normalized_value=float(normalize(o.value, unit.factor)),
-            normalized_value_max=(
-                None if o.value_max is None else float(normalize(o.value_max, unit.factor))
-            ),
-            qualifier=o.qualifier.value, derived=o.derivation is not None,
-            formula=o.derivation.formula if o.derivation else None, note=o.note,
-            source_code=o.source, quote=o.quote,
-        ))  # fmt: skip
+        observations.append(
+            Observation(
+                code=o.code,
+                indicator_code=o.indicator,
+                region_code=o.regions[0],
+                period=period.label,
+                period_start=period.start,
+                period_end=period.end,
+                period_precision=period.precision.value,
+                value=float(o.value),
+                value_max=None if o.value_max is None else float(o.value_max),
+                value_as_published=o.value_as_published,
+                unit_code=unit.code,
+                normalized_value=float(normalize(o.value, unit.factor)),
+                normalized_value_max=(
+                    None if o.value_max is None else float(normalize(o.value_max, unit.factor))
+                ),
+                qualifier=o.qualifier.value,
+                derived=o.derivation is not None,
+                formula=o.derivation.formula if o.derivation else None,
+                note=o.note,
+                source_code=o.source,
+                quote=o.quote,
+            )
+        )
         links.extend(
             ObservationRegion(observation_code=o.code, region_code=code, position=position)
             for position, code in enumerate(o.regions)
@@ -119,27 +153,41 @@ def bundle_rows(bundle: SeedBundle) -> list[tuple[type[SQLModel], list[SQLModel]
         (Region, regions),
         (Topic, [Topic(**t.model_dump()) for t in bundle.topics]),
         (Unit, [Unit(**{**u.model_dump(), "factor": float(u.factor)}) for u in bundle.units]),
-        (Indicator, [
-            Indicator(code=i.code, name_zh=i.name_zh, name_en=i.name_en,
-                      definition_en=i.definition_en, topic_code=i.topic, unit_code=i.unit)
-            for i in bundle.indicators
-        ]),  # fmt: skip
+        (
+            Indicator,
+            [
+                Indicator(
+                    code=i.code,
+                    name_zh=i.name_zh,
+                    name_en=i.name_en,
+                    definition_en=i.definition_en,
+                    topic_code=i.topic,
+                    unit_code=i.unit,
+                )
+                for i in bundle.indicators
+            ],
+        ),
         (Observation, observations),
         (ObservationRegion, links),
         (DerivationInput, inputs),
     ]
 
 
+def _table(model: type[SQLModel]) -> str:
+    return str(model.__tablename__)
+
+
 def _key(model: type[SQLModel], row: SQLModel) -> tuple[Any, ...]:
     return tuple(getattr(row, column.name) for column in model.__table__.primary_key.columns)  # type: ignore[attr-defined]
 
 
-def _upsert(session: Session, model: type[SQLModel], desired: Sequence[SQLModel],
-            report: SyncReport) -> list[SQLModel]:  # fmt: skip
+def _upsert(
+    session: Session, model: type[SQLModel], desired: Sequence[SQLModel], report: SyncReport
+) -> list[SQLModel]:
     """Insert and update rows of one table; return the rows that are no longer wanted."""
     columns = [column.name for column in model.__table__.columns]  # type: ignore[attr-defined]
     existing = {_key(model, row): row for row in session.exec(select(model))}
-    name = model.__tablename__
+    name = _table(model)
     inserted = updated = 0
     for row in desired:
         current = existing.pop(_key(model, row), None)
@@ -171,7 +219,7 @@ def sync_bundle(session: Session, bundle: SeedBundle) -> SyncReport:
         for row in rows:
             session.delete(row)
             session.flush()
-        report.deleted[model.__tablename__] = len(rows)
+        report.deleted[_table(model)] = len(rows)
     return report
 
 

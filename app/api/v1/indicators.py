@@ -1,0 +1,76 @@
+"""Indicators: what is measured, and each indicator's observations."""
+
+from dataclasses import replace
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
+
+from app.api.deps import ITEM_ERRORS, LIST_ERRORS, PaginationDep, page_of, url
+from app.api.v1.observations import observations_page, series_filter
+from app.db import SessionDep
+from app.schemas.common import Page
+from app.schemas.resources import IndicatorRead, ObservationRead
+from app.services.indicators import IndicatorRecord, get_indicator, list_indicators
+from app.services.observations import ObservationFilter
+
+router = APIRouter(prefix="/indicators", tags=["indicators"])
+CodePath = Annotated[str, Path(description="Indicator code, e.g. gdp.")]
+
+
+def _read(record: IndicatorRecord, request: Request) -> IndicatorRead:
+    indicator, unit = record.indicator, record.unit
+    return IndicatorRead(
+        code=indicator.code,
+        name_zh=indicator.name_zh,
+        name_en=indicator.name_en,
+        definition_en=indicator.definition_en,
+        topic=indicator.topic_code,
+        unit=unit.symbol,
+        unit_code=unit.code,
+        normalized_unit=unit.normalized_unit,
+        observation_count=record.observation_count,
+        url=url(request, f"/v1/indicators/{indicator.code}"),
+        observations_url=url(request, f"/v1/indicators/{indicator.code}/observations"),
+    )
+
+
+@router.get("", responses=LIST_ERRORS, operation_id="listIndicators")
+def get_indicators(
+    session: SessionDep,
+    pagination: PaginationDep,
+    request: Request,
+    response: Response,
+    topic: Annotated[str | None, Query(description="Only indicators of this topic code.")] = None,
+    q: Annotated[
+        str | None,
+        Query(max_length=200, description="Text to find in the code, names or definition."),
+    ] = None,
+) -> Page[IndicatorRead]:
+    """List indicators by code, optionally of one topic or matching a text."""
+    rows, total = list_indicators(
+        session, topic=topic, q=q, limit=pagination.limit, offset=pagination.offset
+    )
+    items = [_read(r, request) for r in rows]
+    return page_of(Page[IndicatorRead], items, total, pagination, request, response)
+
+
+@router.get("/{code}", responses=ITEM_ERRORS, operation_id="getIndicator")
+def get_indicator_by_code(session: SessionDep, request: Request, code: CodePath) -> IndicatorRead:
+    """One indicator with its unit and how many observations it has."""
+    return _read(get_indicator(session, code), request)
+
+
+@router.get("/{code}/observations", responses=ITEM_ERRORS, operation_id="listIndicatorObservations")
+def get_indicator_observations(
+    session: SessionDep,
+    code: CodePath,
+    flt: Annotated[ObservationFilter, Depends(series_filter)],
+    pagination: PaginationDep,
+    request: Request,
+    response: Response,
+) -> Page[ObservationRead]:
+    """The observations of one indicator, with the same filters as /v1/observations."""
+    get_indicator(session, code)  # 404 for an unknown indicator, not an empty list
+    return observations_page(
+        session, replace(flt, indicators=[code]), pagination, request, response
+    )

@@ -1,0 +1,74 @@
+"""Sources: the published reports, their errata and their text."""
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Path, Query, Request, Response
+from fastapi.responses import PlainTextResponse
+
+from app.api.deps import ITEM_ERRORS, LIST_ERRORS, PaginationDep, page_of, url
+from app.db import SessionDep
+from app.schemas.common import Page
+from app.schemas.resources import ErratumRead, SourceDetail, SourceRead
+from app.services.sources import SourceRecord, get_source, list_sources
+
+router = APIRouter(prefix="/sources", tags=["sources"])
+CodePath = Annotated[str, Path(description="Source code, e.g. jzrb-2025-10-24-p03.")]
+
+
+def _read(record: SourceRecord, request: Request) -> SourceRead:
+    source = record.source
+    return SourceRead(
+        code=source.code,
+        publication_zh=source.publication_zh,
+        publication_en=source.publication_en,
+        published_date=source.published_date,
+        page=source.page,
+        page_heading=source.page_heading,
+        series=source.series,
+        title=source.title,
+        subtitle=source.subtitle,
+        title_en=source.title_en,
+        reporter=source.reporter,
+        language=source.language,
+        url=source.url,
+        observation_count=record.observation_count,
+        text_url=url(request, f"/v1/sources/{source.code}/text"),
+    )
+
+
+@router.get("", responses=LIST_ERRORS, operation_id="listSources")
+def get_sources(
+    session: SessionDep, pagination: PaginationDep, request: Request, response: Response
+) -> Page[SourceRead]:
+    """List sources, newest first."""
+    rows, total = list_sources(session, limit=pagination.limit, offset=pagination.offset)
+    items = [_read(r, request) for r in rows]
+    return page_of(Page[SourceRead], items, total, pagination, request, response)
+
+
+@router.get("/{code}", responses=ITEM_ERRORS, operation_id="getSource")
+def get_source_by_code(session: SessionDep, request: Request, code: CodePath) -> SourceDetail:
+    """One source with its metadata and the errata applied to its text."""
+    record = get_source(session, code)
+    errata = [ErratumRead.model_validate(e, from_attributes=True) for e in record.errata]
+    return SourceDetail(**_read(record, request).model_dump(), errata=errata)
+
+
+@router.get(
+    "/{code}/text",
+    responses={**ITEM_ERRORS, 200: {"content": {"text/plain": {}}, "description": "The text."}},
+    response_class=PlainTextResponse,
+    operation_id="getSourceText",
+)
+def get_source_text(
+    session: SessionDep,
+    code: CodePath,
+    version: Annotated[
+        Literal["corrected", "original"],
+        Query(description="`corrected` (errata applied, the default) or `original` (as received)."),
+    ] = "corrected",
+) -> PlainTextResponse:
+    """The full text of a source as UTF-8 plain text (Markdown as received)."""
+    source = get_source(session, code).source
+    text = source.text if version == "corrected" else source.text_original
+    return PlainTextResponse(text, media_type="text/plain; charset=utf-8")

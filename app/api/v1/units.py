@@ -1,0 +1,21 @@
+"""Units: how each published unit converts to its normalized unit."""
+
+from fastapi import APIRouter, Request, Response
+
+from app.api.deps import LIST_ERRORS, PaginationDep, page_of
+from app.db import SessionDep
+from app.schemas.common import Page
+from app.schemas.resources import UnitRead
+from app.services.units import list_units
+
+router = APIRouter(prefix="/units", tags=["units"])
+
+
+@router.get("", responses=LIST_ERRORS, operation_id="listUnits")
+def get_units(
+    session: SessionDep, pagination: PaginationDep, request: Request, response: Response
+) -> Page[UnitRead]:
+    """List the unit table: symbol as printed, normalized unit and conversion factor."""
+    rows, total = list_units(session, limit=pagination.limit, offset=pagination.offset)
+    items = [UnitRead.model_validate(u, from_attributes=True) for u in rows]
+    return page_of(Page[UnitRead], items, total, pagination, request, response)

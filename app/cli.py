@@ -1,0 +1,102 @@
+"""The `jinzhong` command: migrate, seed, validate and serve."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+import uvicorn
+
+from app.config import get_settings
+from app.db import make_engine
+from app.migrate import upgrade
+from app.seed.loader import SeedError, load_bundle
+from app.seed.sync import DatabaseNotReadyError, seed_database
+
+cli = typer.Typer(help="Jinzhong Indicators: curated data and its API.", no_args_is_help=True)
+SeedDirOption = Annotated[
+    Path | None, typer.Option("--seed-dir", help="Seed folder (default: SEED_DIR setting).")
+]
+
+
+@cli.command()
+def migrate() -> None:
+    """Apply database migrations up to the newest."""
+    settings = get_settings()
+    upgrade(settings.database_url)
+    typer.echo("database is at the newest migration")
+
+
+@cli.command()
+def validate(seed_dir: SeedDirOption = None) -> None:
+    """Check seed_data/ (YAML, references, quotes, figures, units) without touching a database."""
+    folder = seed_dir or get_settings().seed_dir
+    try:
+        bundle = load_bundle(folder)
+    except SeedError as exc:
+        _fail(exc)
+    typer.echo(
+        f"{folder}: valid — {len(bundle.sources)} source(s), {len(bundle.regions)} regions, "
+        f"{len(bundle.topics)} topics, {len(bundle.units)} units, "
+        f"{len(bundle.indicators)} indicators, {len(bundle.observations)} observations"
+    )
+
+
+@cli.command()
+def seed(
+    seed_dir: SeedDirOption = None,
+    force: Annotated[bool, typer.Option(help="Sync even if the seed has not changed.")] = False,
+) -> None:
+    """Load seed_data/ into the database in one transaction (a no-op if already loaded)."""
+    settings = get_settings()
+    engine = make_engine(settings.database_url)
+    try:
+        report = seed_database(engine, seed_dir or settings.seed_dir, force=force)
+    except SeedError as exc:
+        _fail(exc)
+    except DatabaseNotReadyError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from None
+    finally:
+        engine.dispose()
+    if report.skipped:
+        typer.echo(f"database already holds this seed ({report.content_hash[:12]}); nothing to do")
+        return
+    changes = ", ".join(
+        f"{table} +{report.inserted.get(table, 0)} ~{report.updated.get(table, 0)} "
+        f"-{report.deleted.get(table, 0)}"
+        for table in report.inserted
+        if report.inserted.get(table) or report.updated.get(table) or report.deleted.get(table)
+    )
+    typer.echo(f"seeded {report.content_hash[:12]}: {changes or 'no rows changed'}")
+
+
+@cli.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Bind address (default: HOST).")] = None,
+    port: Annotated[int | None, typer.Option(help="Port (default: PORT).")] = None,
+    reload: Annotated[bool, typer.Option(help="Restart on code changes (development).")] = False,
+) -> None:
+    """Serve the API with uvicorn."""
+    settings = get_settings()
+    uvicorn.run(
+        "app.main:create_app",
+        factory=True,
+        host=host or settings.host,
+        port=port or settings.port,
+        log_level=settings.log_level,
+        reload=reload,
+    )
+
+
+def _fail(exc: SeedError) -> typer.Exit:
+    typer.echo(f"seed data is invalid ({len(exc.issues)} problem(s)):", err=True)
+    for issue in exc.issues:
+        typer.echo(f"  {issue}", err=True)
+    raise typer.Exit(1)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    cli()

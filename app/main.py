@@ -1,0 +1,66 @@
+"""The application factory: settings in, a FastAPI app with its engine, routers and handlers out."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.responses import RedirectResponse
+
+from app.api import health
+from app.api.v1 import router as v1_router
+from app.config import Settings, get_settings
+from app.db import make_engine
+from app.errors import install_error_handlers
+
+DESCRIPTION = """
+The development record of Jinzhong (晋中市, Shanxi): figures from public reporting, each with
+its source, the verbatim sentence it comes from, the unit as published and normalized, and a
+qualifier that keeps the wording honest (近 = approximately, 突破 = more than, 累计 = cumulative).
+
+Lists share one envelope (`items`, `total`, `limit`, `offset`, `links`) and an RFC 8288 `Link`
+header. Errors are RFC 9457 `application/problem+json` naming the parameter at fault.
+"""
+
+TAGS = [
+    {"name": "observations", "description": "Figures with their provenance."},
+    {"name": "indicators", "description": "What is measured."},
+    {"name": "regions", "description": "Administrative divisions by GB/T 2260 code."},
+    {"name": "topics", "description": "Themes that group indicators."},
+    {"name": "units", "description": "Units as printed and their normalized forms."},
+    {"name": "sources", "description": "Published reports, their errata and text."},
+    {"name": "health", "description": "Process health."},
+]
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the app; the engine lives on `app.state`, so tests can build their own."""
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.engine = make_engine(settings.database_url)
+        try:
+            yield
+        finally:
+            app.state.engine.dispose()
+
+    app = FastAPI(
+        title="Jinzhong Indicators",
+        version="0.1.0",
+        summary="Jinzhong's development record, every fact traceable to its source sentence.",
+        description=DESCRIPTION,
+        openapi_tags=TAGS,
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    install_error_handlers(app)
+    app.include_router(v1_router)
+    app.include_router(health.router)
+
+    @app.get("/", include_in_schema=False)
+    def root() -> RedirectResponse:
+        return RedirectResponse("/docs")
+
+    return app

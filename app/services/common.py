@@ -1,0 +1,32 @@
+"""Helpers shared by the query modules."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func
+from sqlalchemy.sql import Select
+from sqlmodel import Session, SQLModel, select
+
+from app.errors import InvalidParameterError
+
+
+def count(session: Session, query: Select[Any]) -> int:
+    """Rows a query would return, ignoring its order and page."""
+    counted = select(func.count()).select_from(query.order_by(None).subquery())
+    return int(session.exec(counted).one())
+
+
+def require_codes(
+    session: Session, model: type[SQLModel], codes: list[str] | None, parameter: str
+) -> None:
+    """Raise a 422 naming `parameter` if any of `codes` is not a key of `model`'s table."""
+    if not codes:
+        return
+    column = model.code  # type: ignore[attr-defined]
+    known = set(session.exec(select(column).where(column.in_(codes))).all())
+    unknown = [code for code in codes if code not in known]
+    if unknown:
+        raise InvalidParameterError(
+            parameter, f"unknown {model.__tablename__} code(s): {', '.join(map(repr, unknown))}"
+        )

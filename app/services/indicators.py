@@ -1,0 +1,68 @@
+"""Indicator queries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, or_
+from sqlmodel import Session, col, select
+
+from app.errors import NotFoundError
+from app.models import Indicator, Observation, Topic, Unit
+from app.services.common import count, require_codes
+
+
+@dataclass(frozen=True)
+class IndicatorRecord:
+    """An indicator with its unit and the number of observations it has."""
+
+    indicator: Indicator
+    unit: Unit
+    observation_count: int
+
+
+def _query():  # type: ignore[no-untyped-def]
+    observations = (
+        select(Observation.indicator_code, func.count().label("n"))
+        .group_by(Observation.indicator_code)
+        .subquery()
+    )
+    return (
+        select(Indicator, Unit, func.coalesce(observations.c.n, 0))
+        .join(Unit, col(Unit.code) == col(Indicator.unit_code))
+        .outerjoin(observations, observations.c.indicator_code == Indicator.code)
+    )
+
+
+def list_indicators(
+    session: Session, *, topic: str | None, q: str | None, limit: int, offset: int
+) -> tuple[list[IndicatorRecord], int]:
+    """Indicators by code, optionally of one topic or matching `q` in code, names or definition."""
+    query = _query()
+    if topic is not None:
+        require_codes(session, Topic, [topic], "topic")
+        query = query.where(Indicator.topic_code == topic)
+    if q:
+        # Escape LIKE wildcards: codes contain "_", which would otherwise match any character.
+        literal = q.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        pattern = f"%{literal}%"
+        query = query.where(
+            or_(
+                col(Indicator.code).ilike(pattern, escape="\\"),
+                col(Indicator.name_zh).ilike(pattern, escape="\\"),
+                col(Indicator.name_en).ilike(pattern, escape="\\"),
+                col(Indicator.definition_en).ilike(pattern, escape="\\"),
+            )
+        )
+    query = query.order_by(Indicator.code)
+    rows = session.exec(query.limit(limit).offset(offset)).all()
+    return [IndicatorRecord(i, u, int(n)) for i, u, n in rows], count(session, query)
+
+
+def get_indicator(session: Session, code: str) -> IndicatorRecord:
+    """One indicator; NotFoundError if the code is unknown."""
+    row = session.exec(_query().where(Indicator.code == code)).first()
+    if row is None:
+        raise NotFoundError(f"No indicator with code {code!r}.")
+    indicator, unit, n = row
+    return IndicatorRecord(indicator, unit, int(n))

@@ -1,0 +1,193 @@
+"""Observation queries: filters, latest-per-series, sorting, and the records' related labels."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from sqlalchemy import func
+from sqlalchemy.sql import Select
+from sqlmodel import Session, col, select
+
+from app.errors import InvalidParameterError, NotFoundError
+from app.models import (
+    DerivationInput,
+    Indicator,
+    Observation,
+    ObservationRegion,
+    Region,
+    Topic,
+    Unit,
+)
+from app.rules.periods import period_bound
+from app.rules.qualifiers import Qualifier
+from app.services.common import count, require_codes
+
+# Sort keys clients may use (prefix "-" for descending) and the columns behind them.
+SORT_KEYS: dict[str, tuple[Any, ...]] = {
+    "code": (Observation.code,),
+    "indicator": (Observation.indicator_code,),
+    "region": (Observation.region_code,),
+    "period": (Observation.period_end, Observation.period_start),
+    "value": (Observation.value,),
+}
+DEFAULT_SORT = ("indicator", "region", "period")
+
+
+@dataclass(frozen=True)
+class ObservationFilter:
+    """What a client asked for; codes are checked against the database when applied."""
+
+    indicators: list[str] = field(default_factory=list)
+    regions: list[str] = field(default_factory=list)
+    topic: str | None = None
+    start: str | None = None
+    end: str | None = None
+    qualifier: Qualifier | None = None
+    latest: bool = False
+    sort: str | None = None
+
+
+@dataclass(frozen=True)
+class ObservationRecord:
+    """An observation with the labels and links a response needs."""
+
+    observation: Observation
+    indicator: Indicator
+    region: Region
+    unit: Unit
+    regions: list[str]
+    inputs: list[DerivationInput]
+
+
+def _bounds(flt: ObservationFilter) -> tuple[date | None, date | None]:
+    def bound(name: str, text: str | None, upper: bool) -> date | None:
+        if text is None:
+            return None
+        try:
+            return period_bound(text, upper=upper)
+        except ValueError as exc:
+            raise InvalidParameterError(name, str(exc)) from None
+
+    start, end = bound("start", flt.start, False), bound("end", flt.end, True)
+    if start and end and start > end:
+        raise InvalidParameterError("end", f"{flt.end!r} is before start {flt.start!r}")
+    return start, end
+
+
+def _order(sort: str | None) -> list[Any]:
+    keys = [k.strip() for k in sort.split(",")] if sort else list(DEFAULT_SORT)
+    order: list[Any] = []
+    for key in keys:
+        name = key.removeprefix("-")
+        if name not in SORT_KEYS:
+            allowed = ", ".join(SORT_KEYS)
+            raise InvalidParameterError(
+                "sort", f"cannot sort by {key!r}; use {allowed} (- for descending)"
+            )
+        order.extend(c.desc() if key.startswith("-") else c.asc() for c in SORT_KEYS[name])
+    order.append(Observation.code.asc())  # type: ignore[attr-defined]
+    return order
+
+
+def _filtered(session: Session, flt: ObservationFilter) -> Select[Any]:
+    """The observations matching every filter (no order, no page)."""
+    require_codes(session, Indicator, flt.indicators, "indicator")
+    require_codes(session, Region, flt.regions, "region")
+    if flt.topic is not None:
+        require_codes(session, Topic, [flt.topic], "topic")
+    start, end = _bounds(flt)
+    query = select(Observation.code)
+    if flt.indicators:
+        query = query.where(col(Observation.indicator_code).in_(flt.indicators))
+    if flt.regions:
+        # Any region the observation concerns, not only its main one.
+        linked = select(ObservationRegion.observation_code).where(
+            col(ObservationRegion.region_code).in_(flt.regions)
+        )
+        query = query.where(col(Observation.code).in_(linked))
+    if flt.topic is not None:
+        topical = select(Indicator.code).where(Indicator.topic_code == flt.topic)
+        query = query.where(col(Observation.indicator_code).in_(topical))
+    if flt.qualifier is not None:
+        query = query.where(Observation.qualifier == flt.qualifier.value)
+    if start is not None:
+        query = query.where(col(Observation.period_start) >= start)
+    if end is not None:
+        query = query.where(Observation.period_end <= end)
+    if flt.latest:
+        ranked = query.add_columns(
+            func.row_number()
+            .over(
+                partition_by=(Observation.indicator_code, Observation.region_code),
+                order_by=(
+                    col(Observation.period_end).desc(),
+                    col(Observation.period_start).desc().nulls_last(),
+                    col(Observation.code).asc(),
+                ),
+            )
+            .label("recency")
+        ).subquery()
+        query = select(ranked.c.code).where(ranked.c.recency == 1)
+    return query
+
+
+def _records(session: Session, query: Any) -> list[ObservationRecord]:
+    rows = session.exec(query).all()
+    codes = [obs.code for obs, *_ in rows]
+    regions: dict[str, list[str]] = defaultdict(list)
+    for link in session.exec(
+        select(ObservationRegion)
+        .where(col(ObservationRegion.observation_code).in_(codes))
+        .order_by(col(ObservationRegion.observation_code), col(ObservationRegion.position))
+    ):
+        regions[link.observation_code].append(link.region_code)
+    inputs: dict[str, list[DerivationInput]] = defaultdict(list)
+    for item in session.exec(
+        select(DerivationInput)
+        .where(col(DerivationInput.observation_code).in_(codes))
+        .order_by(col(DerivationInput.name))
+    ):
+        inputs[item.observation_code].append(item)
+    return [
+        ObservationRecord(obs, indicator, region, unit, regions[obs.code], inputs[obs.code])
+        for obs, indicator, region, unit in rows
+    ]
+
+
+def _with_labels() -> Any:
+    return (
+        select(Observation, Indicator, Region, Unit)
+        .join(Indicator, col(Indicator.code) == col(Observation.indicator_code))
+        .join(Region, col(Region.code) == col(Observation.region_code))
+        .join(Unit, col(Unit.code) == col(Observation.unit_code))
+    )
+
+
+def list_observations(
+    session: Session, flt: ObservationFilter, *, limit: int, offset: int
+) -> tuple[list[ObservationRecord], int]:
+    """A page of matching observations (sorted as asked) and the total that match."""
+    order = _order(flt.sort)
+    matching = _filtered(session, flt)
+    total = count(session, matching)
+    if limit == 0:
+        return [], total
+    query = (
+        _with_labels()
+        .where(col(Observation.code).in_(matching))
+        .order_by(*order)
+        .limit(limit)
+        .offset(offset)
+    )
+    return _records(session, query), total
+
+
+def get_observation(session: Session, code: str) -> ObservationRecord:
+    """One observation; NotFoundError if the code is unknown."""
+    records = _records(session, _with_labels().where(col(Observation.code) == code))
+    if not records:
+        raise NotFoundError(f"No observation with code {code!r}.")
+    return records[0]

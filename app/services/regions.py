@@ -1,0 +1,44 @@
+"""Region queries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlmodel import Session, select
+
+from app.errors import NotFoundError
+from app.models import Region
+from app.services.common import count, require_codes
+
+
+@dataclass(frozen=True)
+class RegionWithFamily:
+    """A region, its parent (if any) and its children."""
+
+    region: Region
+    parent: Region | None
+    children: list[Region]
+
+
+def list_regions(
+    session: Session, *, parent: str | None, level: str | None, limit: int, offset: int
+) -> tuple[list[Region], int]:
+    """Regions, optionally only the children of `parent` or those at `level`, by code."""
+    query = select(Region)
+    if parent is not None:
+        require_codes(session, Region, [parent], "parent")
+        query = query.where(Region.parent_code == parent)
+    if level is not None:
+        query = query.where(Region.level == level)
+    query = query.order_by(Region.code)
+    return list(session.exec(query.limit(limit).offset(offset)).all()), count(session, query)
+
+
+def get_region(session: Session, code: str) -> RegionWithFamily:
+    """One region with its family; NotFoundError if the code is unknown."""
+    region = session.get(Region, code)
+    if region is None:
+        raise NotFoundError(f"No region with code {code!r}.")
+    parent = session.get(Region, region.parent_code) if region.parent_code else None
+    children = session.exec(select(Region).where(Region.parent_code == code).order_by(Region.code))
+    return RegionWithFamily(region, parent, list(children.all()))
