@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 import uvicorn
 
-from app.config import get_settings
+from app.config import Settings
 from app.db import make_engine
 from app.migrate import upgrade
 from app.seed.loader import SeedError, load_bundle
@@ -23,7 +23,7 @@ SeedDirOption = Annotated[
 @cli.command()
 def migrate() -> None:
     """Apply database migrations up to the newest."""
-    settings = get_settings()
+    settings = Settings()
     upgrade(settings.database_url)
     typer.echo("database is at the newest migration")
 
@@ -31,7 +31,7 @@ def migrate() -> None:
 @cli.command()
 def validate(seed_dir: SeedDirOption = None) -> None:
     """Check seed_data/ (YAML, references, quotes, figures, units) without touching a database."""
-    folder = seed_dir or get_settings().seed_dir
+    folder = seed_dir or Settings().seed_dir
     try:
         bundle = load_bundle(folder)
     except SeedError as exc:
@@ -49,7 +49,7 @@ def seed(
     force: Annotated[bool, typer.Option(help="Sync even if the seed has not changed.")] = False,
 ) -> None:
     """Load seed_data/ into the database in one transaction (a no-op if already loaded)."""
-    settings = get_settings()
+    settings = Settings()
     engine = make_engine(settings.database_url)
     try:
         report = seed_database(engine, seed_dir or settings.seed_dir, force=force)
@@ -79,7 +79,7 @@ def serve(
     reload: Annotated[bool, typer.Option(help="Restart on code changes (development).")] = False,
 ) -> None:
     """Serve the API with uvicorn."""
-    settings = get_settings()
+    settings = Settings()
     uvicorn.run(
         "app.main:create_app",
         factory=True,
@@ -100,3 +100,7 @@ def _fail(exc: SeedError) -> typer.Exit:
 def main() -> None:
     """Console-script entry point."""
     cli()
+
+
+if __name__ == "__main__":
+    main()

@@ -2,13 +2,13 @@
 
 from fastapi import APIRouter, Depends
 
-from app.api.deps import reject_unknown_query_params
+from app.api.deps import problem_responses, reject_unknown_query_params
 from app.schemas.resources import Health
 
 router = APIRouter(tags=["health"], dependencies=[Depends(reject_unknown_query_params)])
 
 
-@router.get("/healthz", operation_id="getHealth")
+@router.get("/healthz", responses=problem_responses(400), operation_id="getHealth")
 def get_health() -> Health:
     """Answer 200 while the process is alive (it does not touch the database)."""
     return Health(status="ok")

@@ -132,13 +132,12 @@ def _node_lines(
         seen: set[str] = set()
         for key_node, value_node in node.value:
             key = str(key_node.value)
+            _node_lines(value_node, (*path, key), out, file, issues)
+            # A key's own line, not its value's, is where a curator looks for it.
+            out[(*path, key)] = key_node.start_mark.line + 1
             if key in seen:
-                file.lines.update(out)
                 issues.add(file, (*path, key), "key appears twice in the same record")
             seen.add(key)
-            out[(*path, key)] = key_node.start_mark.line + 1
-            _node_lines(value_node, (*path, key), out, file, issues)
-            out[(*path, key)] = key_node.start_mark.line + 1
 
 
 def _read_list(

@@ -1,0 +1,164 @@
+"""GET /v1/observations and /v1/observations/{code}: the whole contract of one observation,
+every filter, sorting, latest-per-series, and the indicator sub-list."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+BASE = "http://testserver"
+
+
+def codes(client: TestClient, path: str = "/v1/observations", **params: Any) -> list[str]:
+    response = client.get(path, params={"limit": 1000, **params})
+    assert response.status_code == 200, response.text
+    return [item["code"] for item in response.json()["items"]]
+
+
+def test_get_observation_contract(client: TestClient) -> None:
+    assert client.get("/v1/observations/gdp-2024").json() == {
+        "code": "gdp-2024",
+        "indicator": "gdp",
+        "indicator_name_zh": "地区生产总值",
+        "indicator_name_en": "Gross regional product",
+        "region": "140700",
+        "region_name_zh": "晋中市",
+        "region_name_en": "Jinzhong",
+        "regions": ["140700"],
+        "period": "2024",
+        "period_start": "2024-01-01",
+        "period_end": "2024-12-31",
+        "period_precision": "year",
+        "value": 2458.8,
+        "value_max": None,
+        "unit": "亿元",
+        "unit_code": "cny_100m",
+        "value_as_published": "2458.8",
+        "normalized_value": 245880000000.0,
+        "normalized_value_max": None,
+        "normalized_unit": "CNY",
+        "qualifier": "exact",
+        "derived": False,
+        "derivation": None,
+        "note": None,
+        "source": "jzrb-2025-10-24-p03",
+        "quote": "2024年,全市完成地区生产总值2458.8亿元",
+        "url": f"{BASE}/v1/observations/gdp-2024",
+    }
+
+
+def test_list_observations_latest_for_jinzhong_shows_2024_gdp(client: TestClient) -> None:
+    body = client.get("/v1/observations", params={"region": "140700", "latest": "true"}).json()
+    gdp = [o for o in body["items"] if o["indicator"] == "gdp"]
+    assert [(o["value"], o["unit"], o["period"]) for o in gdp] == [(2458.8, "亿元", "2024")]
+    assert "2458.8亿元" in gdp[0]["quote"]
+
+
+def test_list_observations_latest_keeps_one_per_indicator_and_region(client: TestClient) -> None:
+    everything = client.get("/v1/observations", params={"limit": 1000}).json()["items"]
+    latest = client.get("/v1/observations", params={"limit": 1000, "latest": True}).json()["items"]
+    series = {(o["indicator"], o["region"]) for o in everything}
+    assert len(latest) == len(series)
+    ratio = [o for o in latest if o["indicator"] == "urban_rural_income_ratio"]
+    assert [o["period"] for o in ratio] == ["2024"]  # not the derived 2020 value
+
+
+def test_list_observations_filter_by_repeated_indicator(client: TestClient) -> None:
+    assert set(codes(client, indicator=["gdp", "urban_rural_income_ratio"])) == {
+        "gdp-2024", "urban-rural-income-ratio-2024", "urban-rural-income-ratio-2020",
+    }  # fmt: skip
+
+
+def test_list_observations_filter_by_region_matches_every_region_concerned(
+    client: TestClient,
+) -> None:
+    wuxiang = codes(client, region="140429")  # in Changzhi, shares the coalbed-methane block
+    assert set(wuxiang) == {
+        "coalbed-methane-depth-yushe-wuxiang",
+        "coalbed-methane-capacity-yushe-wuxiang",
+    }
+    both = codes(client, region=["140429", "140722"])
+    assert set(both) == {*wuxiang, "passenger-rail-wait-2025-01-27"}
+
+
+def test_list_observations_filter_by_topic(client: TestClient) -> None:
+    body = client.get("/v1/observations", params={"topic": "environment"}).json()
+    assert [o["code"] for o in body["items"]] == ["loose-coal-burning-avoided-2021-2025"]
+
+
+def test_list_observations_filter_by_qualifier(client: TestClient) -> None:
+    assert codes(client, qualifier="approximately") == ["gdp-increase-2020-2024"]
+    assert codes(client, qualifier="more_than") == ["foreign-trade-enterprises-2021-2025"]
+
+
+def test_list_observations_filter_by_period_range(client: TestClient) -> None:
+    in_2024 = codes(client, start="2024", end="2024")
+    assert set(in_2024) == {"gdp-2024", "urban-rural-income-ratio-2024"}
+    in_2025 = codes(client, start="2025-01", end="2025-12-31")
+    assert set(in_2025) == {
+        "passenger-rail-wait-2025-01-27", "railway-load-factor-spring-festival-2025",
+        "winning-bid-loan-xingze-2025-09",
+    }  # fmt: skip
+    until_2020 = codes(client, end="2020")
+    assert until_2020 == ["urban-rural-income-ratio-2020"]
+
+
+def test_list_observations_sort(client: TestClient) -> None:
+    body = client.get("/v1/observations", params={"sort": "-value", "limit": 3}).json()
+    values = [o["value"] for o in body["items"]]
+    assert values == sorted(values, reverse=True)
+    assert values[0] == 2458.8
+    by_period = client.get("/v1/observations", params={"sort": "period,code", "limit": 1000}).json()
+    ends = [o["period_end"] for o in by_period["items"]]
+    assert ends == sorted(ends)
+
+
+def test_list_observations_default_order_is_indicator_region_period(client: TestClient) -> None:
+    items = client.get("/v1/observations", params={"limit": 1000}).json()["items"]
+    keys = [(o["indicator"], o["region"], o["period_end"]) for o in items]
+    assert keys == sorted(keys)
+
+
+@pytest.mark.parametrize(
+    ("params", "name"),
+    [
+        ({"indicator": "gpd"}, "indicator"),
+        ({"region": "140799"}, "region"),
+        ({"topic": "sport"}, "topic"),
+        ({"qualifier": "roughly"}, "qualifier"),
+        ({"start": "2024-13"}, "start"),
+        ({"end": "last year"}, "end"),
+        ({"start": "2025", "end": "2024"}, "end"),
+        ({"sort": "colour"}, "sort"),
+        ({"latest": "perhaps"}, "latest"),
+    ],
+)
+def test_list_observations_bad_values_are_422_naming_the_parameter(
+    client: TestClient, params: dict[str, str], name: str
+) -> None:
+    response = client.get("/v1/observations", params=params)
+    assert response.status_code == 422
+    assert response.headers["content-type"] == "application/problem+json"
+    problem = response.json()
+    assert [e["name"] for e in problem["errors"]] == [name]
+    assert name in problem["detail"]
+
+
+def test_indicator_observations_lists_only_that_indicator(client: TestClient) -> None:
+    items = codes(client, "/v1/indicators/urban_rural_income_ratio/observations")
+    assert set(items) == {"urban-rural-income-ratio-2024", "urban-rural-income-ratio-2020"}
+    latest = codes(client, "/v1/indicators/urban_rural_income_ratio/observations", latest=True)
+    assert latest == ["urban-rural-income-ratio-2024"]
+
+
+def test_indicator_observations_unknown_indicator_is_404(client: TestClient) -> None:
+    response = client.get("/v1/indicators/gpd/observations")
+    assert response.status_code == 404
+    assert "gpd" in response.json()["detail"]
+
+
+def test_indicator_observations_rejects_indicator_parameter(client: TestClient) -> None:
+    response = client.get("/v1/indicators/gdp/observations", params={"indicator": "gdp"})
+    assert response.status_code == 400

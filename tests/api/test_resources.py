@@ -1,0 +1,143 @@
+"""GET /v1/indicators, /v1/regions, /v1/topics, /v1/units, /v1/sources and /healthz: the whole
+JSON of one representative item each, and every filter."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+
+from tests.conftest import SOURCE_CODE
+
+BASE = "http://testserver"
+
+
+def test_get_indicator_contract(client: TestClient) -> None:
+    assert client.get("/v1/indicators/gdp").json() == {
+        "code": "gdp",
+        "name_zh": "地区生产总值",
+        "name_en": "Gross regional product",
+        "definition_en": "Gross regional product (地区生产总值) of the whole city, as reported for the year.",
+        "topic": "economy",
+        "unit": "亿元",
+        "unit_code": "cny_100m",
+        "normalized_unit": "CNY",
+        "observation_count": 1,
+        "url": f"{BASE}/v1/indicators/gdp",
+        "observations_url": f"{BASE}/v1/indicators/gdp/observations",
+    }
+
+
+def test_list_indicators_filters(client: TestClient) -> None:
+    energy = client.get("/v1/indicators", params={"topic": "energy"}).json()
+    assert {i["topic"] for i in energy["items"]} == {"energy"}
+    assert energy["total"] == len(energy["items"]) >= 4
+    by_chinese = client.get("/v1/indicators", params={"q": "煤层气"}).json()["items"]
+    assert {i["code"] for i in by_chinese} == {"coalbed_methane_depth", "coalbed_methane_capacity"}
+    by_english = client.get("/v1/indicators", params={"q": "HOUSEHOLDS"}).json()["items"]
+    assert [i["code"] for i in by_english] == ["clean_heating_households"]
+    # "_" is literal, not a LIKE wildcard: "gd_" would otherwise match "gdp".
+    assert client.get("/v1/indicators", params={"q": "gd_"}).json()["total"] == 0
+    assert client.get("/v1/indicators", params={"q": "capacity_share"}).json()["total"] == 1
+    assert client.get("/v1/indicators", params={"topic": "sport"}).status_code == 422
+
+
+def test_get_region_contract(client: TestClient) -> None:
+    body = client.get("/v1/regions/140700").json()
+    children = body.pop("children")
+    assert body == {
+        "code": "140700",
+        "name_zh": "晋中市",
+        "name_en": "Jinzhong",
+        "level": "prefecture",
+        "parent": "140000",
+        "url": f"{BASE}/v1/regions/140700",
+        "parent_region": {"code": "140000", "name_zh": "山西省", "name_en": "Shanxi Province"},
+    }
+    assert [c["code"] for c in children] == [
+        "140702", "140703", "140721", "140722", "140723", "140724", "140725", "140727",
+        "140728", "140729", "140781",
+    ]  # fmt: skip
+
+
+def test_list_regions_filters(client: TestClient) -> None:
+    everything = client.get("/v1/regions").json()
+    assert everything["total"] == 16
+    counties = client.get("/v1/regions", params={"parent": "140400"}).json()["items"]
+    assert [(r["code"], r["name_zh"]) for r in counties] == [("140429", "武乡县")]
+    provinces = client.get("/v1/regions", params={"level": "province"}).json()["items"]
+    assert [(r["code"], r["parent"]) for r in provinces] == [("140000", None)]
+    assert client.get("/v1/regions", params={"parent": "999999"}).status_code == 422
+    assert client.get("/v1/regions", params={"level": "village"}).status_code == 422
+
+
+def test_list_topics_contract(client: TestClient) -> None:
+    items = client.get("/v1/topics").json()["items"]
+    environment = next(t for t in items if t["code"] == "environment")
+    assert environment == {
+        "code": "environment",
+        "name_zh": "生态环境",
+        "name_en": "Environment",
+        "description_en": "Emissions and pollution avoided.",
+        "indicator_count": 1,
+        "url": f"{BASE}/v1/indicators?topic=environment",
+    }
+    assert sum(t["indicator_count"] for t in items) == client.get("/v1/indicators").json()["total"]
+
+
+def test_list_units_contract(client: TestClient) -> None:
+    items = client.get("/v1/units").json()["items"]
+    assert next(u for u in items if u["code"] == "household_10k") == {
+        "code": "household_10k",
+        "symbol": "万户",
+        "name_zh": "万户",
+        "name_en": "10 thousand households",
+        "normalized_unit": "household",
+        "factor": 10000.0,
+    }
+
+
+def test_get_source_contract(client: TestClient) -> None:
+    body = client.get(f"/v1/sources/{SOURCE_CODE}").json()
+    errata = body.pop("errata")
+    assert body == {
+        "code": SOURCE_CODE,
+        "publication_zh": "晋中日报",
+        "publication_en": "Jinzhong Daily",
+        "published_date": "2025-10-24",
+        "page": "03",
+        "page_heading": "见证高质量发展的晋中实践",
+        "series": '辉煌"十四五""见证高质量发展的晋中实践"系列报道之一',
+        "title": "潮起中流舒长卷 矢志逐梦著华章",
+        "subtitle": "扛牢使命职责 于时代浪潮中蹚出转型新路",
+        "title_en": body["title_en"],
+        "reporter": "史俊杰",
+        "language": "zh",
+        "url": None,
+        "observation_count": 18,
+        "text_url": f"{BASE}/v1/sources/{SOURCE_CODE}/text",
+    }
+    assert errata[0] == {
+        "seq": 1,
+        "original": "早期五",
+        "corrected": "星期五",
+        "reason": errata[0]["reason"],
+        "occurrences": 1,
+    }
+    assert [e["seq"] for e in errata] == list(range(1, len(errata) + 1))
+    assert client.get("/v1/sources").json()["items"][0]["code"] == SOURCE_CODE
+
+
+def test_get_source_text_corrected_and_original(client: TestClient) -> None:
+    corrected = client.get(f"/v1/sources/{SOURCE_CODE}/text")
+    assert corrected.status_code == 200
+    assert corrected.headers["content-type"] == "text/plain; charset=utf-8"
+    assert "2025年10月24日 星期五" in corrected.text
+    assert "井下采煤机" in corrected.text
+    original = client.get(f"/v1/sources/{SOURCE_CODE}/text", params={"version": "original"}).text
+    assert "早期五" in original
+    assert "并下采煤机" in original
+    assert client.get("/v1/sources/nope/text").status_code == 404
+
+
+def test_healthz(client: TestClient) -> None:
+    response = client.get("/healthz")
+    assert (response.status_code, response.json()) == (200, {"status": "ok"})

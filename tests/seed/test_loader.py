@@ -1,0 +1,180 @@
+"""Validation of seed_data/: the real data passes; each kind of mistake is caught and named by
+file, line and field; `jinzhong validate` exits non-zero with that message."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from app.cli import cli
+from app.seed.loader import SeedError, SeedIssue, load_bundle
+from app.seed.schema import ObservationSeed
+from tests.conftest import SEED_DIR
+
+
+def edit(folder: Path, name: str, old: str, new: str) -> None:
+    """Replace the first `old` in a seed file; the test fails if `old` is not there."""
+    path = folder / name
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {name}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def line_of(folder: Path, name: str, needle: str) -> int:
+    """1-based line of the line containing `needle` ("text@N": its Nth occurrence)."""
+    text, _, nth = needle.partition("@")
+    lines = (folder / name).read_text(encoding="utf-8").splitlines()
+    found = [number for number, line in enumerate(lines, start=1) if text in line]
+    return found[int(nth or 1) - 1]
+
+
+def issues_of(folder: Path) -> list[SeedIssue]:
+    with pytest.raises(SeedError) as caught:
+        load_bundle(folder)
+    return caught.value.issues
+
+
+def test_load_bundle_real_seed_is_valid() -> None:
+    bundle = load_bundle(SEED_DIR)
+    assert len(bundle.observations) >= 12
+    assert {o.code for o in bundle.observations} >= {"gdp-2024", "urban-rural-income-ratio-2020"}
+
+
+def test_load_bundle_real_seed_every_quote_is_in_the_corrected_text() -> None:
+    # An independent re-check of the loader's rule, straight from the files.
+    bundle = load_bundle(SEED_DIR)
+    text = "".join(bundle.texts["jzrb-2025-10-24-p03"].corrected.split())
+    for obs in bundle.observations:
+        assert "".join(obs.quote.split()) in text, obs.code
+
+
+def test_load_bundle_errata_remove_every_ocr_artifact_named_in_the_brief() -> None:
+    corrected = load_bundle(SEED_DIR).texts["jzrb-2025-10-24-p03"].corrected
+    for artifact in ["昔 阳", "八 路军", "期盼 了", "并下", "早期五"]:
+        assert artifact not in corrected
+    for fixed in ["昔阳", "八路军石拐会议纪念馆", "期盼了75年", "井下采煤机", "星期五"]:
+        assert fixed in corrected
+
+
+Breakage = Callable[[Path], None]
+CASES: dict[str, tuple[Breakage, str, str, str, str]] = {
+    # name: (breakage, file, line needle, field, message fragment)
+    "unknown key": (
+        lambda d: edit(d, "observations.yaml", "  indicator: gdp\n", "  indicator: gdp\n  colour: red\n"),
+        "observations.yaml", "colour: red", "observations[0].colour", "Extra inputs",
+    ),
+    "figure not in quote": (
+        lambda d: edit(d, "observations.yaml", 'value_as_published: "2458.8"', 'value_as_published: "2459"'),
+        "observations.yaml", 'value_as_published: "2459"', "observations[0].value_as_published",
+        "does not appear in the quote",
+    ),
+    "value disagrees with figure": (
+        lambda d: edit(d, "observations.yaml", "value: 2458.8", "value: 2458.9"),
+        "observations.yaml", "value: 2458.9", "observations[0].value", "not the figure printed",
+    ),
+    "quote not in source": (
+        lambda d: edit(d, "observations.yaml", "quote: 外贸实绩企业突破200户", "quote: 外贸实绩企业突破300户"),
+        "observations.yaml", "quote: 外贸实绩企业突破300户", "observations[17].quote",
+        "does not appear verbatim",
+    ),
+    "dishonest qualifier": (
+        lambda d: edit(d, "observations.yaml", "qualifier: approximately", "qualifier: exact"),
+        "observations.yaml", "qualifier: exact@2", "observations[1].qualifier",
+        "must be 'approximately'",
+    ),
+    "unknown indicator": (
+        lambda d: edit(d, "observations.yaml", "indicator: gdp\n", "indicator: gpd\n"),
+        "observations.yaml", "indicator: gpd", "observations[0].indicator", "unknown indicator 'gpd'",
+    ),
+    "unknown region": (
+        lambda d: edit(d, "observations.yaml", 'regions: ["140721", "140429"]', 'regions: ["140721", "149999"]'),
+        "observations.yaml", '"149999"', "observations[10].regions[1]", "unknown region '149999'",
+    ),
+    "unknown unit": (
+        lambda d: edit(d, "indicators.yaml", "unit: cny_100m", "unit: cny_1b"),
+        "indicators.yaml", "unit: cny_1b", "indicators[0].unit", "unknown unit 'cny_1b'",
+    ),
+    "duplicate code": (
+        lambda d: edit(d, "observations.yaml", "code: gdp-increase-2020-2024", "code: gdp-2024"),
+        "observations.yaml", "code: gdp-2024@2", "observations[1].code",
+        "already used",
+    ),
+    "wrong derivation": (
+        lambda d: edit(d, "observations.yaml", "value: 2.32", "value: 2.31"),
+        "observations.yaml", "value: 2.31", "observations[4].value", "derivation gives 2.32",
+    ),
+    "derived value claiming to be published": (
+        lambda d: edit(d, "observations.yaml", "value: 2.32\n", 'value: 2.32\n  value_as_published: "2.32"\n'),
+        "observations.yaml", "code: urban-rural-income-ratio-2020", "observations[4]",
+        "drop value_as_published",
+    ),
+    "erratum that does not fit": (
+        lambda d: edit(d, "sources.yaml", "original: 昔 阳", "original: 昔  阳"),
+        "sources.yaml", "original: 昔  阳", "sources[0].errata[2].original", "matches 0 time(s)",
+    ),
+    "bad period": (
+        lambda d: edit(d, "observations.yaml", 'period: "2024"', 'period: "2024-13"'),
+        "observations.yaml", 'period: "2024-13"', "observations[0].period", "not a real date",
+    ),
+    "unquoted region code": (
+        lambda d: edit(d, "regions.yaml", 'code: "140702"', "code: 140702"),
+        "regions.yaml", "code: 140702", "regions[5].code", "valid string",
+    ),
+    "broken YAML": (
+        lambda d: edit(d, "topics.yaml", "- code: energy", "- code: [energy"),
+        "topics.yaml", "", "topics", "not valid YAML",
+    ),
+    "duplicate key": (
+        lambda d: edit(d, "topics.yaml", "  name_en: Energy\n", "  name_en: Energy\n  name_en: Power\n"),
+        "topics.yaml", "name_en: Power", "topics[3].name_en", "appears twice",
+    ),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_load_bundle_names_file_line_and_field(seed_copy: Path, case: str) -> None:
+    breakage, file, needle, field, message = CASES[case]
+    breakage(seed_copy)
+    issues = issues_of(seed_copy)
+    matching = [i for i in issues if i.file == file and i.field == field and message in i.message]
+    assert matching, "\n".join(map(str, issues))
+    if needle:
+        assert matching[0].line == line_of(seed_copy, file, needle)
+
+
+def test_load_bundle_reports_every_problem_at_once(seed_copy: Path) -> None:
+    CASES["unknown unit"][0](seed_copy)
+    CASES["wrong derivation"][0](seed_copy)
+    CASES["bad period"][0](seed_copy)
+    assert len(issues_of(seed_copy)) >= 3
+
+
+def test_load_bundle_missing_file(seed_copy: Path) -> None:
+    (seed_copy / "units.yaml").unlink()
+    assert any(i.file == "units.yaml" and "missing" in i.message for i in issues_of(seed_copy))
+
+
+def test_observation_seed_rejects_range_bounds_out_of_order() -> None:
+    with pytest.raises(ValueError, match="value_max must be greater"):
+        ObservationSeed.model_validate({
+            "code": "x", "indicator": "y", "regions": ["140700"], "period": "2024", "value": 3,
+            "value_max": 2, "value_as_published": "三", "qualifier": "range", "source": "s",
+            "quote": "q",
+        })  # fmt: skip
+
+
+def test_cli_validate_passes_on_real_seed() -> None:
+    result = CliRunner().invoke(cli, ["validate", "--seed-dir", str(SEED_DIR)])
+    assert result.exit_code == 0, result.output
+    assert "valid" in result.output
+
+
+def test_cli_validate_fails_clearly_on_a_broken_file(seed_copy: Path) -> None:
+    CASES["value disagrees with figure"][0](seed_copy)
+    result = CliRunner().invoke(cli, ["validate", "--seed-dir", str(seed_copy)])
+    assert result.exit_code == 1
+    line = line_of(seed_copy, "observations.yaml", "value: 2458.9")
+    assert f"observations.yaml:{line}: observations[0].value:" in result.output

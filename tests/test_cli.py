@@ -1,0 +1,102 @@
+"""The `jinzhong` command: migrate, seed (idempotent, all or nothing) and serve, driven through
+the environment exactly as an operator would."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx2 as httpx
+import pytest
+from typer.testing import CliRunner
+
+from app.cli import cli
+from app.config import PROJECT_ROOT
+from app.db import make_engine
+from tests.conftest import dump, sqlite_url
+from tests.seed.test_loader import edit
+
+
+@pytest.fixture
+def env(tmp_path: Path) -> dict[str, str]:
+    return {"DATABASE_URL": sqlite_url(tmp_path / "cli.db")}
+
+
+def run(env: dict[str, str], *args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(cli, list(args), env=env)
+    return result.exit_code, result.output
+
+
+def test_cli_migrate_then_seed_then_seed_again(env: dict[str, str]) -> None:
+    assert run(env, "migrate")[0] == 0
+    code, output = run(env, "seed")
+    assert code == 0, output
+    assert "observation +18" in output
+    code, output = run(env, "seed")
+    assert (code, "nothing to do" in output) == (0, True)
+
+
+def test_cli_seed_before_migrate_fails_clearly(env: dict[str, str]) -> None:
+    code, output = run(env, "seed")
+    assert code == 1
+    assert "jinzhong migrate" in output
+
+
+def test_cli_seed_broken_data_fails_and_changes_nothing(
+    env: dict[str, str], seed_copy: Path
+) -> None:
+    run(env, "migrate")
+    run(env, "seed")
+    engine = make_engine(env["DATABASE_URL"])
+    before = dump(engine)
+    edit(seed_copy, "regions.yaml", 'parent: "140400"}', 'parent: "140500"}')
+    code, output = run(env, "seed", "--seed-dir", str(seed_copy))
+    assert code == 1
+    assert "regions.yaml:" in output
+    assert "unknown region '140500'" in output
+    assert dump(engine) == before
+    engine.dispose()
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture
+def server(seeded_url: str) -> Iterator[str]:
+    """A real `jinzhong serve` process over the seeded database."""
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "app.cli", "serve", "--port", str(port)],
+        cwd=PROJECT_ROOT,
+        env={**os.environ, "DATABASE_URL": seeded_url, "LOG_LEVEL": "warning"},
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{base}/healthz").status_code == 200:
+                break
+        except httpx.TransportError:
+            time.sleep(0.1)
+    else:
+        process.kill()
+        pytest.fail("jinzhong serve did not answer /healthz within 30 s")
+    yield base
+    process.terminate()
+    process.wait(timeout=10)
+
+
+def test_cli_serve_answers_over_http(server: str) -> None:
+    response = httpx.get(f"{server}/v1/observations", params={"region": "140700", "latest": "true"})
+    assert response.status_code == 200
+    gdp = [o for o in response.json()["items"] if o["indicator"] == "gdp"]
+    assert gdp[0]["value"] == 2458.8
+    assert gdp[0]["url"].startswith(server)
