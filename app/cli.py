@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
 import uvicorn
@@ -90,7 +90,7 @@ def serve(
     )
 
 
-def _fail(exc: SeedError) -> typer.Exit:
+def _fail(exc: SeedError) -> NoReturn:
     typer.echo(f"seed data is invalid ({len(exc.issues)} problem(s)):", err=True)
     for issue in exc.issues:
         typer.echo(f"  {issue}", err=True)

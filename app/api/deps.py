@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any, TypeVar
+from urllib.parse import urlencode
 
 from fastapi import Depends, Query, Request, Response
 from fastapi.dependencies.models import Dependant
@@ -70,9 +71,6 @@ def page_of(
     )
 
 
-_ALLOWED: dict[int, frozenset[str]] = {}
-
-
 def _query_names(dependant: Dependant) -> set[str]:
     names = {param.alias for param in dependant.query_params}
     for sub in dependant.dependencies:
@@ -85,9 +83,7 @@ def reject_unknown_query_params(request: Request) -> None:
     route = request.scope.get("route")
     if not isinstance(route, APIRoute):
         return
-    allowed = _ALLOWED.get(id(route))
-    if allowed is None:
-        allowed = _ALLOWED[id(route)] = frozenset(_query_names(route.dependant))
+    allowed = _query_names(route.dependant)  # a walk of a few nodes: cheaper than a cache
     unknown = sorted(set(request.query_params.keys()) - allowed)
     if unknown:
         accepted = ", ".join(sorted(allowed)) or "none"
@@ -107,7 +103,7 @@ def base_url(request: Request) -> str:
 
 def url(request: Request, path: str, **params: Any) -> str:
     """An absolute URL for `path` on this server."""
-    query = "&".join(f"{k}={v}" for k, v in params.items())
+    query = urlencode(params)
     return f"{base_url(request)}{path}{'?' + query if query else ''}"
 
 

@@ -29,19 +29,22 @@ class Correction:
     occurrences: int = 1
 
 
-def apply_errata(text: str, errata: Iterable[Correction]) -> tuple[str, list[str]]:
-    """Apply errata in order; return the corrected text and a problem per erratum that misfits.
+def apply_errata(text: str, errata: Iterable[Correction]) -> tuple[str, list[tuple[int, str]]]:
+    """Apply errata in order; return the corrected text and (index, problem) per misfit.
 
     An erratum that matches more or fewer times than it says is a problem, not a silent
     no-op: the errata list must describe the text it is applied to exactly.
     """
-    problems: list[str] = []
-    for number, fix in enumerate(errata, start=1):
+    problems: list[tuple[int, str]] = []
+    for index, fix in enumerate(errata):
         found = text.count(fix.original)
         if found != fix.occurrences:
             problems.append(
-                f"erratum {number} ({fix.original!r}) matches {found} time(s) in the text, "
-                f"expected {fix.occurrences}"
+                (
+                    index,
+                    f"{fix.original!r} matches {found} time(s) in the text, "
+                    f"expected {fix.occurrences}",
+                )
             )
             continue
         text = text.replace(fix.original, fix.corrected)

@@ -7,7 +7,7 @@ curator fixes a broken file in one pass.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -39,6 +39,7 @@ SEED_FILES = {
     "observations": ("observations.yaml", ObservationSeed),
 }
 ModelT = TypeVar("ModelT", bound=BaseModel)
+Problem = Callable[[str, str], None]  # (field, message) for the record being checked
 Path_ = tuple[int | str, ...]
 
 
@@ -252,8 +253,7 @@ def _check_sources(
         original = text_path.read_text(encoding="utf-8")
         corrections = [Correction(e.original, e.corrected, e.occurrences) for e in source.errata]
         corrected, problems = apply_errata(original, corrections)
-        for problem in problems:
-            number = int(problem.split()[1]) - 1
+        for number, problem in problems:
             issues.add(file, (index, "errata", number, "original"), problem)
         texts[source.code] = SourceText(original, corrected)
     return texts
@@ -337,7 +337,7 @@ def _check_observations(
             _check_derivation(obs, by_code, problem)
 
 
-def _check_figure(obs: ObservationSeed, unit: UnitSeed | None, problem: Any) -> None:
+def _check_figure(obs: ObservationSeed, unit: UnitSeed | None, problem: Problem) -> None:
     figure = obs.value_as_published
     assert figure is not None
     quote = squeeze(obs.quote)
@@ -361,7 +361,7 @@ def _check_figure(obs: ObservationSeed, unit: UnitSeed | None, problem: Any) -> 
 
 
 def _check_derivation(
-    obs: ObservationSeed, by_code: dict[str, ObservationSeed], problem: Any
+    obs: ObservationSeed, by_code: dict[str, ObservationSeed], problem: Problem
 ) -> None:
     derivation = obs.derivation
     assert derivation is not None

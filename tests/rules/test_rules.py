@@ -113,9 +113,9 @@ def test_apply_errata_in_order_and_reports_misfits() -> None:
     )
     assert (corrected, problems) == ("昔阳 and 井下", [])
     _, problems = apply_errata("a a", [Correction("a", "b"), Correction("zzz", "y")])
-    assert len(problems) == 2
-    assert "matches 2 time(s)" in problems[0]
-    assert "matches 0 time(s)" in problems[1]
+    assert [index for index, _ in problems] == [0, 1]
+    assert "matches 2 time(s)" in problems[0][1]
+    assert "matches 0 time(s)" in problems[1][1]
 
 
 def test_evaluate_formula_exactly() -> None:
