@@ -66,3 +66,27 @@ def read_figure(text: str) -> tuple[Decimal, Decimal | None]:
         if high > low:
             return low, high
     return _chinese_number(text), None
+
+
+# Characters that continue a number: a figure must not start or end next to one of these,
+# so "20" is not found inside "2020" nor "三" inside "三十". (A comma is punctuation here:
+# the source prints Chinese commas as ",".)
+_NUMBER_CHARS = set("0123456789.") | set(_DIGITS) | set(_SMALL_UNITS) | set(_BIG_UNITS)
+
+
+def locate_figure(quote: str, figure: str, unit_symbol: str | None) -> tuple[int, int] | None:
+    """Find where `figure` (followed by `unit_symbol`, if printed) stands in `quote`.
+
+    Returns the (start, end) of figure and unit, or None. A match must stand alone as a
+    number: the characters around it may not extend it.
+    """
+    printed = figure + (unit_symbol or "")
+    start = quote.find(printed)
+    while start >= 0:
+        end = start + len(printed)
+        alone_before = start == 0 or quote[start - 1] not in _NUMBER_CHARS
+        alone_after = unit_symbol or end == len(quote) or quote[end] not in _NUMBER_CHARS
+        if alone_before and alone_after:
+            return start, end
+        start = quote.find(printed, start + 1)
+    return None

@@ -17,7 +17,7 @@ import yaml
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from app.rules.derivation import evaluate, formula_names
-from app.rules.figures import read_figure
+from app.rules.figures import locate_figure, read_figure
 from app.rules.qualifiers import wording_problems
 from app.rules.texts import Correction, apply_errata, contains_quote, squeeze
 from app.seed.schema import (
@@ -39,8 +39,8 @@ SEED_FILES = {
     "observations": ("observations.yaml", ObservationSeed),
 }
 ModelT = TypeVar("ModelT", bound=BaseModel)
-Problem = Callable[[str, str], None]  # (field, message) for the record being checked
-Path_ = tuple[int | str, ...]
+Report = Callable[[str, str], None]  # (field, message) about the record being checked
+NodePath = tuple[int | str, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,9 +92,9 @@ class _File:
     """A parsed YAML file with the line of every node, for pointing at problems."""
 
     name: str
-    lines: dict[Path_, int] = field(default_factory=dict)
+    lines: dict[NodePath, int] = field(default_factory=dict)
 
-    def line(self, path: Path_) -> int | None:
+    def line(self, path: NodePath) -> int | None:
         for cut in range(len(path), -1, -1):
             if path[:cut] in self.lines:
                 return self.lines[path[:cut]]
@@ -105,7 +105,7 @@ class _Collector:
     def __init__(self) -> None:
         self.issues: list[SeedIssue] = []
 
-    def add(self, file: _File, path: Path_, message: str, kind: str = "") -> None:
+    def add(self, file: _File, path: NodePath, message: str, kind: str = "") -> None:
         label = kind or Path(file.name).stem
         dotted = label + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in path)
         self.issues.append(SeedIssue(file.name, file.line(path), dotted, message))
@@ -123,7 +123,7 @@ def content_hash(seed_dir: Path) -> str:
 
 
 def _node_lines(
-    node: yaml.Node, path: Path_, out: dict[Path_, int], file: _File, issues: _Collector
+    node: yaml.Node, path: NodePath, out: dict[NodePath, int], file: _File, issues: _Collector
 ) -> None:
     out[path] = node.start_mark.line + 1
     if isinstance(node, yaml.SequenceNode):
@@ -337,15 +337,16 @@ def _check_observations(
             _check_derivation(obs, by_code, problem)
 
 
-def _check_figure(obs: ObservationSeed, unit: UnitSeed | None, problem: Problem) -> None:
+def _check_figure(obs: ObservationSeed, unit: UnitSeed | None, problem: Report) -> None:
     figure = obs.value_as_published
     assert figure is not None
     quote = squeeze(obs.quote)
-    if squeeze(figure) not in quote:
-        problem("value_as_published", f"{figure!r} does not appear in the quote")
+    symbol = unit.symbol if unit else None
+    span = locate_figure(quote, squeeze(figure), symbol)
+    if span is None:
+        printed = figure + (symbol or "")
+        problem("value_as_published", f"{printed!r} does not appear in the quote as a number")
         return
-    if unit and unit.symbol and squeeze(figure + unit.symbol) not in quote:
-        problem("unit", f"the quote does not print {figure + unit.symbol!r} (figure then unit)")
     try:
         low, high = read_figure(figure)
     except ValueError as exc:
@@ -356,16 +357,18 @@ def _check_figure(obs: ObservationSeed, unit: UnitSeed | None, problem: Problem)
         problem("value", f"{obs.value} is not the figure printed ({figure!r} = {low})")
     if high is not None and obs.value_max != high:
         problem("value_max", f"{obs.value_max} is not the upper end printed ({figure!r} = {high})")
-    for message in wording_problems(obs.qualifier, obs.quote, figure, obs.value_max is not None):
+    for message in wording_problems(obs.qualifier, quote, figure, span, obs.value_max is not None):
         problem("qualifier", message)
 
 
 def _check_derivation(
-    obs: ObservationSeed, by_code: dict[str, ObservationSeed], problem: Problem
+    obs: ObservationSeed, by_code: dict[str, ObservationSeed], problem: Report
 ) -> None:
     derivation = obs.derivation
     assert derivation is not None
-    for message in wording_problems(obs.qualifier, obs.quote, None, obs.value_max is not None):
+    for message in wording_problems(
+        obs.qualifier, obs.quote, None, None, obs.value_max is not None
+    ):
         problem("qualifier", message)
     values: dict[str, Decimal] = {}
     for name, code in derivation.inputs.items():

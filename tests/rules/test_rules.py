@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 
 from app.rules.derivation import evaluate, formula_names
-from app.rules.figures import read_figure
+from app.rules.figures import locate_figure, read_figure
 from app.rules.periods import PeriodPrecision, parse_period, period_bound
 from app.rules.qualifiers import Qualifier, wording_problems
 from app.rules.texts import Correction, apply_errata, contains_quote
@@ -70,23 +70,47 @@ def test_read_figure_rejects_non_numbers(printed: str) -> None:
 
 
 @pytest.mark.parametrize(
-    ("qualifier", "quote", "figure", "problem"),
+    ("quote", "figure", "unit", "span"),
     [
-        (Qualifier.approximately, "比上年增长近千亿元", "千", None),
-        (Qualifier.exact, "比上年增长近千亿元", "千", "must be 'approximately'"),
-        (Qualifier.more_than, "外贸实绩企业突破200户", "200", None),
-        (Qualifier.exact, "外贸实绩企业突破200户", "200", "must be 'more_than'"),
-        (Qualifier.cumulative, "全市已累计建成22座", "22", None),
-        (Qualifier.cumulative, "全市已建成22座", "22", "needs one of 累计"),
-        (Qualifier.more_than, "全市已建成22座", "22", "needs one of 突破"),
-        (Qualifier.rank, "稳居全省第二", "第二", None),
-        (Qualifier.rank, "稳居全省2", "2", "ordinal"),
+        ("2020年以来近20万户", "20", "万户", (8, 12)),  # not the "20" inside "2020"
+        ("比值为2.15,比2020年缩小0.17", "2.15", None, (3, 7)),
+        ("比值为2.155", "2.15", None, None),  # a longer number is not this figure
+        ("三十天", "三", "天", None),
+        ("对接,三天办结", "三", "天", (3, 5)),
+        ("全省第二", "第二", None, (2, 4)),
+        ("2458.8 亿元", "2458.8", "亿元", None),  # callers squeeze whitespace first
+    ],
+)
+def test_locate_figure(
+    quote: str, figure: str, unit: str | None, span: tuple[int, int] | None
+) -> None:
+    assert locate_figure(quote, figure, unit) == span
+
+
+@pytest.mark.parametrize(
+    ("qualifier", "quote", "figure", "unit", "problem"),
+    [
+        (Qualifier.approximately, "比上年增长近千亿元", "千", "亿元", None),
+        (Qualifier.exact, "比上年增长近千亿元", "千", "亿元", "must be 'approximately'"),
+        (Qualifier.exact, "2020年以来近20万户", "20", "万户", "must be 'approximately'"),
+        (Qualifier.approximately, "覆盖20万户左右", "20", "万户", None),
+        (Qualifier.exact, "覆盖20万户左右", "20", "万户", "must be 'approximately'"),
+        (Qualifier.more_than, "外贸实绩企业突破200户", "200", "户", None),
+        (Qualifier.exact, "外贸实绩企业突破200户", "200", "户", "must be 'more_than'"),
+        (Qualifier.exact, "企业200户以上", "200", "户", "must be 'more_than'"),
+        (Qualifier.cumulative, "全市已累计建成22座", "22", "座", None),
+        (Qualifier.cumulative, "全市已建成22座", "22", "座", "needs one of 累计"),
+        (Qualifier.more_than, "全市已建成22座", "22", "座", "needs one of 突破"),
+        (Qualifier.rank, "稳居全省第二", "第二", None, None),
+        (Qualifier.rank, "稳居全省2", "2", None, "ordinal"),
     ],
 )
 def test_wording_problems(
-    qualifier: Qualifier, quote: str, figure: str, problem: str | None
+    qualifier: Qualifier, quote: str, figure: str, unit: str | None, problem: str | None
 ) -> None:
-    problems = wording_problems(qualifier, quote, figure, has_upper=False)
+    span = locate_figure(quote, figure, unit)
+    assert span is not None
+    problems = wording_problems(qualifier, quote, figure, span, has_upper=False)
     if problem is None:
         assert problems == []
     else:
@@ -94,9 +118,10 @@ def test_wording_problems(
 
 
 def test_wording_problems_range_needs_upper_and_only_range_has_one() -> None:
-    assert wording_problems(Qualifier.range, "没两三个月", "两三", has_upper=True) == []
-    assert wording_problems(Qualifier.range, "没两三个月", "两三", has_upper=False)
-    assert wording_problems(Qualifier.exact, "没两三个月", "两三", has_upper=True)
+    span = (1, 3)
+    assert wording_problems(Qualifier.range, "没两三个月", "两三", span, has_upper=True) == []
+    assert wording_problems(Qualifier.range, "没两三个月", "两三", span, has_upper=False)
+    assert wording_problems(Qualifier.exact, "没两三个月", "两三", span, has_upper=True)
 
 
 def test_contains_quote_ignores_whitespace_only() -> None:
