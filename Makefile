@@ -1,9 +1,9 @@
 # The handful of commands a newcomer needs. `make run` and `make test` do all set-up.
+# `make run` passes HOST and PORT on when given (`make run PORT=8001`); otherwise the settings
+# (environment or .env) decide.
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
-HOST ?= 127.0.0.1
-PORT ?= 8000
 
 .PHONY: install install-dev run test lint format clean
 
@@ -24,7 +24,7 @@ install-dev: $(VENV)/.installed-dev
 run: install
 	$(BIN)/jinzhong migrate
 	$(BIN)/jinzhong seed
-	$(BIN)/jinzhong serve --host $(HOST) --port $(PORT)
+	$(BIN)/jinzhong serve $(if $(HOST),--host $(HOST)) $(if $(PORT),--port $(PORT))
 
 test: install-dev
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

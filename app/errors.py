@@ -1,20 +1,13 @@
-"""Domain errors and the one handler that renders every error as RFC 9457 problem+json."""
+"""Domain errors: raised by services and dependencies, rendered by app.api.errors."""
 
 from __future__ import annotations
 
-import logging
-from http import HTTPStatus
-from typing import Any
+from app.schemas.common import FieldError
 
-from fastapi import FastAPI, Request
-from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
-from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from app.schemas.common import FieldError, Problem
-
-PROBLEM_JSON = "application/problem+json"
-logger = logging.getLogger(__name__)
+def describe(location: str, name: str, message: str) -> str:
+    """The one wording of a parameter problem: "Query parameter 'limit': ..."."""
+    return f"{location.capitalize()} parameter {name!r}: {message}"
 
 
 class AppError(Exception):
@@ -42,7 +35,7 @@ class InvalidParameterError(AppError):
 
     def __init__(self, name: str, message: str, *, location: str = "query") -> None:
         super().__init__(
-            f"{location.capitalize()} parameter {name!r}: {message}",
+            describe(location, name, message),
             errors=[FieldError(location=location, name=name, message=message)],
         )
 
@@ -51,75 +44,3 @@ class UnknownParameterError(AppError):
     """A query parameter the endpoint does not take (most often a typo)."""
 
     status = 400
-
-
-def problem_response(
-    status: int,
-    detail: str,
-    request: Request,
-    *,
-    errors: list[FieldError] | None = None,
-    title: str | None = None,
-    headers: dict[str, str] | None = None,
-) -> JSONResponse:
-    """Render one problem document; every error response of the API goes through here."""
-    problem = Problem(
-        title=title or HTTPStatus(status).phrase,
-        status=status,
-        detail=detail,
-        instance=request.url.path,
-        errors=errors or None,
-    )
-    return JSONResponse(
-        problem.model_dump(mode="json", exclude_none=True),
-        status_code=status,
-        media_type=PROBLEM_JSON,
-        headers=headers,
-    )
-
-
-def _location_and_name(loc: tuple[Any, ...]) -> tuple[str, str]:
-    where = str(loc[0]) if loc else "request"
-    name = ".".join(str(part) for part in loc[1:]) or where
-    return where, name
-
-
-async def _app_error(request: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, AppError)
-    return problem_response(exc.status, exc.detail, request, errors=exc.errors, title=exc.title)
-
-
-async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, RequestValidationError)
-    errors = []
-    for error in exc.errors():
-        where, name = _location_and_name(tuple(error.get("loc", ())))
-        errors.append(FieldError(location=where, name=name, message=error.get("msg", "invalid")))
-    detail = "; ".join(
-        f"{e.location.capitalize()} parameter {e.name!r}: {e.message}" for e in errors
-    )
-    return problem_response(422, detail or "The request is not valid.", request, errors=errors)
-
-
-async def _http_error(request: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, StarletteHTTPException)
-    detail = exc.detail if isinstance(exc.detail, str) else HTTPStatus(exc.status_code).phrase
-    if exc.status_code == 404 and detail == "Not Found":
-        detail = f"No resource at {request.url.path}."
-    if exc.status_code == 405:
-        detail = f"{request.method} is not allowed on {request.url.path}."
-    headers = dict(exc.headers) if exc.headers else None
-    return problem_response(exc.status_code, detail, request, headers=headers)
-
-
-async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
-    logger.exception("unhandled error on %s %s", request.method, request.url.path)
-    return problem_response(500, "An unexpected error occurred; it has been logged.", request)
-
-
-def install_error_handlers(app: FastAPI) -> None:
-    """Route every error, ours and the framework's, to problem+json."""
-    app.add_exception_handler(AppError, _app_error)
-    app.add_exception_handler(RequestValidationError, _validation_error)
-    app.add_exception_handler(StarletteHTTPException, _http_error)
-    app.add_exception_handler(Exception, _unexpected_error)

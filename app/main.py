@@ -9,10 +9,11 @@ from fastapi import FastAPI
 from fastapi.responses import RedirectResponse
 
 from app.api import health
+from app.api.errors import install_error_handlers
 from app.api.v1 import router as v1_router
 from app.config import Settings, get_settings
 from app.db import make_engine
-from app.errors import install_error_handlers
+from app.middleware import HeadAsGetMiddleware
 
 DESCRIPTION = """
 The development record of Jinzhong (晋中市, Shanxi): figures from public reporting, each with
@@ -56,6 +57,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     install_error_handlers(app)
+    app.add_middleware(HeadAsGetMiddleware)
     app.include_router(v1_router)
     app.include_router(health.router)
 

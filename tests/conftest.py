@@ -98,3 +98,11 @@ def dump(engine: Engine) -> dict[str, list[tuple[object, ...]]]:
             table: sorted(connection.execute(text(f'SELECT * FROM "{table}"')).all(), key=repr)
             for table in sorted(tables)
         }
+
+
+def edit(folder: Path, name: str, old: str, new: str) -> None:
+    """Replace the first `old` in a seed file; the test fails if `old` is not there."""
+    path = folder / name
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {name}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")

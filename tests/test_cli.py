@@ -18,8 +18,7 @@ from typer.testing import CliRunner
 from app.cli import cli
 from app.config import PROJECT_ROOT
 from app.db import make_engine
-from tests.conftest import dump, sqlite_url
-from tests.seed.test_loader import edit
+from tests.conftest import dump, edit, sqlite_url
 
 
 @pytest.fixture
@@ -76,7 +75,7 @@ def server(seeded_url: str) -> Iterator[str]:
     process = subprocess.Popen(
         [sys.executable, "-m", "app.cli", "serve", "--port", str(port)],
         cwd=PROJECT_ROOT,
-        env={**os.environ, "DATABASE_URL": seeded_url, "LOG_LEVEL": "warning"},
+        env={**os.environ, "DATABASE_URL": seeded_url, "HOST": "127.0.0.1", "LOG_LEVEL": "warning"},
     )
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30

@@ -3,19 +3,24 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Annotated, Any, TypeVar
+from dataclasses import dataclass, replace
+from typing import Annotated, Any, TypeVar, get_args, get_origin
 from urllib.parse import urlencode
 
 from fastapi import Depends, Query, Request, Response
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 
-from app.errors import UnknownParameterError
+from app.api.errors import PROBLEM_JSON
+from app.errors import InvalidParameterError, UnknownParameterError
+from app.rules.qualifiers import Qualifier
 from app.schemas.common import FieldError, Page, PageLinks, Problem
+from app.services.observations import DEFAULT_SORT, SORT_KEYS, ObservationFilter
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 1000
+# Far beyond any dataset, and inside the 64-bit integers databases accept.
+MAX_OFFSET = 10**12
 PageT = TypeVar("PageT", bound=Page[Any])
 
 
@@ -31,7 +36,7 @@ def get_pagination(
     limit: Annotated[
         int, Query(ge=0, le=MAX_LIMIT, description="Items per page (0 returns only the total).")
     ] = DEFAULT_LIMIT,
-    offset: Annotated[int, Query(ge=0, description="Items to skip.")] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET, description="Items to skip.")] = 0,
 ) -> Pagination:
     """Read limit and offset; out-of-range values are 422s naming the parameter."""
     return Pagination(limit, offset)
@@ -53,7 +58,7 @@ def page_of(
     next_url = prev_url = None
     if limit and offset + limit < total:
         next_url = str(request.url.include_query_params(offset=offset + limit))
-    if limit and offset > 0:
+    if limit and offset > 0 and total > 0:
         # From beyond the end, "prev" leads back to the last page that has items.
         prev_offset = max(0, min(offset, total) - limit)
         prev_url = str(request.url.include_query_params(offset=prev_offset))
@@ -71,22 +76,37 @@ def page_of(
     )
 
 
-def _query_names(dependant: Dependant) -> set[str]:
-    names = {param.alias for param in dependant.query_params}
+def _query_params(dependant: Dependant) -> dict[str, bool]:
+    """Each query parameter a route takes, and whether it may be repeated (a list)."""
+    params = {p.alias: _is_list(p.field_info.annotation) for p in dependant.query_params}
     for sub in dependant.dependencies:
-        names |= _query_names(sub)
-    return names
+        params |= _query_params(sub)
+    return params
 
 
-def reject_unknown_query_params(request: Request) -> None:
-    """Answer 400 for a query parameter the endpoint does not take, instead of ignoring it."""
+def _is_list(annotation: Any) -> bool:
+    if get_origin(annotation) in (list, tuple, set, frozenset):
+        return True
+    return any(_is_list(arg) for arg in get_args(annotation) if get_origin(annotation) is not None)
+
+
+# Keyed by path and methods, which fix a route's parameters across app instances.
+_ROUTE_PARAMS: dict[tuple[str, frozenset[str]], dict[str, bool]] = {}
+
+
+def check_query_params(request: Request) -> None:
+    """Answer 400 for a parameter the endpoint does not take, 422 for one repeated that takes
+    one value: both are usually mistakes, and silently ignoring them would return wrong data."""
     route = request.scope.get("route")
     if not isinstance(route, APIRoute):
         return
-    allowed = _query_names(route.dependant)  # a walk of a few nodes: cheaper than a cache
-    unknown = sorted(set(request.query_params.keys()) - allowed)
+    key = (route.path_format, frozenset(route.methods or ()))
+    params = _ROUTE_PARAMS.get(key)
+    if params is None:
+        params = _ROUTE_PARAMS[key] = _query_params(route.dependant)
+    unknown = sorted(set(request.query_params.keys()) - set(params))
     if unknown:
-        accepted = ", ".join(sorted(allowed)) or "none"
+        accepted = ", ".join(sorted(params)) or "none"
         raise UnknownParameterError(
             f"Unknown query parameter(s): {', '.join(unknown)}. This endpoint accepts: {accepted}.",
             errors=[
@@ -94,6 +114,10 @@ def reject_unknown_query_params(request: Request) -> None:
                 for name in unknown
             ],
         )
+    for name, many in params.items():
+        given = len(request.query_params.getlist(name))
+        if given > 1 and not many:
+            raise InvalidParameterError(name, f"given {given} times; it takes one value")
 
 
 def base_url(request: Request) -> str:
@@ -118,11 +142,62 @@ def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
         status: {
             "model": Problem,
             "description": descriptions[status],
-            "content": {"application/problem+json": {}},
+            "content": {PROBLEM_JSON: {}},
         }
         for status in statuses
     }
 
 
 LIST_ERRORS = problem_responses(400, 422)
-ITEM_ERRORS = problem_responses(400, 404, 422)
+ITEM_ERRORS = problem_responses(400, 404)
+
+
+PERIOD_HELP = "YYYY, YYYY-MM or YYYY-MM-DD"
+
+
+def series_filter(
+    region: Annotated[
+        list[str] | None,
+        Query(
+            description="Region code(s); repeat for several. Matches any region a figure concerns."
+        ),
+    ] = None,
+    topic: Annotated[str | None, Query(description="Topic code.")] = None,
+    start: Annotated[
+        str | None, Query(description=f"Only periods starting on or after this ({PERIOD_HELP}).")
+    ] = None,
+    end: Annotated[
+        str | None, Query(description=f"Only periods ending on or before this ({PERIOD_HELP}).")
+    ] = None,
+    qualifier: Annotated[Qualifier | None, Query(description="Only this qualifier.")] = None,
+    latest: Annotated[
+        bool, Query(description="Only the most recent observation per indicator and region.")
+    ] = False,
+    sort: Annotated[
+        str | None,
+        Query(
+            description=f"Comma-separated keys among {', '.join(SORT_KEYS)}; prefix - for "
+            f"descending. Default: {','.join(DEFAULT_SORT)}."
+        ),
+    ] = None,
+) -> ObservationFilter:
+    """The filters shared by every observation list."""
+    return ObservationFilter(
+        regions=region or [],
+        topic=topic,
+        start=start,
+        end=end,
+        qualifier=qualifier,
+        latest=latest,
+        sort=sort,
+    )
+
+
+def observation_filter(
+    base: Annotated[ObservationFilter, Depends(series_filter)],
+    indicator: Annotated[
+        list[str] | None, Query(description="Indicator code(s); repeat for several.")
+    ] = None,
+) -> ObservationFilter:
+    """All observation filters, including the indicator."""
+    return replace(base, indicators=indicator or [])

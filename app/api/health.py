@@ -2,10 +2,10 @@
 
 from fastapi import APIRouter, Depends
 
-from app.api.deps import problem_responses, reject_unknown_query_params
+from app.api.deps import check_query_params, problem_responses
 from app.schemas.resources import Health
 
-router = APIRouter(tags=["health"], dependencies=[Depends(reject_unknown_query_params)])
+router = APIRouter(tags=["health"], dependencies=[Depends(check_query_params)])
 
 
 @router.get("/healthz", responses=problem_responses(400), operation_id="getHealth")

@@ -28,7 +28,7 @@ class Period:
     precision: PeriodPrecision
 
 
-_POINT = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+_POINT = re.compile(r"^([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?$")  # ASCII digits only
 OPEN_START = ".."
 
 

@@ -8,7 +8,7 @@ from pydantic import BaseModel, Field
 
 from app.rules.periods import PeriodPrecision
 from app.rules.qualifiers import Qualifier
-from app.seed.schema import RegionLevel
+from app.rules.regions import RegionLevel
 
 
 class TopicRead(BaseModel):
@@ -20,6 +20,7 @@ class TopicRead(BaseModel):
     description_en: str | None
     indicator_count: int
     url: str
+    indicators_url: str
 
 
 class UnitRead(BaseModel):
@@ -148,8 +149,9 @@ class SourceRead(BaseModel):
     title_en: str | None = Field(description="Our translation of the title.")
     reporter: str | None
     language: str
-    url: str | None = Field(description="Where the source is published online, if known.")
+    published_url: str | None = Field(description="Where the source is published online, if known.")
     observation_count: int
+    url: str
     text_url: str
 
 

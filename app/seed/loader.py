@@ -19,9 +19,9 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 from app.rules.derivation import evaluate, formula_names
 from app.rules.figures import locate_figure, read_figure
 from app.rules.qualifiers import wording_problems
+from app.rules.regions import LEVEL_RANK
 from app.rules.texts import Correction, apply_errata, contains_quote, squeeze
 from app.seed.schema import (
-    LEVEL_RANK,
     IndicatorSeed,
     ObservationSeed,
     RegionSeed,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from enum import StrEnum
 from typing import Annotated, Self
 
 from pydantic import (
@@ -18,6 +17,7 @@ from pydantic import (
 
 from app.rules.periods import parse_period
 from app.rules.qualifiers import Qualifier
+from app.rules.regions import RegionLevel
 
 VocabularyCode = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9]*(?:_[a-z0-9]+)*$")]
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$")]
@@ -29,17 +29,6 @@ class SeedModel(BaseModel):
     """Base for seed records: strict about keys so a typo in YAML is an error, not a default."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class RegionLevel(StrEnum):
-    """Administrative level, highest first."""
-
-    province = "province"
-    prefecture = "prefecture"
-    county = "county"
-
-
-LEVEL_RANK = {RegionLevel.province: 0, RegionLevel.prefecture: 1, RegionLevel.county: 2}
 
 
 class ErratumSeed(SeedModel):

@@ -29,9 +29,9 @@ from app.models import (
     Unit,
 )
 from app.rules.periods import parse_period
+from app.rules.regions import LEVEL_RANK
 from app.rules.units import normalize
 from app.seed.loader import SeedBundle, load_bundle
-from app.seed.schema import LEVEL_RANK
 
 SEED_HASH_KEY = "seed_hash"
 CHANGED_AT_KEY = "data_changed_at"

@@ -17,6 +17,13 @@ def count(session: Session, query: Select[Any]) -> int:
     return int(session.exec(counted).one())
 
 
+def fetch_page(session: Session, query: Any, *, limit: int, offset: int) -> tuple[list[Any], int]:
+    """One page of a query's rows and the total across all pages (no rows asked: no fetch)."""
+    total = count(session, query)
+    rows = list(session.exec(query.limit(limit).offset(offset)).all()) if limit else []
+    return rows, total
+
+
 def require_codes(
     session: Session, model: type[SQLModel], codes: list[str] | None, parameter: str
 ) -> None:

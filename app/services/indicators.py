@@ -6,10 +6,11 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import Select
 
 from app.errors import NotFoundError
 from app.models import Indicator, Observation, Topic, Unit
-from app.services.common import count, require_codes
+from app.services.common import fetch_page, require_codes
 
 
 @dataclass(frozen=True)
@@ -21,7 +22,7 @@ class IndicatorRecord:
     observation_count: int
 
 
-def _query():  # type: ignore[no-untyped-def]
+def _query() -> Select[Indicator, Unit, int]:
     observations = (
         select(Observation.indicator_code, func.count().label("n"))
         .group_by(Observation.indicator_code)
@@ -55,8 +56,8 @@ def list_indicators(
             )
         )
     query = query.order_by(Indicator.code)
-    rows = session.exec(query.limit(limit).offset(offset)).all()
-    return [IndicatorRecord(i, u, int(n)) for i, u, n in rows], count(session, query)
+    rows, total = fetch_page(session, query, limit=limit, offset=offset)
+    return [IndicatorRecord(i, u, int(n)) for i, u, n in rows], total
 
 
 def get_indicator(session: Session, code: str) -> IndicatorRecord:

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import func
 from sqlalchemy.sql import Select
 from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import Select as LabelledSelect
 
 from app.errors import InvalidParameterError, NotFoundError
 from app.models import (
@@ -34,6 +35,7 @@ SORT_KEYS: dict[str, tuple[Any, ...]] = {
     "value": (Observation.value,),
 }
 DEFAULT_SORT = ("indicator", "region", "period")
+Labelled = LabelledSelect[Observation, Indicator, Region, Unit]
 
 
 @dataclass(frozen=True)
@@ -118,10 +120,17 @@ def _filtered(session: Session, flt: ObservationFilter) -> Select[Any]:
     if end is not None:
         query = query.where(Observation.period_end <= end)
     if flt.latest:
-        ranked = query.add_columns(
+        # Most recent per indicator and region, over every region a figure concerns (or only
+        # the regions asked for), so a figure is never hidden by one about another region.
+        linked = query.join(
+            ObservationRegion, col(ObservationRegion.observation_code) == col(Observation.code)
+        )
+        if flt.regions:
+            linked = linked.where(col(ObservationRegion.region_code).in_(flt.regions))
+        ranked = linked.add_columns(
             func.row_number()
             .over(
-                partition_by=(Observation.indicator_code, Observation.region_code),
+                partition_by=(Observation.indicator_code, ObservationRegion.region_code),
                 order_by=(
                     col(Observation.period_end).desc(),
                     col(Observation.period_start).desc().nulls_last(),
@@ -130,11 +139,11 @@ def _filtered(session: Session, flt: ObservationFilter) -> Select[Any]:
             )
             .label("recency")
         ).subquery()
-        query = select(ranked.c.code).where(ranked.c.recency == 1)
+        query = select(ranked.c.code).where(ranked.c.recency == 1).distinct()
     return query
 
 
-def _records(session: Session, query: Any) -> list[ObservationRecord]:
+def _records(session: Session, query: Labelled) -> list[ObservationRecord]:
     rows = session.exec(query).all()
     codes = [obs.code for obs, *_ in rows]
     regions: dict[str, list[str]] = defaultdict(list)
@@ -157,7 +166,7 @@ def _records(session: Session, query: Any) -> list[ObservationRecord]:
     ]
 
 
-def _with_labels() -> Any:
+def _with_labels() -> Labelled:
     return (
         select(Observation, Indicator, Region, Unit)
         .join(Indicator, col(Indicator.code) == col(Observation.indicator_code))

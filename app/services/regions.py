@@ -8,7 +8,7 @@ from sqlmodel import Session, select
 
 from app.errors import NotFoundError
 from app.models import Region
-from app.services.common import count, require_codes
+from app.services.common import fetch_page, require_codes
 
 
 @dataclass(frozen=True)
@@ -31,7 +31,7 @@ def list_regions(
     if level is not None:
         query = query.where(Region.level == level)
     query = query.order_by(Region.code)
-    return list(session.exec(query.limit(limit).offset(offset)).all()), count(session, query)
+    return fetch_page(session, query, limit=limit, offset=offset)
 
 
 def get_region(session: Session, code: str) -> RegionWithFamily:

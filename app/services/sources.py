@@ -9,7 +9,7 @@ from sqlmodel import Session, col, select
 
 from app.errors import NotFoundError
 from app.models import Erratum, Observation, Source
-from app.services.common import count
+from app.services.common import fetch_page
 
 
 @dataclass(frozen=True)
@@ -33,9 +33,9 @@ def _observation_counts(session: Session, codes: list[str]) -> dict[str, int]:
 def list_sources(session: Session, *, limit: int, offset: int) -> tuple[list[SourceRecord], int]:
     """Sources, newest first."""
     query = select(Source).order_by(col(Source.published_date).desc(), col(Source.code))
-    sources = list(session.exec(query.limit(limit).offset(offset)).all())
+    sources, total = fetch_page(session, query, limit=limit, offset=offset)
     counts = _observation_counts(session, [s.code for s in sources])
-    return [SourceRecord(s, [], counts.get(s.code, 0)) for s in sources], count(session, query)
+    return [SourceRecord(s, [], counts.get(s.code, 0)) for s in sources], total
 
 
 def get_source(session: Session, code: str) -> SourceRecord:

@@ -44,7 +44,11 @@ def test_error_shape_405(client: TestClient) -> None:
 def test_error_shape_422(client: TestClient) -> None:
     body = assert_problem(client.get("/v1/regions", params={"limit": "ten"}), 422)
     assert body["errors"] == [
-        {"location": "query", "name": "limit", "message": body["errors"][0]["message"]}
+        {
+            "location": "query",
+            "name": "limit",
+            "message": "Input should be a valid integer, unable to parse string as an integer",
+        }
     ]
     assert "'limit'" in body["detail"]
 
@@ -100,3 +104,14 @@ def test_unexpected_error_is_a_500_problem(tmp_path: Path) -> None:
     with TestClient(app, raise_server_exceptions=False) as test_client:
         body = assert_problem(test_client.get("/boom"), 500)
     assert "secret" not in body["detail"]
+
+
+def test_head_answers_like_get_without_a_body(client: TestClient) -> None:
+    get = client.get("/v1/observations/gdp-2024")
+    head = client.head("/v1/observations/gdp-2024")
+    assert head.status_code == 200
+    assert head.content == b""
+    assert head.headers["content-length"] == get.headers["content-length"]
+    assert head.headers["content-type"] == get.headers["content-type"]
+    missing = client.head("/v1/observations/nope")
+    assert (missing.status_code, missing.content) == (404, b"")

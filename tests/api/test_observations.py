@@ -167,3 +167,37 @@ def test_indicator_observations_unknown_indicator_is_404(client: TestClient) -> 
 def test_indicator_observations_rejects_indicator_parameter(client: TestClient) -> None:
     response = client.get("/v1/indicators/gdp/observations", params={"indicator": "gdp"})
     assert response.status_code == 400
+
+
+def test_list_observations_sort_descending_and_several_keys(client: TestClient) -> None:
+    items = client.get("/v1/observations", params={"sort": "-period", "limit": 1000}).json()[
+        "items"
+    ]
+    keys = [(o["period_end"], o["period_start"] or "") for o in items]
+    assert keys == sorted(keys, reverse=True)
+    items = client.get("/v1/observations", params={"sort": "region,-value", "limit": 1000}).json()[
+        "items"
+    ]
+    keys = [(o["region"], -o["value"]) for o in items]
+    assert keys == sorted(keys)
+
+
+@pytest.mark.parametrize("name", ["topic", "start", "qualifier", "latest", "sort"])
+def test_list_observations_repeating_a_single_value_parameter_is_422(
+    client: TestClient, name: str
+) -> None:
+    values = {
+        "topic": "energy",
+        "start": "2024",
+        "qualifier": "exact",
+        "latest": "true",
+        "sort": "value",
+    }
+    response = client.get("/v1/observations", params=[(name, values[name]), (name, values[name])])
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["name"] == name
+
+
+def test_list_observations_period_filters_take_ascii_digits_only(client: TestClient) -> None:
+    response = client.get("/v1/observations", params={"start": "٢٠٢٤"})
+    assert response.status_code == 422

@@ -78,8 +78,10 @@ def test_list_topics_contract(client: TestClient) -> None:
         "name_en": "Environment",
         "description_en": "Emissions and pollution avoided.",
         "indicator_count": 1,
-        "url": f"{BASE}/v1/indicators?topic=environment",
+        "url": f"{BASE}/v1/topics/environment",
+        "indicators_url": f"{BASE}/v1/indicators?topic=environment",
     }
+    assert client.get("/v1/topics/environment").json() == environment
     assert sum(t["indicator_count"] for t in items) == client.get("/v1/indicators").json()["total"]
 
 
@@ -108,18 +110,19 @@ def test_get_source_contract(client: TestClient) -> None:
         "series": '辉煌"十四五""见证高质量发展的晋中实践"系列报道之一',
         "title": "潮起中流舒长卷 矢志逐梦著华章",
         "subtitle": "扛牢使命职责 于时代浪潮中蹚出转型新路",
-        "title_en": body["title_en"],
+        "title_en": "As the tide rises mid-stream, a long scroll unfolds; resolutely pursuing the dream, a splendid chapter is written",
         "reporter": "史俊杰",
         "language": "zh",
-        "url": None,
+        "published_url": None,
         "observation_count": 18,
+        "url": f"{BASE}/v1/sources/{SOURCE_CODE}",
         "text_url": f"{BASE}/v1/sources/{SOURCE_CODE}/text",
     }
     assert errata[0] == {
         "seq": 1,
         "original": "早期五",
         "corrected": "星期五",
-        "reason": errata[0]["reason"],
+        "reason": "OCR misread of the weekday; 2025-10-24 was a Friday (星期五).",
         "occurrences": 1,
     }
     assert [e["seq"] for e in errata] == list(range(1, len(errata) + 1))

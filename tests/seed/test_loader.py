@@ -12,15 +12,7 @@ from typer.testing import CliRunner
 from app.cli import cli
 from app.seed.loader import SeedError, SeedIssue, load_bundle
 from app.seed.schema import ObservationSeed
-from tests.conftest import SEED_DIR
-
-
-def edit(folder: Path, name: str, old: str, new: str) -> None:
-    """Replace the first `old` in a seed file; the test fails if `old` is not there."""
-    path = folder / name
-    text = path.read_text(encoding="utf-8")
-    assert old in text, f"{old!r} not in {name}"
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+from tests.conftest import SEED_DIR, edit
 
 
 def line_of(folder: Path, name: str, needle: str) -> int:

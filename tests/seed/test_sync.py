@@ -14,8 +14,7 @@ from app.models import DatasetMeta, Observation
 from app.seed import sync
 from app.seed.loader import SeedError
 from app.seed.sync import DatabaseNotReadyError, seed_database
-from tests.conftest import SEED_DIR, dump, sqlite_url
-from tests.seed.test_loader import edit
+from tests.conftest import SEED_DIR, dump, edit, sqlite_url
 
 
 def test_seed_database_fills_every_table(migrated_engine: Engine) -> None:

@@ -5,8 +5,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 
-from app.api.deps import ITEM_ERRORS, LIST_ERRORS, PaginationDep, page_of, url
-from app.api.v1.observations import observations_page, series_filter
+from app.api.deps import ITEM_ERRORS, LIST_ERRORS, PaginationDep, page_of, series_filter, url
+from app.api.presenters import observations_page
 from app.db import SessionDep
 from app.schemas.common import Page
 from app.schemas.resources import IndicatorRead, ObservationRead

@@ -7,9 +7,9 @@ from fastapi import APIRouter, Path, Query, Request, Response
 from app.api.deps import ITEM_ERRORS, LIST_ERRORS, PaginationDep, page_of, url
 from app.db import SessionDep
 from app.models import Region
+from app.rules.regions import RegionLevel
 from app.schemas.common import Page
 from app.schemas.resources import RegionDetail, RegionRead, RegionRef
-from app.seed.schema import RegionLevel
 from app.services.regions import get_region, list_regions
 
 router = APIRouter(prefix="/regions", tags=["regions"])

@@ -5,7 +5,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Path, Query, Request, Response
 from fastapi.responses import PlainTextResponse
 
-from app.api.deps import ITEM_ERRORS, LIST_ERRORS, PaginationDep, page_of, url
+from app.api.deps import ITEM_ERRORS, LIST_ERRORS, PaginationDep, page_of, problem_responses, url
 from app.db import SessionDep
 from app.schemas.common import Page
 from app.schemas.resources import ErratumRead, SourceDetail, SourceRead
@@ -30,8 +30,9 @@ def _read(record: SourceRecord, request: Request) -> SourceRead:
         title_en=source.title_en,
         reporter=source.reporter,
         language=source.language,
-        url=source.url,
+        published_url=source.url,
         observation_count=record.observation_count,
+        url=url(request, f"/v1/sources/{source.code}"),
         text_url=url(request, f"/v1/sources/{source.code}/text"),
     )
 
@@ -56,7 +57,11 @@ def get_source_by_code(session: SessionDep, request: Request, code: CodePath) ->
 
 @router.get(
     "/{code}/text",
-    responses={**ITEM_ERRORS, 200: {"content": {"text/plain": {}}, "description": "The text."}},
+    responses={
+        **ITEM_ERRORS,
+        **problem_responses(422),
+        200: {"content": {"text/plain": {}}, "description": "The text."},
+    },
     response_class=PlainTextResponse,
     operation_id="getSourceText",
 )

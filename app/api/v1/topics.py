@@ -1,14 +1,29 @@
 """Topics: the themes indicators are grouped by."""
 
-from fastapi import APIRouter, Request, Response
+from typing import Annotated
 
-from app.api.deps import LIST_ERRORS, PaginationDep, page_of, url
+from fastapi import APIRouter, Path, Request, Response
+
+from app.api.deps import ITEM_ERRORS, LIST_ERRORS, PaginationDep, page_of, url
 from app.db import SessionDep
+from app.models import Topic
 from app.schemas.common import Page
 from app.schemas.resources import TopicRead
-from app.services.topics import list_topics
+from app.services.topics import get_topic, list_topics
 
 router = APIRouter(prefix="/topics", tags=["topics"])
+
+
+def _read(topic: Topic, indicator_count: int, request: Request) -> TopicRead:
+    return TopicRead(
+        code=topic.code,
+        name_zh=topic.name_zh,
+        name_en=topic.name_en,
+        description_en=topic.description_en,
+        indicator_count=indicator_count,
+        url=url(request, f"/v1/topics/{topic.code}"),
+        indicators_url=url(request, "/v1/indicators", topic=topic.code),
+    )
 
 
 @router.get("", responses=LIST_ERRORS, operation_id="listTopics")
@@ -17,15 +32,16 @@ def get_topics(
 ) -> Page[TopicRead]:
     """List topics with the number of indicators in each."""
     rows, total = list_topics(session, limit=pagination.limit, offset=pagination.offset)
-    items = [
-        TopicRead(
-            code=t.code,
-            name_zh=t.name_zh,
-            name_en=t.name_en,
-            description_en=t.description_en,
-            indicator_count=n,
-            url=url(request, "/v1/indicators", topic=t.code),
-        )
-        for t, n in rows
-    ]
+    items = [_read(topic, n, request) for topic, n in rows]
     return page_of(Page[TopicRead], items, total, pagination, request, response)
+
+
+@router.get("/{code}", responses=ITEM_ERRORS, operation_id="getTopic")
+def get_topic_by_code(
+    session: SessionDep,
+    request: Request,
+    code: Annotated[str, Path(description="Topic code, e.g. energy.")],
+) -> TopicRead:
+    """One topic with the number of indicators in it."""
+    topic, n = get_topic(session, code)
+    return _read(topic, n, request)

@@ -1,0 +1,88 @@
+"""The one place errors become responses: RFC 9457 problem+json for ours and FastAPI's own."""
+
+from __future__ import annotations
+
+from http import HTTPStatus
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from app.errors import AppError
+from app.schemas.common import FieldError, Problem
+
+PROBLEM_JSON = "application/problem+json"
+
+
+def problem_response(
+    status: int,
+    detail: str,
+    request: Request,
+    *,
+    errors: list[FieldError] | None = None,
+    title: str | None = None,
+    headers: dict[str, str] | None = None,
+) -> JSONResponse:
+    """Render one problem document; every error response of the API goes through here."""
+    problem = Problem(
+        title=title or HTTPStatus(status).phrase,
+        status=status,
+        detail=detail,
+        instance=request.url.path,
+        errors=errors or None,
+    )
+    return JSONResponse(
+        problem.model_dump(mode="json", exclude_none=True),
+        status_code=status,
+        media_type=PROBLEM_JSON,
+        headers=headers,
+    )
+
+
+def _location_and_name(loc: tuple[Any, ...]) -> tuple[str, str]:
+    where = str(loc[0]) if loc else "request"
+    name = ".".join(str(part) for part in loc[1:]) or where
+    return where, name
+
+
+async def _app_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, AppError)
+    return problem_response(exc.status, exc.detail, request, errors=exc.errors, title=exc.title)
+
+
+async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    errors = []
+    for error in exc.errors():
+        where, name = _location_and_name(tuple(error.get("loc", ())))
+        errors.append(FieldError(location=where, name=name, message=error.get("msg", "invalid")))
+    detail = "; ".join(
+        f"{e.location.capitalize()} parameter {e.name!r}: {e.message}" for e in errors
+    )
+    return problem_response(422, detail or "The request is not valid.", request, errors=errors)
+
+
+async def _http_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    detail = exc.detail if isinstance(exc.detail, str) else HTTPStatus(exc.status_code).phrase
+    if exc.status_code == 404 and detail == "Not Found":
+        detail = f"No resource at {request.url.path}."
+    if exc.status_code == 405:
+        detail = f"{request.method} is not allowed on {request.url.path}."
+    headers = dict(exc.headers) if exc.headers else None
+    return problem_response(exc.status_code, detail, request, headers=headers)
+
+
+async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
+    # Starlette re-raises the exception after this response, so the server logs its traceback.
+    return problem_response(500, "An unexpected error occurred; it has been logged.", request)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Route every error, ours and the framework's, to problem+json."""
+    app.add_exception_handler(AppError, _app_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(Exception, _unexpected_error)
