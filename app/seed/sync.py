@@ -67,25 +67,9 @@ def bundle_rows(bundle: SeedBundle) -> list[tuple[type[SQLModel], list[SQLModel]
     errata: list[SQLModel] = []
     for s in bundle.sources:
         text = bundle.texts[s.code]
-        sources.append(
-            Source(
-                code=s.code,
-                publication_zh=s.publication_zh,
-                publication_en=s.publication_en,
-                published_date=s.published_date,
-                page=s.page,
-                page_heading=s.page_heading,
-                series=s.series,
-                title=s.title,
-                subtitle=s.subtitle,
-                title_en=s.title_en,
-                reporter=s.reporter,
-                language=s.language,
-                url=s.url,
-                text_original=text.original,
-                text=text.corrected,
-            )
-        )
+        # The YAML keys and the columns share names; only the text is read from a file.
+        fields = s.model_dump(exclude={"errata", "text_file"})
+        sources.append(Source(**fields, text_original=text.original, text=text.corrected))
         errata.extend(
             Erratum(
                 source_code=s.code,
