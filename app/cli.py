@@ -39,7 +39,8 @@ def validate(seed_dir: SeedDirOption = None) -> None:
     typer.echo(
         f"{folder}: valid — {len(bundle.sources)} source(s), {len(bundle.regions)} regions, "
         f"{len(bundle.topics)} topics, {len(bundle.units)} units, "
-        f"{len(bundle.indicators)} indicators, {len(bundle.observations)} observations"
+        f"{len(bundle.indicators)} indicators, {len(bundle.observations)} observations, "
+        f"{len(bundle.entities)} entities, {len(bundle.events)} events, {len(bundle.quotes)} quotes"
     )
 
 

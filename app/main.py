@@ -20,6 +20,9 @@ The development record of Jinzhong (晋中市, Shanxi): figures from public repo
 its source, the verbatim sentence it comes from, the unit as published and normalized, and a
 qualifier that keeps the wording honest (近 = approximately, 突破 = more than, 累计 = cumulative).
 
+Every name, title and description exists in Chinese and English: `lang=zh|en` (or
+Accept-Language) picks the language of the unsuffixed fields (`name`, `title`...).
+
 Lists share one envelope (`items`, `total`, `limit`, `offset`, `links`) and an RFC 8288 `Link`
 header. Errors are RFC 9457 `application/problem+json` naming the parameter at fault.
 """
@@ -31,6 +34,13 @@ TAGS = [
     {"name": "topics", "description": "Themes that group indicators."},
     {"name": "units", "description": "Units as printed and their normalized forms."},
     {"name": "sources", "description": "Published reports, their errata and text."},
+    {
+        "name": "entities",
+        "description": "Projects, organisations, initiatives, honours, places and products.",
+    },
+    {"name": "events", "description": "The report's moments, as a timeline."},
+    {"name": "quotes", "description": "First-person testimony, verbatim, with an English gloss."},
+    {"name": "search", "description": "One search across everything, in Chinese and English."},
     {"name": "health", "description": "Process health."},
 ]
 

@@ -11,6 +11,14 @@ from sqlalchemy.engine import Engine
 from app.config import PROJECT_ROOT
 
 MIGRATIONS_DIR = PROJECT_ROOT / "migrations"
+# SQLite's FTS5 index and its shadow tables are created by hand in a migration (SQLAlchemy has
+# no model for virtual tables), so autogenerate must not offer to drop them.
+FTS_PREFIX = "search_fts"
+
+
+def include_name(name: str | None, type_: str, _parent: object) -> bool:
+    """Alembic filter: leave the FTS tables out of autogenerate's comparison."""
+    return not (type_ == "table" and name is not None and name.startswith(FTS_PREFIX))
 
 
 def alembic_config(database_url: str) -> Config:

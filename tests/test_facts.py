@@ -24,9 +24,9 @@ FACTS: dict[str, tuple[float, str | None, str, str, float, str, str]] = {
     "coalbed-methane-capacity-yushe-wuxiang": (3, "亿立方米", "exact", "2021/2025", 300_000_000, "m3", "年产3亿立方米"),
     "clean-heating-households-2021-2025": (20, "万户", "exact", "2021/2025", 200_000, "household", "20万户农户"),
     "loose-coal-burning-avoided-2021-2025": (50, "万吨", "exact", "2021/2025", 500_000, "t", "50万吨散煤"),
-    "loan-waiting-time-before-platform": (2, "个月", "range", "../2025", 2, "month", "没两三个月下不来"),
+    "loan-waiting-time-before-platform": (2, "个月", "range", "../2025-10-24", 2, "month", "没两三个月下不来"),
     "winning-bid-loan-xingze-2025-09": (2000, "万元", "exact", "2025-09", 20_000_000, "CNY", "2000万元贷款当月就到位"),
-    "licence-processing-days-quandaiban": (3, "天", "exact", "../2025", 3, "day", "三天办结了所有证照"),
+    "licence-processing-days-quandaiban": (3, "天", "exact", "../2025-10-24", 3, "day", "三天办结了所有证照"),
     "foreign-trade-enterprises-2021-2025": (200, "户", "more_than", "2021/2025", 200, "enterprise", "外贸实绩企业突破200户"),
 }  # fmt: skip
 

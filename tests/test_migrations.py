@@ -7,12 +7,20 @@ from pathlib import Path
 
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import inspect
+from alembic.script import ScriptDirectory
+from sqlalchemy import inspect, text
 from sqlmodel import SQLModel
 
 import app.models  # noqa: F401 - registers the tables
 from app.db import make_engine
-from app.migrate import current_revision, downgrade, head_revision, upgrade
+from app.migrate import (
+    alembic_config,
+    current_revision,
+    downgrade,
+    head_revision,
+    include_name,
+    upgrade,
+)
 from tests.conftest import sqlite_url
 
 
@@ -21,7 +29,9 @@ def test_migrations_head_matches_models(tmp_path: Path) -> None:
     upgrade(url)
     engine = make_engine(url)
     with engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        context = MigrationContext.configure(
+            connection, opts={"compare_type": True, "include_name": include_name}
+        )
         differences = compare_metadata(context, SQLModel.metadata)
     engine.dispose()
     assert differences == []
@@ -33,7 +43,15 @@ def test_migrations_upgrade_downgrade_upgrade(tmp_path: Path) -> None:
     upgrade(url)
     assert current_revision(engine) == head_revision()
     tables = set(inspect(engine).get_table_names())
-    assert {"observation", "indicator", "region", "source"} <= tables
+    assert {
+        "observation",
+        "indicator",
+        "region",
+        "source",
+        "entity",
+        "event",
+        "search_fts",
+    } <= tables
     downgrade(url, "base")
     assert current_revision(engine) is None
     assert set(inspect(engine).get_table_names()) <= {"alembic_version"}
@@ -51,3 +69,29 @@ def test_migrations_constraints_are_named(tmp_path: Path) -> None:
             assert str(fk["name"]).startswith("fk_"), (table, fk)
         for index in inspector.get_indexes(table):
             assert str(index["name"]).startswith("ix_"), (table, index)
+
+
+def test_migrations_upgrade_keeps_existing_rows(tmp_path: Path) -> None:
+    # SQLite rebuilds altered tables by copy-and-drop; rows that others point at must survive.
+    url = sqlite_url(tmp_path / "m.db")
+    first = ScriptDirectory.from_config(alembic_config(url)).get_base()
+    assert isinstance(first, str)
+    upgrade(url, first)
+    engine = make_engine(url)
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO source (code, publication_zh, publication_en, published_date, title, "
+                "language, text_original, text, title_en) VALUES ('s', '报', 'Paper', '2025-01-01', "
+                "'标题', 'zh', 'x', 'x', 'Title')"
+            )
+        )
+        connection.execute(text(
+            "INSERT INTO erratum (source_code, seq, original, corrected, reason, occurrences) "
+            "VALUES ('s', 1, 'a', 'b', 'why', 1)"
+        ))  # fmt: skip
+    upgrade(url)
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM erratum")).scalar() == 1
+        assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1
+    engine.dispose()

@@ -13,6 +13,7 @@ from fastapi.routing import APIRoute
 
 from app.api.errors import PROBLEM_JSON
 from app.errors import InvalidParameterError, UnknownParameterError
+from app.rules.languages import Language, negotiate
 from app.rules.qualifiers import Qualifier
 from app.schemas.common import FieldError, Page, PageLinks, Problem
 from app.services.observations import DEFAULT_SORT, SORT_KEYS, ObservationFilter
@@ -43,6 +44,27 @@ def get_pagination(
 
 
 PaginationDep = Annotated[Pagination, Depends(get_pagination)]
+
+
+def get_language(
+    request: Request,
+    response: Response,
+    lang: Annotated[
+        Language | None,
+        Query(
+            description="Language of `name`, `title`, `description`...: zh or en. "
+            "Overrides Accept-Language; the default is zh."
+        ),
+    ] = None,
+) -> Language:
+    """The language the client asked for; says so in Content-Language and Vary."""
+    language = lang or negotiate(request.headers.get("accept-language"))
+    response.headers["Content-Language"] = language.value
+    response.headers["Vary"] = "Accept-Language"
+    return language
+
+
+LanguageDep = Annotated[Language, Depends(get_language)]
 
 
 def page_of(
@@ -162,6 +184,10 @@ def series_filter(
             description="Region code(s); repeat for several. Matches any region a figure concerns."
         ),
     ] = None,
+    entity: Annotated[
+        list[str] | None,
+        Query(description="Entity code(s); repeat for several. Figures that concern any of them."),
+    ] = None,
     topic: Annotated[str | None, Query(description="Topic code.")] = None,
     start: Annotated[
         str | None, Query(description=f"Only periods starting on or after this ({PERIOD_HELP}).")
@@ -184,6 +210,7 @@ def series_filter(
     """The filters shared by every observation list."""
     return ObservationFilter(
         regions=region or [],
+        entities=entity or [],
         topic=topic,
         start=start,
         end=end,

@@ -30,7 +30,8 @@ class Source(SQLModel, table=True):
     series: str | None = None
     title: str
     subtitle: str | None = None
-    title_en: str | None = None
+    title_en: str
+    subtitle_en: str | None = None
     reporter: str | None = None
     language: str
     url: str | None = None
@@ -71,7 +72,8 @@ class Topic(SQLModel, table=True):
     code: str = Field(primary_key=True)
     name_zh: str
     name_en: str
-    description_en: str | None = None
+    description_zh: str
+    description_en: str
 
 
 class Unit(SQLModel, table=True):
@@ -95,6 +97,7 @@ class Indicator(SQLModel, table=True):
     code: str = Field(primary_key=True)
     name_zh: str
     name_en: str
+    definition_zh: str = Field(sa_column=Column(Text, nullable=False))
     definition_en: str = Field(sa_column=Column(Text, nullable=False))
     topic_code: str = Field(foreign_key="topic.code", index=True)
     unit_code: str = Field(foreign_key="unit.code")
@@ -153,3 +156,179 @@ class DerivationInput(SQLModel, table=True):
     )
     name: str = Field(primary_key=True)
     input_code: str = Field(foreign_key="observation.code", index=True)
+
+
+class ObservationEntity(SQLModel, table=True):
+    """An entity an observation concerns (the observation's quote supports the link)."""
+
+    __tablename__ = "observation_entity"
+
+    observation_code: str = Field(
+        foreign_key="observation.code", primary_key=True, ondelete="CASCADE"
+    )
+    entity_code: str = Field(foreign_key="entity.code", primary_key=True, index=True)
+
+
+class Entity(SQLModel, table=True):
+    """A thing the report names: project, organisation, initiative, honour, place or product."""
+
+    __tablename__ = "entity"
+
+    code: str = Field(primary_key=True)
+    kind: str = Field(index=True)
+    name_zh: str
+    name_en: str
+    description_zh: str = Field(sa_column=Column(Text, nullable=False))
+    description_en: str = Field(sa_column=Column(Text, nullable=False))
+    source_code: str = Field(foreign_key="source.code", index=True)
+    quote: str = Field(sa_column=Column(Text, nullable=False))
+
+
+class EntityRegion(SQLModel, table=True):
+    """A region an entity is tied to, with the quote that shows it."""
+
+    __tablename__ = "entity_region"
+
+    entity_code: str = Field(foreign_key="entity.code", primary_key=True, ondelete="CASCADE")
+    region_code: str = Field(foreign_key="region.code", primary_key=True, index=True)
+    position: int
+    quote: str = Field(sa_column=Column(Text, nullable=False))
+
+
+class EntityTopic(SQLModel, table=True):
+    """A topic an entity belongs to."""
+
+    __tablename__ = "entity_topic"
+
+    entity_code: str = Field(foreign_key="entity.code", primary_key=True, ondelete="CASCADE")
+    topic_code: str = Field(foreign_key="topic.code", primary_key=True, index=True)
+
+
+class EntityRelation(SQLModel, table=True):
+    """<entity> <relation> <related entity>, with the quote that shows it."""
+
+    __tablename__ = "entity_relation"
+
+    entity_code: str = Field(foreign_key="entity.code", primary_key=True, ondelete="CASCADE")
+    related_code: str = Field(foreign_key="entity.code", primary_key=True, index=True)
+    relation: str = Field(primary_key=True)
+    quote: str = Field(sa_column=Column(Text, nullable=False))
+
+
+class Person(SQLModel, table=True):
+    """A person the report names, in the organisation it names them with."""
+
+    __tablename__ = "person"
+
+    code: str = Field(primary_key=True)
+    entity_code: str = Field(foreign_key="entity.code", index=True)
+    name_zh: str
+    name_en: str
+    role_zh: str
+    role_en: str
+    quote: str = Field(sa_column=Column(Text, nullable=False))
+
+
+class Event(SQLModel, table=True):
+    """A moment the report tells, with its date as precisely as the report gives it."""
+
+    __tablename__ = "event"
+
+    code: str = Field(primary_key=True)
+    period: str
+    period_start: date | None = None
+    period_end: date = Field(index=True)
+    period_precision: str
+    title_zh: str
+    title_en: str
+    description_zh: str = Field(sa_column=Column(Text, nullable=False))
+    description_en: str = Field(sa_column=Column(Text, nullable=False))
+    source_code: str = Field(foreign_key="source.code", index=True)
+    quote: str = Field(sa_column=Column(Text, nullable=False))
+
+
+class EventRegion(SQLModel, table=True):
+    """A region an event happened in or concerns."""
+
+    __tablename__ = "event_region"
+
+    event_code: str = Field(foreign_key="event.code", primary_key=True, ondelete="CASCADE")
+    region_code: str = Field(foreign_key="region.code", primary_key=True, index=True)
+    position: int
+
+
+class EventTopic(SQLModel, table=True):
+    """A topic an event belongs to."""
+
+    __tablename__ = "event_topic"
+
+    event_code: str = Field(foreign_key="event.code", primary_key=True, ondelete="CASCADE")
+    topic_code: str = Field(foreign_key="topic.code", primary_key=True, index=True)
+
+
+class EventEntity(SQLModel, table=True):
+    """An entity an event concerns (the event's quote supports the link)."""
+
+    __tablename__ = "event_entity"
+
+    event_code: str = Field(foreign_key="event.code", primary_key=True, ondelete="CASCADE")
+    entity_code: str = Field(foreign_key="entity.code", primary_key=True, index=True)
+
+
+class EventIndicator(SQLModel, table=True):
+    """An indicator an event bears on."""
+
+    __tablename__ = "event_indicator"
+
+    event_code: str = Field(foreign_key="event.code", primary_key=True, ondelete="CASCADE")
+    indicator_code: str = Field(foreign_key="indicator.code", primary_key=True, index=True)
+
+
+class Quotation(SQLModel, table=True):
+    """First-person testimony as published, with its gloss and speaker (named or described)."""
+
+    __tablename__ = "quotation"
+
+    code: str = Field(primary_key=True)
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    gloss_en: str = Field(sa_column=Column(Text, nullable=False))
+    person_code: str | None = Field(default=None, foreign_key="person.code", index=True)
+    speaker_zh: str
+    speaker_en: str
+    role_zh: str
+    role_en: str
+    entity_code: str | None = Field(default=None, foreign_key="entity.code", index=True)
+    topic_code: str = Field(foreign_key="topic.code", index=True)
+    source_code: str = Field(foreign_key="source.code", index=True)
+
+
+class QuotationRegion(SQLModel, table=True):
+    """A region a quotation speaks of or from."""
+
+    __tablename__ = "quotation_region"
+
+    quotation_code: str = Field(foreign_key="quotation.code", primary_key=True, ondelete="CASCADE")
+    region_code: str = Field(foreign_key="region.code", primary_key=True, index=True)
+    position: int
+
+
+class SearchDocument(SQLModel, table=True):
+    """One searchable record per indicator, observation, event, entity, quote and region.
+
+    Rebuilt by every seed from the rows above, so it never disagrees with them. On SQLite an
+    FTS5 trigram index (search_fts, created by the migrations) indexes title and body, which
+    finds Chinese substrings as well as English words.
+    """
+
+    __tablename__ = "search_document"
+
+    id: int | None = Field(default=None, primary_key=True)  # the FTS rowid; never shown
+    doc_type: str = Field(index=True)
+    code: str
+    title: str = Field(sa_column=Column(Text, nullable=False))
+    title_zh: str
+    title_en: str
+    body: str = Field(sa_column=Column(Text, nullable=False))
+    topics: str  # space-separated topic codes, for filtering
+    regions: str  # space-separated region codes, for filtering
+    rank_hint: int  # orders hits of equal relevance: regions, indicators, entities, ...

@@ -1,4 +1,9 @@
-"""Response models for the v1 resources. Keys here are the API's contract: add, never repurpose."""
+"""Response models for the v1 resources. Keys here are the API's contract: add, never repurpose.
+
+Every name, title and description comes in both languages (`*_zh`, `*_en`) and once more,
+unsuffixed (`name`, `title`, ...), in the language the client asked for (`lang` or
+Accept-Language; Chinese by default).
+"""
 
 from __future__ import annotations
 
@@ -6,18 +11,23 @@ from datetime import date
 
 from pydantic import BaseModel, Field
 
+from app.rules.entities import EntityKind, Relation
 from app.rules.periods import PeriodPrecision
 from app.rules.qualifiers import Qualifier
 from app.rules.regions import RegionLevel
+from app.services.search import DocType
 
 
 class TopicRead(BaseModel):
-    """A theme that groups indicators."""
+    """A theme that groups indicators, entities and events."""
 
     code: str = Field(examples=["energy"])
+    name: str = Field(examples=["能源"], description="name_zh or name_en, as asked.")
     name_zh: str = Field(examples=["能源"])
     name_en: str = Field(examples=["Energy"])
-    description_en: str | None
+    description: str
+    description_zh: str
+    description_en: str
     indicator_count: int
     url: str
     indicators_url: str
@@ -28,6 +38,7 @@ class UnitRead(BaseModel):
 
     code: str = Field(examples=["cny_100m"])
     symbol: str | None = Field(description="As printed after a figure; null if none is printed.")
+    name: str
     name_zh: str
     name_en: str
     normalized_unit: str = Field(examples=["CNY"])
@@ -38,6 +49,7 @@ class RegionRef(BaseModel):
     """A region named by code with its labels."""
 
     code: str = Field(examples=["140700"])
+    name: str = Field(examples=["晋中市"])
     name_zh: str = Field(examples=["晋中市"])
     name_en: str = Field(examples=["Jinzhong"])
 
@@ -61,8 +73,11 @@ class IndicatorRead(BaseModel):
     """What is measured, with its unit and topic."""
 
     code: str = Field(examples=["gdp"])
+    name: str = Field(examples=["地区生产总值"])
     name_zh: str = Field(examples=["地区生产总值"])
     name_en: str = Field(examples=["Gross regional product"])
+    definition: str
+    definition_zh: str
     definition_en: str
     topic: str = Field(examples=["economy"])
     unit: str | None = Field(description="The unit as printed in the source (e.g. 亿元).")
@@ -93,9 +108,11 @@ class ObservationRead(BaseModel):
 
     code: str = Field(examples=["gdp-2024"])
     indicator: str = Field(examples=["gdp"])
+    indicator_name: str
     indicator_name_zh: str
     indicator_name_en: str
     region: str = Field(examples=["140700"], description="The main region the figure is about.")
+    region_name: str
     region_name_zh: str
     region_name_en: str
     regions: list[str] = Field(description="Every region the figure concerns, main one first.")
@@ -118,7 +135,8 @@ class ObservationRead(BaseModel):
     qualifier: Qualifier
     derived: bool
     derivation: Derivation | None
-    note: str | None
+    entities: list[str] = Field(description="Codes of the entities the figure concerns.")
+    note: str | None = Field(description="The curator's explanation of a judgement (English).")
     source: str = Field(examples=["jzrb-2025-10-24-p03"])
     quote: str = Field(description="The sentence the figure comes from, verbatim.")
     url: str
@@ -138,6 +156,7 @@ class SourceRead(BaseModel):
     """A published report."""
 
     code: str = Field(examples=["jzrb-2025-10-24-p03"])
+    publication: str
     publication_zh: str
     publication_en: str
     published_date: date
@@ -145,8 +164,11 @@ class SourceRead(BaseModel):
     page_heading: str | None
     series: str | None
     title: str
+    title_zh: str
+    title_en: str = Field(description="Our translation of the title.")
     subtitle: str | None
-    title_en: str | None = Field(description="Our translation of the title.")
+    subtitle_zh: str | None
+    subtitle_en: str | None = Field(description="Our translation of the subtitle.")
     reporter: str | None
     language: str
     published_url: str | None = Field(description="Where the source is published online, if known.")
@@ -159,6 +181,139 @@ class SourceDetail(SourceRead):
     """A source with the errata applied to its text."""
 
     errata: list[ErratumRead]
+
+
+class Provenance(BaseModel):
+    """Where a statement comes from."""
+
+    source: str
+    quote: str = Field(description="The words of the source that support it, verbatim.")
+
+
+class EntityRef(BaseModel):
+    """An entity named by code, with its labels and kind."""
+
+    code: str = Field(examples=["yangshe-railway"])
+    kind: EntityKind
+    name: str
+    name_zh: str
+    name_en: str
+    url: str
+
+
+class EntityRead(EntityRef):
+    """A thing the report names."""
+
+    description: str
+    description_zh: str
+    description_en: str
+    source: str
+    quote: str = Field(description="The words that support the entity and its description.")
+
+
+class RegionLink(RegionRef):
+    """A region an entity is tied to, with the words that show it."""
+
+    quote: str
+    url: str
+
+
+class RelatedEntityRead(EntityRef):
+    """Another entity and how the two relate, with the words that show it.
+
+    Read outgoing ties as "<this> <relation> <that>", incoming ones as "<that> <relation> <this>".
+    """
+
+    relation: Relation
+    direction: str = Field(examples=["outgoing"], description="outgoing or incoming.")
+    quote: str
+
+
+class PersonRead(BaseModel):
+    """A person the report names, with the role it gives them."""
+
+    code: str = Field(examples=["wei-hongzhou"])
+    name: str
+    name_zh: str
+    name_en: str
+    role: str
+    role_zh: str
+    role_en: str
+    quote: str
+
+
+class EntityDetail(EntityRead):
+    """An entity with every link: regions, topics, people, related entities, and what cites it."""
+
+    regions: list[RegionLink]
+    topics: list[str]
+    people: list[PersonRead]
+    related: list[RelatedEntityRead]
+    events: list[str] = Field(description="Codes of events that concern this entity.")
+    observations: list[str] = Field(description="Codes of observations that concern it.")
+    quotes: list[str] = Field(description="Codes of quotes tied to it.")
+    events_url: str
+    observations_url: str
+
+
+class EventRead(BaseModel):
+    """A moment the report tells, dated as precisely as the report dates it."""
+
+    code: str = Field(examples=["yangshe-railway-opens"])
+    period: str = Field(
+        examples=["2025-01-27"],
+        description="ISO 8601; ../DATE means some time up to DATE (the start is not given).",
+    )
+    period_start: date | None
+    period_end: date
+    period_precision: PeriodPrecision
+    title: str
+    title_zh: str
+    title_en: str
+    description: str
+    description_zh: str
+    description_en: str
+    regions: list[str]
+    topics: list[str]
+    entities: list[str]
+    indicators: list[str]
+    source: str
+    quote: str
+    url: str
+
+
+class QuoteRead(BaseModel):
+    """First-person testimony: the words as published (Chinese), an English gloss, the speaker."""
+
+    code: str = Field(examples=["old-miner-white-shirt"])
+    text: str = Field(description="Verbatim, in Chinese as published.")
+    gloss_en: str = Field(description="Our English gloss.")
+    speaker: str = Field(description="Name or description of the speaker, as asked.")
+    speaker_zh: str
+    speaker_en: str
+    role: str
+    role_zh: str
+    role_en: str
+    person: str | None = Field(description="Code of the named person; null if only described.")
+    entity: str | None
+    regions: list[str]
+    topic: str
+    source: str
+    url: str
+
+
+class SearchHitRead(BaseModel):
+    """One search result."""
+
+    type: DocType
+    id: str = Field(description="The record's code.")
+    title: str
+    title_zh: str
+    title_en: str
+    snippet: str = Field(
+        description="HTML-escaped excerpt with each match wrapped in <mark></mark>."
+    )
+    url: str
 
 
 class Health(BaseModel):

@@ -22,8 +22,11 @@ from app.rules.qualifiers import wording_problems
 from app.rules.regions import LEVEL_RANK
 from app.rules.texts import Correction, apply_errata, contains_quote, squeeze
 from app.seed.schema import (
+    EntitySeed,
+    EventSeed,
     IndicatorSeed,
     ObservationSeed,
+    QuoteSeed,
     RegionSeed,
     SourceSeed,
     TopicSeed,
@@ -37,6 +40,9 @@ SEED_FILES = {
     "units": ("units.yaml", UnitSeed),
     "indicators": ("indicators.yaml", IndicatorSeed),
     "observations": ("observations.yaml", ObservationSeed),
+    "entities": ("entities.yaml", EntitySeed),
+    "events": ("events.yaml", EventSeed),
+    "quotes": ("quotes.yaml", QuoteSeed),
 }
 ModelT = TypeVar("ModelT", bound=BaseModel)
 Report = Callable[[str, str], None]  # (field, message) about the record being checked
@@ -83,6 +89,9 @@ class SeedBundle:
     units: list[UnitSeed]
     indicators: list[IndicatorSeed]
     observations: list[ObservationSeed]
+    entities: list[EntitySeed]
+    events: list[EventSeed]
+    quotes: list[QuoteSeed]
     texts: dict[str, SourceText]
     content_hash: str
 
@@ -206,6 +215,9 @@ def load_bundle(seed_dir: Path) -> SeedBundle:
     units: list[tuple[int, UnitSeed]] = parsed["units"][1]
     indicators: list[tuple[int, IndicatorSeed]] = parsed["indicators"][1]
     observations: list[tuple[int, ObservationSeed]] = parsed["observations"][1]
+    entities: list[tuple[int, EntitySeed]] = parsed["entities"][1]
+    events: list[tuple[int, EventSeed]] = parsed["events"][1]
+    quotes: list[tuple[int, QuoteSeed]] = parsed["quotes"][1]
 
     texts = _check_sources(seed_dir, files["sources"], sources, issues)
     _check_regions(files["regions"], regions, issues)
@@ -225,6 +237,18 @@ def load_bundle(seed_dir: Path) -> SeedBundle:
         texts=texts,
         issues=issues,
     )
+    known = _Known(
+        regions={r.code for _, r in regions},
+        topics={t.code for _, t in topics},
+        indicators={i.code for _, i in indicators},
+        entities={e.code for _, e in entities},
+        people={p.code for _, e in entities for p in e.people},
+        texts=texts,
+    )
+    _check_observation_entities(files["observations"], observations, known, issues)
+    _check_entities(files["entities"], entities, known, issues)
+    _check_events(files["events"], events, known, issues)
+    _check_quotes(files["quotes"], quotes, known, issues)
     if issues.issues:
         raise SeedError(issues.issues)
     return SeedBundle(
@@ -234,6 +258,9 @@ def load_bundle(seed_dir: Path) -> SeedBundle:
         units=[r for _, r in units],
         indicators=[r for _, r in indicators],
         observations=[r for _, r in observations],
+        entities=[r for _, r in entities],
+        events=[r for _, r in events],
+        quotes=[r for _, r in quotes],
         texts=texts,
         content_hash=content_hash(seed_dir),
     )
@@ -399,3 +426,106 @@ def _check_derivation(
     tolerance = Decimal(1).scaleb(exponent if isinstance(exponent, int) else 0) / 2
     if abs(result - obs.value) > tolerance:
         problem("value", f"derivation gives {result}, not {obs.value}")
+
+
+@dataclass(frozen=True)
+class _Known:
+    """The codes other records may refer to, and the corrected texts quotes must come from."""
+
+    regions: set[str]
+    topics: set[str]
+    indicators: set[str]
+    entities: set[str]
+    people: set[str]
+    texts: dict[str, SourceText]
+
+    def missing(self, kind: str, codes: Sequence[str | None]) -> list[str]:
+        """The codes among `codes` that name no record of `kind`."""
+        pool: set[str] = getattr(self, kind)
+        return [code for code in codes if code is not None and code not in pool]
+
+    def quote_problem(self, source: str, quote: str) -> str | None:
+        """Why `quote` cannot be taken from `source`, or None if it can."""
+        text = self.texts.get(source)
+        if text is None:
+            return f"unknown source {source!r}"
+        if not contains_quote(text.corrected, quote):
+            return (
+                f"does not appear verbatim in source {source!r} "
+                "(compared without whitespace, after errata)"
+            )
+        return None
+
+
+def _check_refs(
+    issues: _Collector, file: _File, path: NodePath, kind: str, codes: Sequence[str | None],
+    known: _Known,
+) -> None:  # fmt: skip
+    """One issue per code in `codes` that names no `kind` record."""
+    singular = {"regions": "region", "topics": "topic", "indicators": "indicator",
+                "entities": "entity", "people": "person"}[kind]  # fmt: skip
+    for code in known.missing(kind, codes):
+        issues.add(file, path, f"unknown {singular} {code!r}")
+
+
+def _check_quote(
+    issues: _Collector, file: _File, path: NodePath, source: str, quote: str, known: _Known
+) -> None:
+    problem = known.quote_problem(source, quote)
+    if problem:
+        issues.add(file, path, problem)
+
+
+def _check_observation_entities(
+    file: _File, observations: list[tuple[int, ObservationSeed]], known: _Known, issues: _Collector
+) -> None:
+    for index, obs in observations:
+        _check_refs(issues, file, (index, "entities"), "entities", obs.entities, known)
+
+
+def _check_entities(
+    file: _File, entities: list[tuple[int, EntitySeed]], known: _Known, issues: _Collector
+) -> None:
+    people: dict[str, str] = {}
+    for index, entity in entities:
+        _check_quote(issues, file, (index, "quote"), entity.source, entity.quote, known)
+        _check_refs(issues, file, (index, "topics"), "topics", entity.topics, known)
+        for position, link in enumerate(entity.regions):
+            path: NodePath = (index, "regions", position)
+            _check_refs(issues, file, (*path, "region"), "regions", [link.region], known)
+            _check_quote(issues, file, (*path, "quote"), entity.source, link.quote, known)
+        for position, tie in enumerate(entity.related):
+            path = (index, "related", position)
+            _check_refs(issues, file, (*path, "entity"), "entities", [tie.entity], known)
+            if tie.entity == entity.code:
+                issues.add(file, (*path, "entity"), "an entity cannot relate to itself")
+            _check_quote(issues, file, (*path, "quote"), entity.source, tie.quote, known)
+        for position, person in enumerate(entity.people):
+            path = (index, "people", position)
+            if person.code in people:
+                issues.add(file, (*path, "code"), f"person {person.code!r} is already listed "
+                                                  f"under {people[person.code]!r}")  # fmt: skip
+            people[person.code] = entity.code
+            _check_quote(issues, file, (*path, "quote"), entity.source, person.quote, known)
+
+
+def _check_events(
+    file: _File, events: list[tuple[int, EventSeed]], known: _Known, issues: _Collector
+) -> None:
+    for index, event in events:
+        _check_quote(issues, file, (index, "quote"), event.source, event.quote, known)
+        _check_refs(issues, file, (index, "regions"), "regions", event.regions, known)
+        _check_refs(issues, file, (index, "topics"), "topics", event.topics, known)
+        _check_refs(issues, file, (index, "entities"), "entities", event.entities, known)
+        _check_refs(issues, file, (index, "indicators"), "indicators", event.indicators, known)
+
+
+def _check_quotes(
+    file: _File, quotes: list[tuple[int, QuoteSeed]], known: _Known, issues: _Collector
+) -> None:
+    for index, quote in quotes:
+        _check_quote(issues, file, (index, "text"), quote.source, quote.text, known)
+        _check_refs(issues, file, (index, "speaker"), "people", [quote.speaker], known)
+        _check_refs(issues, file, (index, "entity"), "entities", [quote.entity], known)
+        _check_refs(issues, file, (index, "regions"), "regions", quote.regions, known)
+        _check_refs(issues, file, (index, "topic"), "topics", [quote.topic], known)

@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Annotated, Self
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -15,6 +16,7 @@ from pydantic import (
     model_validator,
 )
 
+from app.rules.entities import EntityKind, Relation
 from app.rules.periods import parse_period
 from app.rules.qualifiers import Qualifier
 from app.rules.regions import RegionLevel
@@ -52,7 +54,8 @@ class SourceSeed(SeedModel):
     series: str | None = None
     title: Text
     subtitle: str | None = None
-    title_en: str | None = None
+    title_en: Text
+    subtitle_en: str | None = None
     reporter: str | None = None
     language: Text = "zh"
     url: str | None = None
@@ -76,7 +79,8 @@ class TopicSeed(SeedModel):
     code: VocabularyCode
     name_zh: Text
     name_en: Text
-    description_en: str | None = None
+    description_zh: Text
+    description_en: Text
 
 
 class UnitSeed(SeedModel):
@@ -96,6 +100,7 @@ class IndicatorSeed(SeedModel):
     code: VocabularyCode
     name_zh: Text
     name_en: Text
+    definition_zh: Text
     definition_en: Text
     topic: VocabularyCode
     unit: VocabularyCode
@@ -123,6 +128,7 @@ class ObservationSeed(SeedModel):
     source: Slug
     quote: Text
     derivation: DerivationSeed | None = None
+    entities: list[Slug] = []
     note: str | None = None
 
     @field_validator("period")
@@ -147,3 +153,122 @@ class ObservationSeed(SeedModel):
         if self.value_max is not None and self.value_max <= self.value:
             raise ValueError("value_max must be greater than value")
         return self
+
+
+def _unique(values: list[str]) -> list[str]:
+    if len(set(values)) != len(values):
+        raise ValueError("a code is listed more than once")
+    return values
+
+
+UniqueSlugs = Annotated[list[Slug], AfterValidator(_unique)]
+UniqueRegions = Annotated[list[RegionCode], AfterValidator(_unique)]
+UniqueVocabulary = Annotated[list[VocabularyCode], AfterValidator(_unique)]
+
+
+class RegionLinkSeed(SeedModel):
+    """An entity's tie to a region, with the words that show it."""
+
+    region: RegionCode
+    quote: Text
+
+
+class RelationSeed(SeedModel):
+    """An entity's tie to another entity, with the words that show it."""
+
+    entity: Slug
+    relation: Relation
+    quote: Text
+
+
+class PersonSeed(SeedModel):
+    """A person the report names, with the role it gives them."""
+
+    code: Slug
+    name_zh: Text
+    name_en: Text
+    role_zh: Text
+    role_en: Text
+    quote: Text
+
+
+class EntitySeed(SeedModel):
+    """A thing the report names: a project, organisation, initiative, honour, place or product."""
+
+    code: Slug
+    kind: EntityKind
+    name_zh: Text
+    name_en: Text
+    description_zh: Text
+    description_en: Text
+    source: Slug
+    quote: Text
+    topics: UniqueVocabulary = []
+    regions: list[RegionLinkSeed] = []
+    related: list[RelationSeed] = []
+    people: list[PersonSeed] = []
+
+    @model_validator(mode="after")
+    def _people_belong_to_organisations(self) -> Self:
+        if self.people and self.kind is not EntityKind.organisation:
+            raise ValueError("only an organisation lists people")
+        return self
+
+
+class EventSeed(SeedModel):
+    """A moment the report tells."""
+
+    code: Slug
+    period: Text
+    title_zh: Text
+    title_en: Text
+    description_zh: Text
+    description_en: Text
+    regions: UniqueRegions = []
+    topics: UniqueVocabulary = []
+    entities: UniqueSlugs = []
+    indicators: UniqueVocabulary = []
+    source: Slug
+    quote: Text
+
+    @field_validator("period")
+    @classmethod
+    def _period_is_iso(cls, value: str) -> str:
+        parse_period(value)
+        return value
+
+
+class QuoteSeed(SeedModel):
+    """First-person testimony, verbatim, with an English gloss and who said it."""
+
+    code: Slug
+    text: Text
+    gloss_en: Text
+    speaker: Slug | None = None
+    speaker_zh: str | None = None
+    speaker_en: str | None = None
+    role_zh: str | None = None
+    role_en: str | None = None
+    entity: Slug | None = None
+    regions: UniqueRegions = []
+    topic: VocabularyCode
+    source: Slug
+
+    @model_validator(mode="after")
+    def _one_kind_of_speaker(self) -> Self:
+        described = (self.speaker_zh, self.speaker_en, self.role_zh, self.role_en)
+        if self.speaker is None and not all(d and d.strip() for d in described):
+            raise ValueError(
+                "name a speaker (a person's code) or describe one with speaker_zh, "
+                "speaker_en, role_zh and role_en"
+            )
+        if self.speaker is not None and any(described):
+            raise ValueError("a named speaker takes name and role from the person's record")
+        return self
+
+    def described_speaker(self) -> tuple[str, str, str, str]:
+        """(speaker_zh, speaker_en, role_zh, role_en) of a speaker described, not named."""
+        described = (self.speaker_zh, self.speaker_en, self.role_zh, self.role_en)
+        if not all(described):
+            raise ValueError(f"quote {self.code!r} names its speaker instead of describing one")
+        return (str(self.speaker_zh), str(self.speaker_en), str(self.role_zh), str(self.role_en))

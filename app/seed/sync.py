@@ -19,10 +19,23 @@ from sqlmodel import Session, SQLModel, select
 from app.models import (
     DatasetMeta,
     DerivationInput,
+    Entity,
+    EntityRegion,
+    EntityRelation,
+    EntityTopic,
     Erratum,
+    Event,
+    EventEntity,
+    EventIndicator,
+    EventRegion,
+    EventTopic,
     Indicator,
     Observation,
+    ObservationEntity,
     ObservationRegion,
+    Person,
+    Quotation,
+    QuotationRegion,
     Region,
     Source,
     Topic,
@@ -32,6 +45,7 @@ from app.rules.periods import parse_period
 from app.rules.regions import LEVEL_RANK
 from app.rules.units import normalize
 from app.seed.loader import SeedBundle, load_bundle
+from app.services.search import rebuild_search_index
 
 SEED_HASH_KEY = "seed_hash"
 CHANGED_AT_KEY = "data_changed_at"
@@ -141,19 +155,162 @@ def bundle_rows(bundle: SeedBundle) -> list[tuple[type[SQLModel], list[SQLModel]
             Indicator,
             [
                 Indicator(
-                    code=i.code,
-                    name_zh=i.name_zh,
-                    name_en=i.name_en,
-                    definition_en=i.definition_en,
-                    topic_code=i.topic,
-                    unit_code=i.unit,
+                    **i.model_dump(exclude={"topic", "unit"}), topic_code=i.topic, unit_code=i.unit
                 )
                 for i in bundle.indicators
             ],
         ),
+        *_entity_rows(bundle),
         (Observation, observations),
         (ObservationRegion, links),
+        (
+            ObservationEntity,
+            [
+                ObservationEntity(observation_code=o.code, entity_code=code)
+                for o in bundle.observations
+                for code in o.entities
+            ],
+        ),
         (DerivationInput, inputs),
+        *_event_rows(bundle),
+        *_quote_rows(bundle),
+    ]
+
+
+def _entity_rows(bundle: SeedBundle) -> list[tuple[type[SQLModel], list[SQLModel]]]:
+    entities: list[SQLModel] = []
+    people: list[SQLModel] = []
+    regions: list[SQLModel] = []
+    topics: list[SQLModel] = []
+    relations: list[SQLModel] = []
+    for e in bundle.entities:
+        entities.append(
+            Entity(
+                code=e.code,
+                kind=e.kind.value,
+                name_zh=e.name_zh,
+                name_en=e.name_en,
+                description_zh=e.description_zh,
+                description_en=e.description_en,
+                source_code=e.source,
+                quote=e.quote,
+            )
+        )
+        people.extend(Person(**p.model_dump(), entity_code=e.code) for p in e.people)
+        regions.extend(
+            EntityRegion(
+                entity_code=e.code, region_code=link.region, position=position, quote=link.quote
+            )
+            for position, link in enumerate(e.regions)
+        )
+        topics.extend(EntityTopic(entity_code=e.code, topic_code=t) for t in e.topics)
+        relations.extend(
+            EntityRelation(
+                entity_code=e.code, related_code=r.entity, relation=r.relation.value, quote=r.quote
+            )
+            for r in e.related
+        )
+    return [
+        (Entity, entities),
+        (Person, people),
+        (EntityRegion, regions),
+        (EntityTopic, topics),
+        (EntityRelation, relations),
+    ]
+
+
+def _event_rows(bundle: SeedBundle) -> list[tuple[type[SQLModel], list[SQLModel]]]:
+    events: list[SQLModel] = []
+    for e in bundle.events:
+        period = parse_period(e.period)
+        events.append(
+            Event(
+                code=e.code,
+                period=period.label,
+                period_start=period.start,
+                period_end=period.end,
+                period_precision=period.precision.value,
+                title_zh=e.title_zh,
+                title_en=e.title_en,
+                description_zh=e.description_zh,
+                description_en=e.description_en,
+                source_code=e.source,
+                quote=e.quote,
+            )
+        )
+    return [
+        (Event, events),
+        (
+            EventRegion,
+            [
+                EventRegion(event_code=e.code, region_code=code, position=position)
+                for e in bundle.events
+                for position, code in enumerate(e.regions)
+            ],
+        ),
+        (
+            EventTopic,
+            [
+                EventTopic(event_code=e.code, topic_code=code)
+                for e in bundle.events
+                for code in e.topics
+            ],
+        ),
+        (
+            EventEntity,
+            [
+                EventEntity(event_code=e.code, entity_code=code)
+                for e in bundle.events
+                for code in e.entities
+            ],
+        ),
+        (
+            EventIndicator,
+            [
+                EventIndicator(event_code=e.code, indicator_code=code)
+                for e in bundle.events
+                for code in e.indicators
+            ],
+        ),
+    ]
+
+
+def _quote_rows(bundle: SeedBundle) -> list[tuple[type[SQLModel], list[SQLModel]]]:
+    people = {p.code: p for e in bundle.entities for p in e.people}
+    quotations: list[SQLModel] = []
+    for q in bundle.quotes:
+        # A named speaker's name and role come from their one record in entities.yaml.
+        person = people.get(q.speaker) if q.speaker else None
+        speaker_zh, speaker_en, role_zh, role_en = (
+            (person.name_zh, person.name_en, person.role_zh, person.role_en)
+            if person
+            else q.described_speaker()
+        )
+        quotations.append(
+            Quotation(
+                code=q.code,
+                text=q.text,
+                gloss_en=q.gloss_en,
+                person_code=q.speaker,
+                speaker_zh=speaker_zh,
+                speaker_en=speaker_en,
+                role_zh=role_zh,
+                role_en=role_en,
+                entity_code=q.entity,
+                topic_code=q.topic,
+                source_code=q.source,
+            )
+        )
+    return [
+        (Quotation, quotations),
+        (
+            QuotationRegion,
+            [
+                QuotationRegion(quotation_code=q.code, region_code=code, position=position)
+                for q in bundle.quotes
+                for position, code in enumerate(q.regions)
+            ],
+        ),
     ]
 
 
@@ -233,6 +390,8 @@ def seed_database(engine: Engine, seed_dir: Path, *, force: bool = False) -> Syn
         if not force and _meta(session, SEED_HASH_KEY) == bundle.content_hash:
             return SyncReport(skipped=True, content_hash=bundle.content_hash)
         report = sync_bundle(session, bundle)
+        if report.changed:
+            rebuild_search_index(session)
         _set_meta(session, SEED_HASH_KEY, bundle.content_hash)
         if report.changed or _meta(session, CHANGED_AT_KEY) is None:
             _set_meta(session, CHANGED_AT_KEY, datetime.now(UTC).isoformat(timespec="seconds"))

@@ -52,6 +52,7 @@ def list_indicators(
                 col(Indicator.code).ilike(pattern, escape="\\"),
                 col(Indicator.name_zh).ilike(pattern, escape="\\"),
                 col(Indicator.name_en).ilike(pattern, escape="\\"),
+                col(Indicator.definition_zh).ilike(pattern, escape="\\"),
                 col(Indicator.definition_en).ilike(pattern, escape="\\"),
             )
         )

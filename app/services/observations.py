@@ -15,8 +15,10 @@ from sqlmodel.sql.expression import Select as LabelledSelect
 from app.errors import InvalidParameterError, NotFoundError
 from app.models import (
     DerivationInput,
+    Entity,
     Indicator,
     Observation,
+    ObservationEntity,
     ObservationRegion,
     Region,
     Topic,
@@ -44,6 +46,7 @@ class ObservationFilter:
 
     indicators: list[str] = field(default_factory=list)
     regions: list[str] = field(default_factory=list)
+    entities: list[str] = field(default_factory=list)
     topic: str | None = None
     start: str | None = None
     end: str | None = None
@@ -62,6 +65,7 @@ class ObservationRecord:
     unit: Unit
     regions: list[str]
     inputs: list[DerivationInput]
+    entities: list[str]
 
 
 def _bounds(flt: ObservationFilter) -> tuple[date | None, date | None]:
@@ -98,6 +102,7 @@ def _filtered(session: Session, flt: ObservationFilter) -> Select[Any]:
     """The observations matching every filter (no order, no page)."""
     require_codes(session, Indicator, flt.indicators, "indicator")
     require_codes(session, Region, flt.regions, "region")
+    require_codes(session, Entity, flt.entities, "entity")
     if flt.topic is not None:
         require_codes(session, Topic, [flt.topic], "topic")
     start, end = _bounds(flt)
@@ -110,6 +115,11 @@ def _filtered(session: Session, flt: ObservationFilter) -> Select[Any]:
             col(ObservationRegion.region_code).in_(flt.regions)
         )
         query = query.where(col(Observation.code).in_(linked))
+    if flt.entities:
+        concerning = select(ObservationEntity.observation_code).where(
+            col(ObservationEntity.entity_code).in_(flt.entities)
+        )
+        query = query.where(col(Observation.code).in_(concerning))
     if flt.topic is not None:
         topical = select(Indicator.code).where(Indicator.topic_code == flt.topic)
         query = query.where(col(Observation.indicator_code).in_(topical))
@@ -160,8 +170,17 @@ def _records(session: Session, query: Labelled) -> list[ObservationRecord]:
         .order_by(col(DerivationInput.name))
     ):
         inputs[item.observation_code].append(item)
+    entities: dict[str, list[str]] = defaultdict(list)
+    for tie in session.exec(
+        select(ObservationEntity)
+        .where(col(ObservationEntity.observation_code).in_(codes))
+        .order_by(col(ObservationEntity.observation_code), col(ObservationEntity.entity_code))
+    ):
+        entities[tie.observation_code].append(tie.entity_code)
     return [
-        ObservationRecord(obs, indicator, region, unit, regions[obs.code], inputs[obs.code])
+        ObservationRecord(
+            obs, indicator, region, unit, regions[obs.code], inputs[obs.code], entities[obs.code]
+        )
         for obs, indicator, region, unit in rows
     ]
 

@@ -13,8 +13,11 @@ BASE = "http://testserver"
 def test_get_indicator_contract(client: TestClient) -> None:
     assert client.get("/v1/indicators/gdp").json() == {
         "code": "gdp",
+        "name": "地区生产总值",
         "name_zh": "地区生产总值",
         "name_en": "Gross regional product",
+        "definition": '全市全年地区生产总值,按报道所载("全市完成地区生产总值")。',
+        "definition_zh": '全市全年地区生产总值,按报道所载("全市完成地区生产总值")。',
         "definition_en": "Gross regional product (地区生产总值) of the whole city, as reported for the year.",
         "topic": "economy",
         "unit": "亿元",
@@ -45,12 +48,13 @@ def test_get_region_contract(client: TestClient) -> None:
     children = body.pop("children")
     assert body == {
         "code": "140700",
+        "name": "晋中市",
         "name_zh": "晋中市",
         "name_en": "Jinzhong",
         "level": "prefecture",
         "parent": "140000",
         "url": f"{BASE}/v1/regions/140700",
-        "parent_region": {"code": "140000", "name_zh": "山西省", "name_en": "Shanxi Province"},
+        "parent_region": {"code": "140000", "name": "山西省", "name_zh": "山西省", "name_en": "Shanxi Province"},
     }
     assert [c["code"] for c in children] == [
         "140702", "140703", "140721", "140722", "140723", "140724", "140725", "140727",
@@ -74,8 +78,11 @@ def test_list_topics_contract(client: TestClient) -> None:
     environment = next(t for t in items if t["code"] == "environment")
     assert environment == {
         "code": "environment",
+        "name": "生态环境",
         "name_zh": "生态环境",
         "name_en": "Environment",
+        "description": "减少的排放与污染。",
+        "description_zh": "减少的排放与污染。",
         "description_en": "Emissions and pollution avoided.",
         "indicator_count": 1,
         "url": f"{BASE}/v1/topics/environment",
@@ -90,6 +97,7 @@ def test_list_units_contract(client: TestClient) -> None:
     assert next(u for u in items if u["code"] == "household_10k") == {
         "code": "household_10k",
         "symbol": "万户",
+        "name": "万户",
         "name_zh": "万户",
         "name_en": "10 thousand households",
         "normalized_unit": "household",
@@ -102,6 +110,7 @@ def test_get_source_contract(client: TestClient) -> None:
     errata = body.pop("errata")
     assert body == {
         "code": SOURCE_CODE,
+        "publication": "晋中日报",
         "publication_zh": "晋中日报",
         "publication_en": "Jinzhong Daily",
         "published_date": "2025-10-24",
@@ -109,8 +118,11 @@ def test_get_source_contract(client: TestClient) -> None:
         "page_heading": "见证高质量发展的晋中实践",
         "series": '辉煌"十四五""见证高质量发展的晋中实践"系列报道之一',
         "title": "潮起中流舒长卷 矢志逐梦著华章",
-        "subtitle": "扛牢使命职责 于时代浪潮中蹚出转型新路",
+        "title_zh": "潮起中流舒长卷 矢志逐梦著华章",
         "title_en": "As the tide rises mid-stream, a long scroll unfolds; resolutely pursuing the dream, a splendid chapter is written",
+        "subtitle": "扛牢使命职责 于时代浪潮中蹚出转型新路",
+        "subtitle_zh": "扛牢使命职责 于时代浪潮中蹚出转型新路",
+        "subtitle_en": "Shouldering the mission, blazing a new path of transformation in the tide of the times",
         "reporter": "史俊杰",
         "language": "zh",
         "published_url": None,

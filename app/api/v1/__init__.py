@@ -2,9 +2,31 @@
 
 from fastapi import APIRouter, Depends
 
-from app.api.deps import check_query_params
-from app.api.v1 import indicators, observations, regions, sources, topics, units
+from app.api.deps import check_query_params, get_language
+from app.api.v1 import (
+    entities,
+    events,
+    indicators,
+    observations,
+    quotes,
+    regions,
+    search,
+    sources,
+    topics,
+    units,
+)
 
-router = APIRouter(prefix="/v1", dependencies=[Depends(check_query_params)])
-for module in (indicators, observations, regions, topics, units, sources):
+router = APIRouter(prefix="/v1", dependencies=[Depends(check_query_params), Depends(get_language)])
+for module in (
+    observations,
+    indicators,
+    regions,
+    topics,
+    units,
+    sources,
+    entities,
+    events,
+    quotes,
+    search,
+):
     router.include_router(module.router)

@@ -5,9 +5,18 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 
-from app.api.deps import ITEM_ERRORS, LIST_ERRORS, PaginationDep, page_of, series_filter, url
+from app.api.deps import (
+    ITEM_ERRORS,
+    LIST_ERRORS,
+    LanguageDep,
+    PaginationDep,
+    page_of,
+    series_filter,
+    url,
+)
 from app.api.presenters import observations_page
 from app.db import SessionDep
+from app.rules.languages import Language, pick
 from app.schemas.common import Page
 from app.schemas.resources import IndicatorRead, ObservationRead
 from app.services.indicators import IndicatorRecord, get_indicator, list_indicators
@@ -17,12 +26,15 @@ router = APIRouter(prefix="/indicators", tags=["indicators"])
 CodePath = Annotated[str, Path(description="Indicator code, e.g. gdp.")]
 
 
-def _read(record: IndicatorRecord, request: Request) -> IndicatorRead:
+def _read(record: IndicatorRecord, lang: Language, request: Request) -> IndicatorRead:
     indicator, unit = record.indicator, record.unit
     return IndicatorRead(
         code=indicator.code,
+        name=pick(lang, indicator.name_zh, indicator.name_en),
         name_zh=indicator.name_zh,
         name_en=indicator.name_en,
+        definition=pick(lang, indicator.definition_zh, indicator.definition_en),
+        definition_zh=indicator.definition_zh,
         definition_en=indicator.definition_en,
         topic=indicator.topic_code,
         unit=unit.symbol,
@@ -38,26 +50,29 @@ def _read(record: IndicatorRecord, request: Request) -> IndicatorRead:
 def get_indicators(
     session: SessionDep,
     pagination: PaginationDep,
+    lang: LanguageDep,
     request: Request,
     response: Response,
     topic: Annotated[str | None, Query(description="Only indicators of this topic code.")] = None,
     q: Annotated[
         str | None,
-        Query(max_length=200, description="Text to find in the code, names or definition."),
+        Query(max_length=200, description="Text to find in the code, names or definitions."),
     ] = None,
 ) -> Page[IndicatorRead]:
     """List indicators by code, optionally of one topic or matching a text."""
     rows, total = list_indicators(
         session, topic=topic, q=q, limit=pagination.limit, offset=pagination.offset
     )
-    items = [_read(r, request) for r in rows]
+    items = [_read(r, lang, request) for r in rows]
     return page_of(Page[IndicatorRead], items, total, pagination, request, response)
 
 
 @router.get("/{code}", responses=ITEM_ERRORS, operation_id="getIndicator")
-def get_indicator_by_code(session: SessionDep, request: Request, code: CodePath) -> IndicatorRead:
+def get_indicator_by_code(
+    session: SessionDep, lang: LanguageDep, request: Request, code: CodePath
+) -> IndicatorRead:
     """One indicator with its unit and how many observations it has."""
-    return _read(get_indicator(session, code), request)
+    return _read(get_indicator(session, code), lang, request)
 
 
 @router.get("/{code}/observations", responses=ITEM_ERRORS, operation_id="listIndicatorObservations")
@@ -66,11 +81,12 @@ def get_indicator_observations(
     code: CodePath,
     flt: Annotated[ObservationFilter, Depends(series_filter)],
     pagination: PaginationDep,
+    lang: LanguageDep,
     request: Request,
     response: Response,
 ) -> Page[ObservationRead]:
     """The observations of one indicator, with the same filters as /v1/observations."""
     get_indicator(session, code)  # 404 for an unknown indicator, not an empty list
     return observations_page(
-        session, replace(flt, indicators=[code]), pagination, request, response
+        session, replace(flt, indicators=[code]), pagination, lang, request, response
     )

@@ -4,7 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Request, Response
 
-from app.api.deps import ITEM_ERRORS, LIST_ERRORS, PaginationDep, observation_filter
+from app.api.deps import ITEM_ERRORS, LIST_ERRORS, LanguageDep, PaginationDep, observation_filter
 from app.api.presenters import observations_page, present_observation
 from app.db import SessionDep
 from app.schemas.common import Page
@@ -19,18 +19,20 @@ def get_observations(
     session: SessionDep,
     flt: Annotated[ObservationFilter, Depends(observation_filter)],
     pagination: PaginationDep,
+    lang: LanguageDep,
     request: Request,
     response: Response,
 ) -> Page[ObservationRead]:
-    """List observations, filtered by indicator, region, topic, period and qualifier."""
-    return observations_page(session, flt, pagination, request, response)
+    """List observations, filtered by indicator, region, entity, topic, period and qualifier."""
+    return observations_page(session, flt, pagination, lang, request, response)
 
 
 @router.get("/{code}", responses=ITEM_ERRORS, operation_id="getObservation")
 def get_observation_by_code(
     session: SessionDep,
+    lang: LanguageDep,
     request: Request,
     code: Annotated[str, Path(description="Observation code, e.g. gdp-2024.")],
 ) -> ObservationRead:
     """One observation with its provenance."""
-    return present_observation(get_observation(session, code), request)
+    return present_observation(get_observation(session, code), lang, request)

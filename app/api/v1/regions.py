@@ -4,36 +4,33 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request, Response
 
-from app.api.deps import ITEM_ERRORS, LIST_ERRORS, PaginationDep, page_of, url
+from app.api.deps import ITEM_ERRORS, LIST_ERRORS, LanguageDep, PaginationDep, page_of, url
+from app.api.presenters import region_ref
 from app.db import SessionDep
 from app.models import Region
+from app.rules.languages import Language
 from app.rules.regions import RegionLevel
 from app.schemas.common import Page
-from app.schemas.resources import RegionDetail, RegionRead, RegionRef
+from app.schemas.resources import RegionDetail, RegionRead
 from app.services.regions import get_region, list_regions
 
 router = APIRouter(prefix="/regions", tags=["regions"])
 
 
-def _read(region: Region, request: Request) -> RegionRead:
+def _read(region: Region, lang: Language, request: Request) -> RegionRead:
     return RegionRead(
-        code=region.code,
-        name_zh=region.name_zh,
-        name_en=region.name_en,
+        **region_ref(region, lang).model_dump(),
         level=RegionLevel(region.level),
         parent=region.parent_code,
         url=url(request, f"/v1/regions/{region.code}"),
     )
 
 
-def _ref(region: Region) -> RegionRef:
-    return RegionRef(code=region.code, name_zh=region.name_zh, name_en=region.name_en)
-
-
 @router.get("", responses=LIST_ERRORS, operation_id="listRegions")
 def get_regions(
     session: SessionDep,
     pagination: PaginationDep,
+    lang: LanguageDep,
     request: Request,
     response: Response,
     parent: Annotated[str | None, Query(description="Only children of this region code.")] = None,
@@ -47,20 +44,21 @@ def get_regions(
         limit=pagination.limit,
         offset=pagination.offset,
     )
-    items = [_read(r, request) for r in rows]
+    items = [_read(r, lang, request) for r in rows]
     return page_of(Page[RegionRead], items, total, pagination, request, response)
 
 
 @router.get("/{code}", responses=ITEM_ERRORS, operation_id="getRegion")
 def get_region_by_code(
     session: SessionDep,
+    lang: LanguageDep,
     request: Request,
     code: Annotated[str, Path(description="GB/T 2260 code, e.g. 140700.")],
 ) -> RegionDetail:
     """One region with its parent and children."""
     found = get_region(session, code)
     return RegionDetail(
-        **_read(found.region, request).model_dump(),
-        parent_region=_ref(found.parent) if found.parent else None,
-        children=[_ref(c) for c in found.children],
+        **_read(found.region, lang, request).model_dump(),
+        parent_region=region_ref(found.parent, lang) if found.parent else None,
+        children=[region_ref(c, lang) for c in found.children],
     )

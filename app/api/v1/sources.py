@@ -5,8 +5,17 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Path, Query, Request, Response
 from fastapi.responses import PlainTextResponse
 
-from app.api.deps import ITEM_ERRORS, LIST_ERRORS, PaginationDep, page_of, problem_responses, url
+from app.api.deps import (
+    ITEM_ERRORS,
+    LIST_ERRORS,
+    LanguageDep,
+    PaginationDep,
+    page_of,
+    problem_responses,
+    url,
+)
 from app.db import SessionDep
+from app.rules.languages import Language, pick
 from app.schemas.common import Page
 from app.schemas.resources import ErratumRead, SourceDetail, SourceRead
 from app.services.sources import SourceRecord, get_source, list_sources
@@ -15,19 +24,26 @@ router = APIRouter(prefix="/sources", tags=["sources"])
 CodePath = Annotated[str, Path(description="Source code, e.g. jzrb-2025-10-24-p03.")]
 
 
-def _read(record: SourceRecord, request: Request) -> SourceRead:
+def _read(record: SourceRecord, lang: Language, request: Request) -> SourceRead:
     source = record.source
+    subtitle = None
+    if source.subtitle is not None:
+        subtitle = pick(lang, source.subtitle, source.subtitle_en or source.subtitle)
     return SourceRead(
         code=source.code,
+        publication=pick(lang, source.publication_zh, source.publication_en),
         publication_zh=source.publication_zh,
         publication_en=source.publication_en,
         published_date=source.published_date,
         page=source.page,
         page_heading=source.page_heading,
         series=source.series,
-        title=source.title,
-        subtitle=source.subtitle,
+        title=pick(lang, source.title, source.title_en),
+        title_zh=source.title,
         title_en=source.title_en,
+        subtitle=subtitle,
+        subtitle_zh=source.subtitle,
+        subtitle_en=source.subtitle_en,
         reporter=source.reporter,
         language=source.language,
         published_url=source.url,
@@ -39,20 +55,26 @@ def _read(record: SourceRecord, request: Request) -> SourceRead:
 
 @router.get("", responses=LIST_ERRORS, operation_id="listSources")
 def get_sources(
-    session: SessionDep, pagination: PaginationDep, request: Request, response: Response
+    session: SessionDep,
+    pagination: PaginationDep,
+    lang: LanguageDep,
+    request: Request,
+    response: Response,
 ) -> Page[SourceRead]:
     """List sources, newest first."""
     rows, total = list_sources(session, limit=pagination.limit, offset=pagination.offset)
-    items = [_read(r, request) for r in rows]
+    items = [_read(r, lang, request) for r in rows]
     return page_of(Page[SourceRead], items, total, pagination, request, response)
 
 
 @router.get("/{code}", responses=ITEM_ERRORS, operation_id="getSource")
-def get_source_by_code(session: SessionDep, request: Request, code: CodePath) -> SourceDetail:
+def get_source_by_code(
+    session: SessionDep, lang: LanguageDep, request: Request, code: CodePath
+) -> SourceDetail:
     """One source with its metadata and the errata applied to its text."""
     record = get_source(session, code)
     errata = [ErratumRead.model_validate(e, from_attributes=True) for e in record.errata]
-    return SourceDetail(**_read(record, request).model_dump(), errata=errata)
+    return SourceDetail(**_read(record, lang, request).model_dump(), errata=errata)
 
 
 @router.get(
@@ -73,7 +95,9 @@ def get_source_text(
         Query(description="`corrected` (errata applied, the default) or `original` (as received)."),
     ] = "corrected",
 ) -> PlainTextResponse:
-    """The full text of a source as UTF-8 plain text (Markdown as received)."""
+    """The full text of a source as UTF-8 plain text (Markdown as received), in its language."""
     source = get_source(session, code).source
     text = source.text if version == "corrected" else source.text_original
-    return PlainTextResponse(text, media_type="text/plain; charset=utf-8")
+    return PlainTextResponse(
+        text, media_type="text/plain; charset=utf-8", headers={"Content-Language": source.language}
+    )

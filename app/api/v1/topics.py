@@ -1,12 +1,13 @@
-"""Topics: the themes indicators are grouped by."""
+"""Topics: the themes indicators, entities and events are grouped by."""
 
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Request, Response
 
-from app.api.deps import ITEM_ERRORS, LIST_ERRORS, PaginationDep, page_of, url
+from app.api.deps import ITEM_ERRORS, LIST_ERRORS, LanguageDep, PaginationDep, page_of, url
 from app.db import SessionDep
 from app.models import Topic
+from app.rules.languages import Language, pick
 from app.schemas.common import Page
 from app.schemas.resources import TopicRead
 from app.services.topics import get_topic, list_topics
@@ -14,11 +15,14 @@ from app.services.topics import get_topic, list_topics
 router = APIRouter(prefix="/topics", tags=["topics"])
 
 
-def _read(topic: Topic, indicator_count: int, request: Request) -> TopicRead:
+def _read(topic: Topic, indicator_count: int, lang: Language, request: Request) -> TopicRead:
     return TopicRead(
         code=topic.code,
+        name=pick(lang, topic.name_zh, topic.name_en),
         name_zh=topic.name_zh,
         name_en=topic.name_en,
+        description=pick(lang, topic.description_zh, topic.description_en),
+        description_zh=topic.description_zh,
         description_en=topic.description_en,
         indicator_count=indicator_count,
         url=url(request, f"/v1/topics/{topic.code}"),
@@ -28,20 +32,25 @@ def _read(topic: Topic, indicator_count: int, request: Request) -> TopicRead:
 
 @router.get("", responses=LIST_ERRORS, operation_id="listTopics")
 def get_topics(
-    session: SessionDep, pagination: PaginationDep, request: Request, response: Response
+    session: SessionDep,
+    pagination: PaginationDep,
+    lang: LanguageDep,
+    request: Request,
+    response: Response,
 ) -> Page[TopicRead]:
     """List topics with the number of indicators in each."""
     rows, total = list_topics(session, limit=pagination.limit, offset=pagination.offset)
-    items = [_read(topic, n, request) for topic, n in rows]
+    items = [_read(topic, n, lang, request) for topic, n in rows]
     return page_of(Page[TopicRead], items, total, pagination, request, response)
 
 
 @router.get("/{code}", responses=ITEM_ERRORS, operation_id="getTopic")
 def get_topic_by_code(
     session: SessionDep,
+    lang: LanguageDep,
     request: Request,
     code: Annotated[str, Path(description="Topic code, e.g. energy.")],
 ) -> TopicRead:
     """One topic with the number of indicators in it."""
     topic, n = get_topic(session, code)
-    return _read(topic, n, request)
+    return _read(topic, n, lang, request)

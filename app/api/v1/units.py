@@ -2,8 +2,9 @@
 
 from fastapi import APIRouter, Request, Response
 
-from app.api.deps import LIST_ERRORS, PaginationDep, page_of
+from app.api.deps import LIST_ERRORS, LanguageDep, PaginationDep, page_of
 from app.db import SessionDep
+from app.rules.languages import pick
 from app.schemas.common import Page
 from app.schemas.resources import UnitRead
 from app.services.units import list_units
@@ -13,9 +14,24 @@ router = APIRouter(prefix="/units", tags=["units"])
 
 @router.get("", responses=LIST_ERRORS, operation_id="listUnits")
 def get_units(
-    session: SessionDep, pagination: PaginationDep, request: Request, response: Response
+    session: SessionDep,
+    pagination: PaginationDep,
+    lang: LanguageDep,
+    request: Request,
+    response: Response,
 ) -> Page[UnitRead]:
     """List the unit table: symbol as printed, normalized unit and conversion factor."""
     rows, total = list_units(session, limit=pagination.limit, offset=pagination.offset)
-    items = [UnitRead.model_validate(u, from_attributes=True) for u in rows]
+    items = [
+        UnitRead(
+            code=u.code,
+            symbol=u.symbol,
+            name=pick(lang, u.name_zh, u.name_en),
+            name_zh=u.name_zh,
+            name_en=u.name_en,
+            normalized_unit=u.normalized_unit,
+            factor=u.factor,
+        )
+        for u in rows
+    ]
     return page_of(Page[UnitRead], items, total, pagination, request, response)

@@ -1,0 +1,57 @@
+"""Events: the report's moments as a timeline."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query, Request, Response
+
+from app.api.deps import ITEM_ERRORS, LIST_ERRORS, PERIOD_HELP, LanguageDep, PaginationDep, page_of
+from app.api.presenters import present_event
+from app.db import SessionDep
+from app.schemas.common import Page
+from app.schemas.resources import EventRead
+from app.services.events import get_event, list_events
+
+router = APIRouter(prefix="/events", tags=["events"])
+
+
+@router.get("", responses=LIST_ERRORS, operation_id="listEvents")
+def get_events(
+    session: SessionDep,
+    pagination: PaginationDep,
+    lang: LanguageDep,
+    request: Request,
+    response: Response,
+    start: Annotated[
+        str | None, Query(description=f"Only events starting on or after this ({PERIOD_HELP}).")
+    ] = None,
+    end: Annotated[
+        str | None, Query(description=f"Only events ending on or before this ({PERIOD_HELP}).")
+    ] = None,
+    region: Annotated[str | None, Query(description="Only events in this region.")] = None,
+    topic: Annotated[str | None, Query(description="Only events in this topic.")] = None,
+    entity: Annotated[str | None, Query(description="Only events concerning this entity.")] = None,
+) -> Page[EventRead]:
+    """List events in chronological order (by the end of their period; undated starts first)."""
+    records, total = list_events(
+        session,
+        start=start,
+        end=end,
+        region=region,
+        topic=topic,
+        entity=entity,
+        limit=pagination.limit,
+        offset=pagination.offset,
+    )
+    items = [present_event(r, lang, request) for r in records]
+    return page_of(Page[EventRead], items, total, pagination, request, response)
+
+
+@router.get("/{code}", responses=ITEM_ERRORS, operation_id="getEvent")
+def get_event_by_code(
+    session: SessionDep,
+    lang: LanguageDep,
+    request: Request,
+    code: Annotated[str, Path(description="Event code, e.g. yangshe-railway-opens.")],
+) -> EventRead:
+    """One event with its links."""
+    return present_event(get_event(session, code), lang, request)
