@@ -54,7 +54,12 @@ def test_get_region_contract(client: TestClient) -> None:
         "level": "prefecture",
         "parent": "140000",
         "url": f"{BASE}/v1/regions/140700",
-        "parent_region": {"code": "140000", "name": "山西省", "name_zh": "山西省", "name_en": "Shanxi Province"},
+        "parent_region": {
+            "code": "140000",
+            "name": "山西省",
+            "name_zh": "山西省",
+            "name_en": "Shanxi Province",
+        },
     }
     assert [c["code"] for c in children] == [
         "140702", "140703", "140721", "140722", "140723", "140724", "140725", "140727",

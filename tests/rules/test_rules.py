@@ -10,6 +10,7 @@ import pytest
 
 from app.rules.derivation import evaluate, formula_names
 from app.rules.figures import locate_figure, read_figure
+from app.rules.languages import Language, negotiate
 from app.rules.periods import PeriodPrecision, parse_period, period_bound
 from app.rules.qualifiers import Qualifier, wording_problems
 from app.rules.texts import Correction, apply_errata, contains_quote
@@ -159,3 +160,23 @@ def test_formula_rejects_anything_but_arithmetic(formula: str) -> None:
 def test_evaluate_rejects_unknown_names() -> None:
     with pytest.raises(ValueError, match="not among its inputs"):
         evaluate("a + c", {"a": Decimal(1)})
+
+
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [
+        (None, Language.zh),
+        ("", Language.zh),
+        ("en", Language.en),
+        ("en-US,en;q=0.9", Language.en),
+        ("zh-CN,zh;q=0.9,en;q=0.8", Language.zh),
+        ("fr;q=1.0, en;q=0.3, zh;q=0.7", Language.zh),
+        ("en;q=0.7, zh;q=0.7", Language.en),  # equal quality: the first listed
+        ("en;q=0", Language.zh),  # q=0 means "not acceptable"
+        ("*", Language.zh),
+        ("en;q=abc", Language.zh),
+        ("de-DE", Language.zh),
+    ],
+)
+def test_negotiate_language(header: str | None, expected: Language) -> None:
+    assert negotiate(header) is expected

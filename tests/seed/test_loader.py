@@ -123,6 +123,50 @@ CASES: dict[str, tuple[Breakage, str, str, str, str]] = {
         lambda d: edit(d, "topics.yaml", "  name_en: Energy\n", "  name_en: Energy\n  name_en: Power\n"),
         "topics.yaml", "name_en: Power", "topics[3].name_en", "appears twice",
     ),
+    "entity quote not in source": (
+        lambda d: edit(d, "entities.yaml", "quote: 左权箕山抽水蓄能站点跻身\"国家队\"", "quote: 左权箕山抽水蓄能电站跻身\"国家队\""),
+        "entities.yaml", "quote: 左权箕山抽水蓄能电站", "entities[10].quote", "does not appear verbatim",
+    ),
+    "entity link quote not in source": (
+        lambda d: edit(d, "entities.yaml", "      quote: 左权核桃\n", "      quote: 左权核桃很香\n"),
+        "entities.yaml", "quote: 左权核桃很香", "entities[30].regions[0].quote", "does not appear verbatim",
+    ),
+    "unknown related entity": (
+        lambda d: edit(d, "entities.yaml", "    - entity: xinyi-wangling-coal\n", "    - entity: xinyi-wangling\n"),
+        "entities.yaml", "entity: xinyi-wangling", "entities[8].related[0].entity", "unknown entity 'xinyi-wangling'",
+    ),
+    "unknown relation": (
+        lambda d: edit(d, "entities.yaml", "relation: relocated_for", "relation: moved_for"),
+        "entities.yaml", "relation: moved_for", "entities[26].related[0].relation", "Input should be",
+    ),
+    "people outside an organisation": (
+        lambda d: edit(d, "entities.yaml", "  kind: organisation\n  name_zh: 晋中市发改委", "  kind: initiative\n  name_zh: 晋中市发改委"),
+        "entities.yaml", "code: jinzhong-ndrc", "entities[0]", "only an organisation lists people",
+    ),
+    "event with unknown entity": (
+        lambda d: edit(d, "events.yaml", "entities: [charging-network]", "entities: [charging-grid]"),
+        "events.yaml", "entities: [charging-grid]", "events[7].entities", "unknown entity 'charging-grid'",
+    ),
+    "event with bad period": (
+        lambda d: edit(d, "events.yaml", 'period: "2025-01-27"', 'period: "2025-01-32"'),
+        "events.yaml", 'period: "2025-01-32"', "events[2].period", "not a real date",
+    ),
+    "quote by an unknown person": (
+        lambda d: edit(d, "quotes.yaml", "speaker: wei-hongzhou", "speaker: wei-hong"),
+        "quotes.yaml", "speaker: wei-hong", "quotes[2].speaker", "unknown person 'wei-hong'",
+    ),
+    "quote with no speaker": (
+        lambda d: edit(d, "quotes.yaml", "  speaker_zh: 一位老矿工\n", ""),
+        "quotes.yaml", "code: old-miner-white-shirt", "quotes[0]", "name a speaker",
+    ),
+    "quote text not verbatim": (
+        lambda d: edit(d, "quotes.yaml", "text: 把方便留给企业,把麻烦留给自己", "text: 把方便留给企业,把麻烦留给我们"),
+        "quotes.yaml", "text: 把方便留给企业,把麻烦留给我们", "quotes[5].text", "does not appear verbatim",
+    ),
+    "missing translation": (
+        lambda d: edit(d, "topics.yaml", "  description_zh: 煤炭开采、煤层气、取暖与能源转型。", "  description_zh: ' '"),
+        "topics.yaml", "description_zh: ' '", "topics[3].description_zh", "at least 1 character",
+    ),
 }  # fmt: skip
 
 

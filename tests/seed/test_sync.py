@@ -108,3 +108,21 @@ def test_seed_database_without_migrations_says_so(tmp_path: Path) -> None:
     with pytest.raises(DatabaseNotReadyError, match="jinzhong migrate"):
         seed_database(engine, SEED_DIR)
     engine.dispose()
+
+
+def test_seed_database_keeps_the_search_index_in_step(
+    migrated_engine: Engine, seed_copy: Path
+) -> None:
+    from app.services.search import search
+
+    def found(q: str) -> set[str]:
+        with Session(migrated_engine) as session:
+            hits, _ = search(session, q, types=[], topic=None, region=None, limit=100, offset=0)
+        return {h.document.code for h in hits}
+
+    seed_database(migrated_engine, SEED_DIR)
+    assert "zuoquan-walnut" in found("walnuts")
+    edit(seed_copy, "entities.yaml", "name_en: Zuoquan walnuts", "name_en: Zuoquan hickory nuts")
+    seed_database(migrated_engine, seed_copy)
+    assert "zuoquan-walnut" in found("hickory")
+    assert "zuoquan-walnut" not in found("Zuoquan walnuts")

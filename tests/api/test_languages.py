@@ -1,0 +1,91 @@
+"""Two languages: every name, title and description exists in zh and en and is not empty;
+`lang` or Accept-Language picks the unsuffixed fields; responses say which (Content-Language)
+and that they depend on it (Vary)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+LISTS = [
+    "/v1/observations", "/v1/indicators", "/v1/regions", "/v1/topics", "/v1/units",
+    "/v1/sources", "/v1/entities", "/v1/events", "/v1/quotes",
+]  # fmt: skip
+DETAILS = [
+    "/v1/entities/jinzhong-ndrc", "/v1/regions/140700", "/v1/sources/jzrb-2025-10-24-p03",
+    "/v1/events/yangshe-railway-opens", "/v1/quotes/wei-hongzhou-five-years",
+    "/v1/indicators/gdp", "/v1/topics/energy", "/v1/observations/gdp-2024",
+]  # fmt: skip
+
+
+def translated_pairs(value: Any, path: str = "") -> list[tuple[str, Any, Any]]:
+    """Every (path, zh, en) pair of sibling keys `x_zh` / `x_en`, at any depth."""
+    pairs: list[tuple[str, Any, Any]] = []
+    if isinstance(value, dict):
+        for key in value:
+            if key.endswith("_zh"):
+                stem = key[:-3]
+                pairs.append((f"{path}.{stem}", value[key], value.get(f"{stem}_en", "MISSING")))
+        for key, child in value.items():
+            pairs += translated_pairs(child, f"{path}.{key}")
+    elif isinstance(value, list):
+        for index, child in enumerate(value):
+            pairs += translated_pairs(child, f"{path}[{index}]")
+    return pairs
+
+
+@pytest.mark.parametrize("path", LISTS + DETAILS)
+def test_every_translation_is_present_and_not_empty(client: TestClient, path: str) -> None:
+    body = client.get(path, params={"limit": 1000} if path in LISTS else {}).json()
+    pairs = translated_pairs(body)
+    assert pairs, path
+    for where, zh, en in pairs:
+        if zh is None and en is None:
+            continue  # an optional text the source does not have (e.g. no subtitle)
+        assert isinstance(zh, str), where
+        assert zh.strip(), where
+        assert isinstance(en, str), where
+        assert en.strip(), where
+
+
+@pytest.mark.parametrize(
+    ("params", "headers", "expected"),
+    [
+        ({}, {}, "zh"),
+        ({"lang": "en"}, {}, "en"),
+        ({}, {"Accept-Language": "en-GB,en;q=0.9"}, "en"),
+        ({}, {"Accept-Language": "fr, en;q=0.5, zh;q=0.8"}, "zh"),
+        ({}, {"Accept-Language": "de"}, "zh"),
+        ({"lang": "zh"}, {"Accept-Language": "en"}, "zh"),  # the parameter wins
+    ],
+)
+def test_language_negotiation(
+    client: TestClient, params: dict[str, str], headers: dict[str, str], expected: str
+) -> None:
+    response = client.get("/v1/entities/yangshe-railway", params=params, headers=headers)
+    assert response.headers["content-language"] == expected
+    assert "Accept-Language" in response.headers["vary"]
+    body = response.json()
+    assert body["name"] == body[f"name_{expected}"]
+    assert body["description"] == body[f"description_{expected}"]
+
+
+def test_language_applies_to_lists_and_labels(client: TestClient) -> None:
+    body = client.get("/v1/observations/gdp-2024", params={"lang": "en"}).json()
+    assert (body["indicator_name"], body["region_name"]) == ("Gross regional product", "Jinzhong")
+    events = client.get("/v1/events", params={"lang": "en"}).json()["items"]
+    assert all(e["title"] == e["title_en"] for e in events)
+
+
+def test_language_unknown_is_422(client: TestClient) -> None:
+    response = client.get("/v1/regions", params={"lang": "fr"})
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["name"] == "lang"
+
+
+def test_quotes_stay_chinese_with_an_english_gloss(client: TestClient) -> None:
+    body = client.get("/v1/quotes/old-miner-white-shirt", params={"lang": "en"}).json()
+    assert body["text"].startswith("过去下井")
+    assert body["gloss_en"].startswith("In the past")

@@ -1,0 +1,120 @@
+"""GET /v1/search: one ranked search over everything, for Chinese substrings, English words and
+mixed queries; filters, pagination, snippets; no match is an empty list, not an error."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+
+def hits(client: TestClient, q: str, **params: Any) -> list[tuple[str, str]]:
+    response = client.get("/v1/search", params={"q": q, "limit": 1000, **params})
+    assert response.status_code == 200, response.text
+    return [(h["type"], h["id"]) for h in response.json()["items"]]
+
+
+def test_search_coalbed_methane_finds_figure_project_and_pipeline(client: TestClient) -> None:
+    found = hits(client, "煤层气")
+    assert ("observation", "coalbed-methane-capacity-yushe-wuxiang") in found
+    assert ("entity", "yushe-wuxiang-cbm-block") in found
+    assert ("event", "cbm-network-joins-national-trunk") in found
+
+
+@pytest.mark.parametrize(
+    ("q", "expected"),
+    [
+        ("中标贷", ("entity", "winning-bid-loan")),
+        ("12345", ("entity", "hotline-12345")),
+        ("白衬衫", ("quote", "old-miner-white-shirt")),
+        ("铁路", ("entity", "yangshe-railway")),  # two characters: below the trigram index
+        ("晋中", ("region", "140700")),
+        ("coal mine", ("indicator", "smart_coal_mines_built")),
+        ("railway", ("event", "yangshe-railway-opens")),
+        ("pumped storage", ("entity", "zuoquan-jishan-pumped-storage")),
+        ("RAILWAY", ("entity", "yangshe-railway")),  # case-insensitive
+        ("煤层气 capacity", ("observation", "coalbed-methane-capacity-yushe-wuxiang")),
+        (
+            "Wei Hongzhou",
+            ("entity", "jinzhong-energy-bureau"),
+        ),  # people are found in their organisation
+    ],
+)
+def test_search_finds(client: TestClient, q: str, expected: tuple[str, str]) -> None:
+    assert expected in hits(client, q)
+
+
+def test_search_every_term_must_match(client: TestClient) -> None:
+    both = set(hits(client, "煤层气 capacity"))
+    assert both <= set(hits(client, "煤层气"))
+    assert both <= set(hits(client, "capacity"))
+    assert ("entity", "qinshui-basin") not in both
+
+
+def test_search_ranks_best_matches_first(client: TestClient) -> None:
+    found = hits(client, "pumped storage")
+    assert found[0] == ("entity", "zuoquan-jishan-pumped-storage")
+    assert hits(client, "左权")[0] == ("region", "140722")
+
+
+def test_search_no_match_is_an_empty_list(client: TestClient) -> None:
+    response = client.get("/v1/search", params={"q": "xyzzy"})
+    assert response.status_code == 200
+    assert (response.json()["items"], response.json()["total"]) == ([], 0)
+
+
+@pytest.mark.parametrize("q", ["", "   "])
+def test_search_blank_query_is_422(client: TestClient, q: str) -> None:
+    response = client.get("/v1/search", params={"q": q})
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["name"] == "q"
+
+
+def test_search_needs_q(client: TestClient) -> None:
+    response = client.get("/v1/search")
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["name"] == "q"
+
+
+@pytest.mark.parametrize(
+    "q", ['"', '"煤层气', "煤 OR 气", "NEAR(a b)", "*", "a:b", "'; DROP TABLE x; --", "%_%"]
+)
+def test_search_query_syntax_is_plain_text(client: TestClient, q: str) -> None:
+    response = client.get("/v1/search", params={"q": q})
+    assert response.status_code == 200, response.text
+
+
+def test_search_filters(client: TestClient) -> None:
+    assert {t for t, _ in hits(client, "铁路", type="event")} == {"event"}
+    assert {t for t, _ in hits(client, "铁路", type=["event", "entity"])} == {"event", "entity"}
+    energy = hits(client, "煤层气", topic="energy")
+    assert energy
+    assert hits(client, "煤层气", topic="trade") == []
+    in_wuxiang = hits(client, "煤层气", region="140429")
+    assert ("entity", "yushe-wuxiang-cbm-block") in in_wuxiang
+    assert ("indicator", "coalbed_methane_capacity") in in_wuxiang
+    assert hits(client, "煤层气", region="140100") == []
+    for params in ({"type": "person"}, {"topic": "sport"}, {"region": "999999"}):
+        assert client.get("/v1/search", params={"q": "煤", **params}).status_code == 422
+
+
+def test_search_hit_shape_and_snippet(client: TestClient) -> None:
+    body = client.get("/v1/search", params={"q": "12345", "lang": "en"}).json()
+    hit = body["items"][0]
+    assert set(hit) == {"type", "id", "title", "title_zh", "title_en", "snippet", "url"}
+    assert hit["title"] == "12345 hotline"
+    assert "<mark>12345</mark>" in hit["snippet"]
+    assert hit["url"] == "http://testserver/v1/entities/hotline-12345"
+    assert client.get(hit["url"]).status_code == 200
+    # Text from the data is escaped; only the marks are markup.
+    assert '"' not in hit["snippet"].replace("<mark>", "").replace("</mark>", "")
+
+
+def test_search_paginates_like_every_list(client: TestClient) -> None:
+    everything = hits(client, "铁路")
+    first = client.get("/v1/search", params={"q": "铁路", "limit": 2}).json()
+    assert first["total"] == len(everything)
+    assert [(h["type"], h["id"]) for h in first["items"]] == everything[:2]
+    following = client.get(first["links"]["next"]).json()
+    assert [(h["type"], h["id"]) for h in following["items"]] == everything[2:4]
