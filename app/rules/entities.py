@@ -21,10 +21,10 @@ class Relation(StrEnum):
 
     part_of = "part_of"
     located_in = "located_in"
-    run_by = "run_by"
+    built_by = "built_by"
     promoted_by = "promoted_by"
     issued_by = "issued_by"
-    partner_of = "partner_of"
+    supplied_by = "supplied_by"
     features = "features"
     uses = "uses"
     relocated_for = "relocated_for"

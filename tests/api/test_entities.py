@@ -65,7 +65,7 @@ def test_get_entity_contract(client: TestClient) -> None:
 
 def test_list_entities_filters(client: TestClient) -> None:
     products = codes(client, "/v1/entities", kind="product")
-    assert products == ["heshun-beef-cattle", "zuoquan-walnut"]
+    assert products == ["heshun-beef-cattle", "jinzhong-gas", "zuoquan-walnut"]
     in_zuoquan = codes(client, "/v1/entities", region="140722")
     assert {"yangshe-railway", "sanjiang-coal-shed", "zuoquan-jishan-pumped-storage"} <= set(
         in_zuoquan

@@ -47,7 +47,7 @@ def test_list_events_is_the_reports_timeline(client: TestClient) -> None:
         "level-crossings-surveyed", "sanjiang-coal-shed-relocated", "yangshe-railway-opens",
     ]  # fmt: skip
     assert timeline[3] == "xingze-winning-bid-loan"
-    assert len(timeline) == 10
+    assert len(timeline) == 13
     items = client.get("/v1/events", params={"limit": 1000}).json()["items"]
     ends = [e["period_end"] for e in items]
     assert ends == sorted(ends)
@@ -65,7 +65,9 @@ def test_list_events_filters(client: TestClient) -> None:
         "cbm-network-joins-national-trunk",
     }
     assert codes(client, topic="business_environment") == [
-        "xingze-winning-bid-loan", "innovation-city-title-awarded", "inspection-measures-issued",
+        "xingze-winning-bid-loan", "full-agency-licences-in-three-days",
+        "hotline-12345-national-model", "innovation-city-title-awarded",
+        "inspection-measures-issued", "winning-bid-loan-platform-launched",
     ]  # fmt: skip
     assert codes(client, entity="zuoquan-jishan-pumped-storage") == [
         "jishan-pumped-storage-national"

@@ -45,6 +45,10 @@ ITEMS = [
     ("entity", "xinyi-wangling-coal", "昕益旺岭", "Xinyi Wangling"),
     ("quote", "old-miner-white-shirt", "白衬衫", "white shirt"),
     ("quote", "entrepreneur-loan-like-an-obstacle-course", "跑贷款像闯关", "obstacle course"),
+    ("entity", "daily-reporting-system", "日报告制度", "daily reporting"),
+    ("entity", "jinzhong-gas", "晋中气", "Jinzhong gas"),
+    ("event", "winning-bid-loan-platform-launched", "率先在全省地级市推行", "prefecture-level cities"),
+    ("event", "hotline-12345-national-model", "全国典范", "national model"),
 ]  # fmt: skip
 PATHS = {"event": "/v1/events/", "entity": "/v1/entities/", "quote": "/v1/quotes/"}
 
@@ -72,7 +76,7 @@ def test_report_item_reachable_linked_and_searchable(
     elif kind == "event":
         links = body["entities"] + body["regions"]
     else:
-        links = [body["entity"], *body["regions"]]
+        links = [body["entity"], *body["regions"], body["topic"]]
     assert any(links), f"{code} is linked to nothing"
     assert (kind, code) in found(client, zh), zh
     assert (kind, code) in found(client, en), en
