@@ -95,3 +95,26 @@ def test_migrations_upgrade_keeps_existing_rows(tmp_path: Path) -> None:
         assert connection.execute(text("SELECT count(*) FROM erratum")).scalar() == 1
         assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1
     engine.dispose()
+
+
+def test_migrations_downgrade_then_upgrade_reseeds_in_full(tmp_path: Path) -> None:
+    from app.seed.sync import seed_database
+    from tests.conftest import SEED_DIR
+
+    url = sqlite_url(tmp_path / "m.db")
+    upgrade(url)
+    engine = make_engine(url)
+    seed_database(engine, SEED_DIR)
+    first = ScriptDirectory.from_config(alembic_config(url)).get_base()
+    assert isinstance(first, str)
+    downgrade(url, first)
+    upgrade(url)
+    report = seed_database(engine, SEED_DIR)
+    assert not report.skipped
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM entity")).scalar()
+        hits = connection.execute(
+            text("SELECT count(*) FROM search_fts WHERE search_fts MATCH '煤层气'")
+        )
+        assert hits.scalar()
+    engine.dispose()

@@ -60,7 +60,7 @@ def get_language(
     """The language the client asked for; says so in Content-Language and Vary."""
     language = lang or negotiate(request.headers.get("accept-language"))
     response.headers["Content-Language"] = language.value
-    response.headers["Vary"] = "Accept-Language"
+    response.headers.add_vary_header("Accept-Language")
     return language
 
 

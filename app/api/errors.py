@@ -33,12 +33,16 @@ def problem_response(
         instance=request.url.path,
         errors=errors or None,
     )
-    return JSONResponse(
+    response = JSONResponse(
         problem.model_dump(mode="json", exclude_none=True),
         status_code=status,
         media_type=PROBLEM_JSON,
         headers=headers,
     )
+    # Problem details are written in English whatever language was asked for.
+    response.headers["Content-Language"] = "en"
+    response.headers.add_vary_header("Accept-Language")
+    return response
 
 
 def _location_and_name(loc: tuple[Any, ...]) -> tuple[str, str]:

@@ -18,29 +18,39 @@ DEFAULT_LANGUAGE = Language.zh  # the language of the sources
 def negotiate(accept_language: str | None) -> Language:
     """Pick zh or en from an Accept-Language header (RFC 9110 12.5.4), by quality value.
 
-    Tags are matched on their primary subtag (zh-CN, zh-Hans → zh; en-GB → en); `*` accepts
-    the default. Anything unreadable or unmatched gives the default.
+    Tags match on their primary subtag (zh-CN, zh-Hans → zh; en-GB → en); `*` stands for
+    every language not named; q=0 refuses a language; a quality that is not a number from 0
+    to 1 counts as 0. Between equal qualities the tag listed first wins; with nothing
+    acceptable, the default.
     """
-    best: tuple[float, int, Language] | None = None
+    named: dict[Language, tuple[float, int]] = {}
+    wildcard: tuple[float, int] | None = None
     for position, part in enumerate((accept_language or "").split(",")):
         tag, _, params = part.strip().partition(";")
-        quality = 1.0
-        for param in params.split(";"):
-            key, _, value = param.strip().partition("=")
-            if key.strip().lower() == "q":
-                try:
-                    quality = float(value)
-                except ValueError:
-                    quality = 0.0
+        quality = _quality(params)
         primary = tag.strip().lower().split("-")[0]
-        language = DEFAULT_LANGUAGE if primary == "*" else Language.__members__.get(primary)
-        if language is None or quality <= 0:
-            continue
-        # Higher quality wins; between equals, the earlier tag.
-        candidate = (quality, -position, language)
-        if best is None or candidate[:2] > best[:2]:
-            best = candidate
-    return best[2] if best else DEFAULT_LANGUAGE
+        if primary == "*":
+            wildcard = wildcard or (quality, position)
+        elif primary in Language.__members__:
+            named.setdefault(Language(primary), (quality, position))
+    ranked = []
+    for language in Language:
+        quality, position = named.get(language) or wildcard or (0.0, 0)
+        if quality > 0:
+            ranked.append((-quality, position, language is not DEFAULT_LANGUAGE, language))
+    return min(ranked)[3] if ranked else DEFAULT_LANGUAGE
+
+
+def _quality(params: str) -> float:
+    for param in params.split(";"):
+        key, _, value = param.strip().partition("=")
+        if key.strip().lower() == "q":
+            try:
+                quality = float(value)
+            except ValueError:
+                return 0.0
+            return quality if 0.0 <= quality <= 1.0 else 0.0  # NaN fails both comparisons
+    return 1.0
 
 
 def pick(language: Language, zh: str, en: str) -> str:

@@ -27,6 +27,17 @@ RegionCode = Annotated[str, StringConstraints(pattern=r"^\d{6}$")]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 
 
+def _unique(values: list[str]) -> list[str]:
+    if len(set(values)) != len(values):
+        raise ValueError("a code is listed more than once")
+    return values
+
+
+UniqueSlugs = Annotated[list[Slug], AfterValidator(_unique)]
+UniqueRegions = Annotated[list[RegionCode], AfterValidator(_unique)]
+UniqueVocabulary = Annotated[list[VocabularyCode], AfterValidator(_unique)]
+
+
 class SeedModel(BaseModel):
     """Base for seed records: strict about keys so a typo in YAML is an error, not a default."""
 
@@ -128,7 +139,7 @@ class ObservationSeed(SeedModel):
     source: Slug
     quote: Text
     derivation: DerivationSeed | None = None
-    entities: list[Slug] = []
+    entities: UniqueSlugs = []
     note: str | None = None
 
     @field_validator("period")
@@ -153,17 +164,6 @@ class ObservationSeed(SeedModel):
         if self.value_max is not None and self.value_max <= self.value:
             raise ValueError("value_max must be greater than value")
         return self
-
-
-def _unique(values: list[str]) -> list[str]:
-    if len(set(values)) != len(values):
-        raise ValueError("a code is listed more than once")
-    return values
-
-
-UniqueSlugs = Annotated[list[Slug], AfterValidator(_unique)]
-UniqueRegions = Annotated[list[RegionCode], AfterValidator(_unique)]
-UniqueVocabulary = Annotated[list[VocabularyCode], AfterValidator(_unique)]
 
 
 class RegionLinkSeed(SeedModel):
@@ -209,9 +209,13 @@ class EntitySeed(SeedModel):
     people: list[PersonSeed] = []
 
     @model_validator(mode="after")
-    def _people_belong_to_organisations(self) -> Self:
+    def _links_are_well_formed(self) -> Self:
         if self.people and self.kind is not EntityKind.organisation:
             raise ValueError("only an organisation lists people")
+        if len({link.region for link in self.regions}) != len(self.regions):
+            raise ValueError("a region is linked more than once")
+        if len({(tie.entity, tie.relation) for tie in self.related}) != len(self.related):
+            raise ValueError("the same relation to the same entity is listed more than once")
         return self
 
 

@@ -390,7 +390,7 @@ def seed_database(engine: Engine, seed_dir: Path, *, force: bool = False) -> Syn
         if not force and _meta(session, SEED_HASH_KEY) == bundle.content_hash:
             return SyncReport(skipped=True, content_hash=bundle.content_hash)
         report = sync_bundle(session, bundle)
-        if report.changed:
+        if report.changed or force:
             rebuild_search_index(session)
         _set_meta(session, SEED_HASH_KEY, bundle.content_hash)
         if report.changed or _meta(session, CHANGED_AT_KEY) is None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from sqlalchemy import func
@@ -9,12 +10,36 @@ from sqlalchemy.sql import Select
 from sqlmodel import Session, SQLModel, select
 
 from app.errors import InvalidParameterError
+from app.rules.periods import period_bound
 
 
 def count(session: Session, query: Select[Any]) -> int:
     """Rows a query would return, ignoring its order and page."""
     counted = select(func.count()).select_from(query.order_by(None).subquery())
     return int(session.exec(counted).one())
+
+
+def like_pattern(text: str) -> str:
+    """A LIKE pattern matching `text` anywhere, with its wildcards escaped (use escape="\\")."""
+    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def period_bounds(start: str | None, end: str | None) -> tuple[date | None, date | None]:
+    """The first day of `start` and the last of `end` (YYYY, YYYY-MM or YYYY-MM-DD); a 422
+    naming the parameter if either is malformed or they are in the wrong order."""
+
+    def bound(name: str, text: str | None, upper: bool) -> date | None:
+        if text is None:
+            return None
+        try:
+            return period_bound(text, upper=upper)
+        except ValueError as exc:
+            raise InvalidParameterError(name, str(exc)) from None
+
+    first, last = bound("start", start, False), bound("end", end, True)
+    if first and last and first > last:
+        raise InvalidParameterError("end", f"{end!r} is before start {start!r}")
+    return first, last
 
 
 def fetch_page(session: Session, query: Any, *, limit: int, offset: int) -> tuple[list[Any], int]:

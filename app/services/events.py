@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date
 from typing import Any
 
 from sqlmodel import Session, col, select
 
-from app.errors import InvalidParameterError, NotFoundError
+from app.errors import NotFoundError
 from app.models import (
     Entity,
     Event,
@@ -20,8 +19,7 @@ from app.models import (
     Region,
     Topic,
 )
-from app.rules.periods import period_bound
-from app.services.common import fetch_page, require_codes
+from app.services.common import fetch_page, period_bounds, require_codes
 
 
 @dataclass(frozen=True)
@@ -33,15 +31,6 @@ class EventRecord:
     topics: list[str] = field(default_factory=list)
     entities: list[str] = field(default_factory=list)
     indicators: list[str] = field(default_factory=list)
-
-
-def _bound(name: str, value: str | None, upper: bool) -> date | None:
-    if value is None:
-        return None
-    try:
-        return period_bound(value, upper=upper)
-    except ValueError as exc:
-        raise InvalidParameterError(name, str(exc)) from None
 
 
 def _links(session: Session, codes: list[str]) -> dict[str, dict[str, list[str]]]:
@@ -83,9 +72,7 @@ def list_events(
 ) -> tuple[list[EventRecord], int]:
     """Events in chronological order: by the end of their period, undated starts first."""
     query = select(Event)
-    first, last = _bound("start", start, False), _bound("end", end, True)
-    if first and last and first > last:
-        raise InvalidParameterError("end", f"{end!r} is before start {start!r}")
+    first, last = period_bounds(start, end)
     if first is not None:
         query = query.where(col(Event.period_start) >= first)
     if last is not None:

@@ -10,7 +10,7 @@ from sqlmodel.sql.expression import Select
 
 from app.errors import NotFoundError
 from app.models import Indicator, Observation, Topic, Unit
-from app.services.common import fetch_page, require_codes
+from app.services.common import fetch_page, like_pattern, require_codes
 
 
 @dataclass(frozen=True)
@@ -44,9 +44,8 @@ def list_indicators(
         require_codes(session, Topic, [topic], "topic")
         query = query.where(Indicator.topic_code == topic)
     if q:
-        # Escape LIKE wildcards: codes contain "_", which would otherwise match any character.
-        literal = q.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        pattern = f"%{literal}%"
+        # Codes contain "_", which LIKE would otherwise read as "any character".
+        pattern = like_pattern(q.strip())
         query = query.where(
             or_(
                 col(Indicator.code).ilike(pattern, escape="\\"),

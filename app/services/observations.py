@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date
 from typing import Any
 
 from sqlalchemy import func
@@ -24,9 +23,8 @@ from app.models import (
     Topic,
     Unit,
 )
-from app.rules.periods import period_bound
 from app.rules.qualifiers import Qualifier
-from app.services.common import count, require_codes
+from app.services.common import count, period_bounds, require_codes
 
 # Sort keys clients may use (prefix "-" for descending) and the columns behind them.
 SORT_KEYS: dict[str, tuple[Any, ...]] = {
@@ -68,21 +66,6 @@ class ObservationRecord:
     entities: list[str]
 
 
-def _bounds(flt: ObservationFilter) -> tuple[date | None, date | None]:
-    def bound(name: str, text: str | None, upper: bool) -> date | None:
-        if text is None:
-            return None
-        try:
-            return period_bound(text, upper=upper)
-        except ValueError as exc:
-            raise InvalidParameterError(name, str(exc)) from None
-
-    start, end = bound("start", flt.start, False), bound("end", flt.end, True)
-    if start and end and start > end:
-        raise InvalidParameterError("end", f"{flt.end!r} is before start {flt.start!r}")
-    return start, end
-
-
 def _order(sort: str | None) -> list[Any]:
     keys = [k.strip() for k in sort.split(",")] if sort else list(DEFAULT_SORT)
     order: list[Any] = []
@@ -105,7 +88,7 @@ def _filtered(session: Session, flt: ObservationFilter) -> Select[Any]:
     require_codes(session, Entity, flt.entities, "entity")
     if flt.topic is not None:
         require_codes(session, Topic, [flt.topic], "topic")
-    start, end = _bounds(flt)
+    start, end = period_bounds(flt.start, flt.end)
     query = select(Observation.code)
     if flt.indicators:
         query = query.where(col(Observation.indicator_code).in_(flt.indicators))

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from sqlmodel import Session, col, select
 
 from app.errors import NotFoundError
-from app.models import Entity, Quotation, QuotationRegion, Region, Topic
+from app.models import Entity, Person, Quotation, QuotationRegion, Region, Topic
 from app.services.common import fetch_page, require_codes
 
 
@@ -58,6 +58,7 @@ def list_quotes(
         require_codes(session, Entity, [entity], "entity")
         query = query.where(Quotation.entity_code == entity)
     if speaker is not None:
+        require_codes(session, Person, [speaker], "speaker")
         query = query.where(Quotation.person_code == speaker)
     quotations, total = fetch_page(
         session, query.order_by(col(Quotation.code)), limit=limit, offset=offset

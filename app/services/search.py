@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import re
+import unicodedata
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -39,7 +40,7 @@ from app.models import (
     Topic,
     Unit,
 )
-from app.services.common import count, require_codes
+from app.services.common import count, like_pattern, require_codes
 
 MAX_QUERY_LENGTH = 200
 MAX_TERMS = 10
@@ -139,10 +140,11 @@ def _documents(session: Session) -> Iterator[SearchDocument]:
         )
     entity_regions = _grouped(session, EntityRegion, "entity_code", "region_code")
     entity_topics = _grouped(session, EntityTopic, "entity_code", "topic_code")
-    people = _grouped(session, Person, "entity_code", "code")
-    people_by_code = {p.code: p for p in session.exec(select(Person))}
+    people: dict[str, list[Person]] = defaultdict(list)
+    for person in session.exec(select(Person).order_by(col(Person.code))):
+        people[person.entity_code].append(person)
     for e in sorted(entities.values(), key=lambda e: e.code):
-        staff = [people_by_code[c] for c in people[e.code]]
+        staff = people[e.code]
         yield _doc(
             DocType.entity,
             e.code,
@@ -213,19 +215,17 @@ def rebuild_search_index(session: Session) -> int:
     return len(documents)
 
 
-def _like(term: str) -> str:
-    return "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-
-
 def _contains_code(column: Any, code: str) -> Any:
     # The column holds space-separated codes; pad both ends so only whole codes match.
-    return (" " + column + " ").like(f"% {code} %")
+    return (" " + column + " ").like(like_pattern(f" {code} "), escape="\\")
 
 
 def query_terms(q: str) -> list[str]:
     """Split a query into distinct terms; raise a 422 naming `q` if there is nothing to find."""
     if len(q) > MAX_QUERY_LENGTH:
         raise InvalidParameterError("q", f"at most {MAX_QUERY_LENGTH} characters")
+    if any(unicodedata.category(char).startswith("C") and not char.isspace() for char in q):
+        raise InvalidParameterError("q", "control characters cannot be searched for")
     terms = list(dict.fromkeys(t for t in q.split() if t))
     if not terms:
         raise InvalidParameterError("q", "give at least one word or character to search for")
@@ -268,7 +268,7 @@ def search(
         query = query.join(fts, fts.c.rowid == SearchDocument.id)
         order.append(fts.c.score)
     for term in (t for t in terms if t not in indexed):
-        pattern = _like(term)
+        pattern = like_pattern(term)
         query = query.where(
             or_(
                 col(SearchDocument.title).ilike(pattern, escape="\\"),
@@ -277,7 +277,7 @@ def search(
         )
     if not indexed:
         # Without BM25, hits whose title holds the first term come first.
-        first = _like(terms[0])
+        first = like_pattern(terms[0])
         order.append(case((col(SearchDocument.title).ilike(first, escape="\\"), 0), else_=1))
     if types:
         query = query.where(col(SearchDocument.doc_type).in_([t.value for t in types]))
@@ -292,17 +292,24 @@ def search(
 
 
 def snippet(document: SearchDocument, terms: list[str], width: int = 60) -> str:
-    """A short HTML-escaped excerpt around the first match, each match in <mark></mark>."""
+    """A short excerpt around the first match, HTML-escaped, each match in <mark></mark>."""
+    pattern = re.compile(
+        "|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True)), re.IGNORECASE
+    )
     source = document.body
-    folded = source.casefold()
-    hits = [p for p in (folded.find(t.casefold()) for t in terms) if p >= 0]
-    if not hits:
-        source, folded = document.title, document.title.casefold()
-        hits = [p for p in (folded.find(t.casefold()) for t in terms) if p >= 0] or [0]
-    first = min(hits)
-    start = max(0, first - width // 3)
+    first = pattern.search(source)
+    if first is None:
+        source = document.title
+        first = pattern.search(source)
+    at = first.start() if first else 0
+    start = max(0, at - width // 3)
     end = min(len(source), start + width)
-    fragment = html.escape(source[start:end].replace("\n", " "))
-    pattern = "|".join(re.escape(html.escape(t)) for t in sorted(terms, key=len, reverse=True))
-    marked = re.sub(pattern, lambda m: f"<mark>{m.group(0)}</mark>", fragment, flags=re.IGNORECASE)
+    fragment = source[start:end].replace("\n", " ")
+    # Split on matches in the raw text, then escape each piece: marks never cut an entity.
+    pieces = pattern.split(fragment)
+    matches = pattern.findall(fragment)
+    marked = html.escape(pieces[0]) + "".join(
+        f"<mark>{html.escape(match)}</mark>{html.escape(rest)}"
+        for match, rest in zip(matches, pieces[1:], strict=True)
+    )
     return ("…" if start > 0 else "") + marked + ("…" if end < len(source) else "")

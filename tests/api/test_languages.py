@@ -82,7 +82,22 @@ def test_language_applies_to_lists_and_labels(client: TestClient) -> None:
 def test_language_unknown_is_422(client: TestClient) -> None:
     response = client.get("/v1/regions", params={"lang": "fr"})
     assert response.status_code == 422
-    assert response.json()["errors"][0]["name"] == "lang"
+    assert [e["name"] for e in response.json()["errors"]] == ["lang"]
+
+
+def test_language_headers_on_errors(client: TestClient) -> None:
+    for response in (client.get("/v1/entities/nope", params={"lang": "zh"}),
+                     client.get("/v1/regions", params={"limit": "x"})):  # fmt: skip
+        assert response.headers["content-language"] == "en"
+        assert "Accept-Language" in response.headers["vary"]
+
+
+def test_source_text_is_in_its_own_language(client: TestClient) -> None:
+    response = client.get("/v1/sources/jzrb-2025-10-24-p03/text")
+    assert response.headers["content-language"] == "zh"
+    assert (
+        client.get("/v1/sources/jzrb-2025-10-24-p03/text", params={"lang": "en"}).status_code == 400
+    )
 
 
 def test_quotes_stay_chinese_with_an_english_gloss(client: TestClient) -> None:

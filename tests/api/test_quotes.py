@@ -47,6 +47,9 @@ def test_list_quotes_filters(client: TestClient) -> None:
     assert codes(entity="winning-bid-loan") == ["entrepreneur-loan-like-an-obstacle-course"]
     assert codes(speaker="wei-hongzhou") == ["wei-hongzhou-five-years"]
     assert client.get("/v1/quotes", params={"topic": "sport"}).status_code == 422
+    unknown = client.get("/v1/quotes", params={"speaker": "nobody"})
+    assert unknown.status_code == 422
+    assert unknown.json()["errors"][0]["name"] == "speaker"
 
 
 def test_quotes_are_verbatim_in_their_source(client: TestClient) -> None:

@@ -3,6 +3,7 @@ mixed queries; filters, pagination, snippets; no match is an empty list, not an 
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -78,11 +79,34 @@ def test_search_needs_q(client: TestClient) -> None:
 
 
 @pytest.mark.parametrize(
-    "q", ['"', '"煤层气', "煤 OR 气", "NEAR(a b)", "*", "a:b", "'; DROP TABLE x; --", "%_%"]
-)
+    "q",
+    ['"', '"煤层气', "煤 OR 气", "NEAR(a b)", "*", "title:铁路", "body:x", "a:b", "(煤层气)",
+     "'; DROP TABLE x; --", "%_%", "煤层气" * 60],
+)  # fmt: skip
 def test_search_query_syntax_is_plain_text(client: TestClient, q: str) -> None:
     response = client.get("/v1/search", params={"q": q})
     assert response.status_code == 200, response.text
+    # FTS5 and LIKE syntax mean nothing here: these texts occur nowhere in the data, so a
+    # query that was interpreted (a column filter, a wildcard, NEAR) would be the only way
+    # to get hits.
+    if q in {
+        "*",
+        "title:铁路",
+        "body:x",
+        "a:b",
+        "NEAR(a b)",
+        "(煤层气)",
+        "%_%",
+        "'; DROP TABLE x; --",
+    }:
+        assert response.json()["total"] == 0
+
+
+@pytest.mark.parametrize("q", ["a\x00b", "\x00", "煤层气\x00", "铁\x07路", "\x1b[31m"])
+def test_search_control_characters_are_422(client: TestClient, q: str) -> None:
+    response = client.get("/v1/search", params={"q": q})
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["name"] == "q"
 
 
 def test_search_filters(client: TestClient) -> None:
@@ -109,6 +133,16 @@ def test_search_hit_shape_and_snippet(client: TestClient) -> None:
     assert client.get(hit["url"]).status_code == 200
     # Text from the data is escaped; only the marks are markup.
     assert '"' not in hit["snippet"].replace("<mark>", "").replace("</mark>", "")
+
+
+@pytest.mark.parametrize("q", ["qu", "uo", "ot", "amp", "lt"])
+def test_search_snippet_marks_never_split_an_escape(client: TestClient, q: str) -> None:
+    for hit in client.get("/v1/search", params={"q": q, "limit": 1000}).json()["items"]:
+        unmarked = hit["snippet"].replace("<mark>", "").replace("</mark>", "")
+        assert "<" not in unmarked
+        assert ">" not in unmarked
+        # no mark sits inside an entity such as &quot;
+        assert not re.search(r"&[a-z#0-9]*<mark>", hit["snippet"]), hit["snippet"]
 
 
 def test_search_paginates_like_every_list(client: TestClient) -> None:

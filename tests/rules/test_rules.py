@@ -176,6 +176,11 @@ def test_evaluate_rejects_unknown_names() -> None:
         ("*", Language.zh),
         ("en;q=abc", Language.zh),
         ("de-DE", Language.zh),
+        ("zh;q=0, *", Language.en),  # Chinese refused, anything else welcome
+        ("*;q=0.5, en;q=0.4", Language.zh),
+        ("en;q=nan, zh;q=0.5", Language.zh),
+        ("en;q=2", Language.zh),  # out of range: not acceptable
+        ("en;q=-1, zh", Language.zh),
     ],
 )
 def test_negotiate_language(header: str | None, expected: Language) -> None:

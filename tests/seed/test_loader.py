@@ -163,6 +163,18 @@ CASES: dict[str, tuple[Breakage, str, str, str, str]] = {
         lambda d: edit(d, "quotes.yaml", "text: 把方便留给企业,把麻烦留给自己", "text: 把方便留给企业,把麻烦留给我们"),
         "quotes.yaml", "text: 把方便留给企业,把麻烦留给我们", "quotes[5].text", "does not appear verbatim",
     ),
+    "region linked twice": (
+        lambda d: edit(d, "entities.yaml", "      quote: 左权核桃\n", "      quote: 左权核桃\n    - region: \"140722\"\n      quote: 左权核桃\n"),
+        "entities.yaml", "code: zuoquan-walnut", "entities[30]", "linked more than once",
+    ),
+    "relation listed twice": (
+        lambda d: edit(d, "entities.yaml", "      relation: relocated_for\n", "      relation: relocated_for\n      quote: x\n    - entity: yangshe-railway\n      relation: relocated_for\n"),
+        "entities.yaml", "code: sanjiang-coal-shed", "entities[26]", "listed more than once",
+    ),
+    "observation entity twice": (
+        lambda d: edit(d, "observations.yaml", "entities: [winning-bid-loan, xingze-road-bridge]", "entities: [winning-bid-loan, winning-bid-loan]"),
+        "observations.yaml", "entities: [winning-bid-loan, winning-bid-loan]", "observations[15].entities", "more than once",
+    ),
     "missing translation": (
         lambda d: edit(d, "topics.yaml", "  description_zh: 煤炭开采、煤层气、取暖与能源转型。", "  description_zh: ' '"),
         "topics.yaml", "description_zh: ' '", "topics[3].description_zh", "at least 1 character",

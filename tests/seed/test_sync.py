@@ -126,3 +126,21 @@ def test_seed_database_keeps_the_search_index_in_step(
     seed_database(migrated_engine, seed_copy)
     assert "zuoquan-walnut" in found("hickory")
     assert "zuoquan-walnut" not in found("Zuoquan walnuts")
+
+
+def test_seed_database_deletions_leave_the_search_index(
+    migrated_engine: Engine, seed_copy: Path
+) -> None:
+    from app.services.search import search
+
+    seed_database(migrated_engine, SEED_DIR)
+    path = seed_copy / "quotes.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text[: text.index("- code: business-bureau-principle")], encoding="utf-8")
+    report = seed_database(migrated_engine, seed_copy)
+    assert report.deleted["quotation"] == 1
+    with Session(migrated_engine) as session:
+        hits, _ = search(
+            session, "把方便留给企业", types=[], topic=None, region=None, limit=10, offset=0
+        )
+    assert "business-bureau-principle" not in {h.document.code for h in hits}

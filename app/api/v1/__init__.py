@@ -2,7 +2,7 @@
 
 from fastapi import APIRouter, Depends
 
-from app.api.deps import check_query_params, get_language
+from app.api.deps import check_query_params
 from app.api.v1 import (
     entities,
     events,
@@ -16,7 +16,8 @@ from app.api.v1 import (
     units,
 )
 
-router = APIRouter(prefix="/v1", dependencies=[Depends(check_query_params), Depends(get_language)])
+# Each JSON route takes the language itself (LanguageDep); the source text has one language.
+router = APIRouter(prefix="/v1", dependencies=[Depends(check_query_params)])
 for module in (
     observations,
     indicators,

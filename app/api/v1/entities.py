@@ -5,7 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Request, Response
 
 from app.api.deps import ITEM_ERRORS, LIST_ERRORS, LanguageDep, PaginationDep, page_of, url
-from app.api.presenters import entity_ref
+from app.api.presenters import entity_ref, region_ref
 from app.db import SessionDep
 from app.models import Entity
 from app.rules.entities import EntityKind, Relation
@@ -71,10 +71,7 @@ def get_entity_by_code(
         **_read(record.entity, lang, request).model_dump(),
         regions=[
             RegionLink(
-                code=region.code,
-                name=pick(lang, region.name_zh, region.name_en),
-                name_zh=region.name_zh,
-                name_en=region.name_en,
+                **region_ref(region, lang).model_dump(),
                 quote=link.quote,
                 url=url(request, f"/v1/regions/{region.code}"),
             )
