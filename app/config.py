@@ -27,9 +27,28 @@ class Settings(BaseSettings):
     )
     host: str = Field(default="127.0.0.1", description="Address `jinzhong serve` binds to.")
     port: int = Field(default=8000, ge=1, le=65535, description="Port `jinzhong serve` uses.")
+    cache_max_age: int = Field(
+        default=60, ge=0, description="Cache-Control max-age, in seconds, of data responses."
+    )
+    data_version_ttl: float = Field(
+        default=1.0,
+        ge=0,
+        description="Seconds a process trusts the data version it read before reading it again.",
+    )
+    cors_origins: str = Field(
+        default="*",
+        description="Origins allowed to read the API from a browser: * or a comma-separated list.",
+    )
+    gzip_minimum_size: int = Field(
+        default=1024, ge=0, description="Responses at least this many bytes are gzip-compressed."
+    )
     log_level: Literal["critical", "error", "warning", "info", "debug", "trace"] = Field(
         default="info", description="uvicorn log level."
     )
+
+    def cors_origin_list(self) -> list[str]:
+        """CORS_ORIGINS as a list."""
+        return [origin.strip() for origin in self.cors_origins.split(",") if origin.strip()]
 
 
 @lru_cache

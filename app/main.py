@@ -6,9 +6,12 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.responses import RedirectResponse
 
 from app.api import health
+from app.api.docs import install_docs
 from app.api.errors import install_error_handlers
 from app.api.v1 import router as v1_router
 from app.config import Settings, get_settings
@@ -41,6 +44,7 @@ TAGS = [
     {"name": "events", "description": "The report's moments, as a timeline."},
     {"name": "quotes", "description": "First-person testimony, verbatim, with an English gloss."},
     {"name": "search", "description": "One search across everything, in Chinese and English."},
+    {"name": "downloads", "description": "The whole dataset in one archive."},
     {"name": "health", "description": "Process health."},
 ]
 
@@ -64,12 +68,32 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description=DESCRIPTION,
         openapi_tags=TAGS,
         lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.settings = settings
     install_error_handlers(app)
+    # Outermost last: CORS answers preflights first; HEAD is served as a (compressed) GET.
+    app.add_middleware(GZipMiddleware, minimum_size=settings.gzip_minimum_size)
     app.add_middleware(HeadAsGetMiddleware)
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=settings.cors_origin_list(),
+        allow_methods=["GET", "HEAD", "OPTIONS"],
+        allow_headers=["Accept", "Accept-Language", "If-None-Match", "If-Modified-Since"],
+        expose_headers=[
+            "ETag",
+            "Last-Modified",
+            "Link",
+            "Content-Language",
+            "X-Total-Count",
+            "Content-Disposition",
+        ],
+        max_age=600,
+    )
     app.include_router(v1_router)
     app.include_router(health.router)
+    install_docs(app)
 
     @app.get("/", include_in_schema=False)
     def root() -> RedirectResponse:

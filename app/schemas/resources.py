@@ -8,14 +8,21 @@ Accept-Language; Chinese by default).
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from app.rules.entities import EntityKind, Relation
 from app.rules.periods import PeriodPrecision
 from app.rules.qualifiers import Qualifier
 from app.rules.regions import RegionLevel
+from app.schemas import examples
 from app.services.search import DocType
+
+
+def _without_inherited_examples(schema: dict[str, Any]) -> None:
+    # A detail model extends a read model; the read model's example lacks the detail's keys.
+    schema.pop("examples", None)
 
 
 class TopicRead(BaseModel):
@@ -35,6 +42,8 @@ class TopicRead(BaseModel):
 
 class UnitRead(BaseModel):
     """A unit as printed and its conversion to the normalized unit."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.TOPIC]})
 
     code: str = Field(examples=["cny_100m"])
     symbol: str | None = Field(description="As printed after a figure; null if none is printed.")
@@ -65,12 +74,16 @@ class RegionRead(RegionRef):
 class RegionDetail(RegionRead):
     """A region with its parent's labels and its children."""
 
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.REGION]})
+
     parent_region: RegionRef | None
     children: list[RegionRef]
 
 
 class IndicatorRead(BaseModel):
     """What is measured, with its unit and topic."""
+
+    model_config = ConfigDict(json_schema_extra=_without_inherited_examples)
 
     code: str = Field(examples=["gdp"])
     name: str = Field(examples=["地区生产总值"])
@@ -90,6 +103,8 @@ class IndicatorRead(BaseModel):
 
 class DerivationInputRead(BaseModel):
     """One named input of a derived value."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.INDICATOR]})
 
     name: str
     observation: str = Field(description="Code of the input observation.")
@@ -144,6 +159,8 @@ class ObservationRead(BaseModel):
 
 class ErratumRead(BaseModel):
     """A correction applied to a source's text."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.OBSERVATION]})
 
     seq: int
     original: str
@@ -214,6 +231,8 @@ class EntityRead(EntityRef):
 class RegionLink(RegionRef):
     """A region an entity is tied to, with the words that show it."""
 
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.ENTITY]})
+
     quote: str
     url: str
 
@@ -259,6 +278,8 @@ class EntityDetail(EntityRead):
 class EventRead(BaseModel):
     """A moment the report tells, dated as precisely as the report dates it."""
 
+    model_config = ConfigDict(json_schema_extra=_without_inherited_examples)
+
     code: str = Field(examples=["yangshe-railway-opens"])
     period: str = Field(
         examples=["2025-01-27"],
@@ -285,6 +306,8 @@ class EventRead(BaseModel):
 class QuoteRead(BaseModel):
     """First-person testimony: the words as published (Chinese), an English gloss, the speaker."""
 
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.EVENT]})
+
     code: str = Field(examples=["old-miner-white-shirt"])
     text: str = Field(description="Verbatim, in Chinese as published.")
     gloss_en: str = Field(description="Our English gloss.")
@@ -305,6 +328,8 @@ class QuoteRead(BaseModel):
 class SearchHitRead(BaseModel):
     """One search result."""
 
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.QUOTE]})
+
     type: DocType
     id: str = Field(description="The record's code.")
     title: str
@@ -318,5 +343,7 @@ class SearchHitRead(BaseModel):
 
 class Health(BaseModel):
     """Liveness."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.SEARCH_HIT]})
 
     status: str = Field(examples=["ok"])

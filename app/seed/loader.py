@@ -327,6 +327,18 @@ def _check_observations(
     issues: _Collector,
 ) -> None:
     by_code = {o.code: o for _, o in observations}
+    # One figure per indicator, main region and period: a series point, a JSON-stat cell.
+    points: dict[tuple[str, str, str], str] = {}
+    for index, obs in observations:
+        point = (obs.indicator, obs.regions[0], obs.period)
+        if point in points:
+            issues.add(
+                file,
+                (index, "period"),
+                f"{points[point]!r} already gives {obs.indicator} "
+                f"for {obs.regions[0]} in {obs.period}",
+            )
+        points.setdefault(point, obs.code)
     for index, obs in observations:
 
         def problem(key: str, message: str, index: int = index) -> None:
@@ -458,12 +470,21 @@ class _Known:
 
 
 def _check_refs(
-    issues: _Collector, file: _File, path: NodePath, kind: str, codes: Sequence[str | None],
+    issues: _Collector,
+    file: _File,
+    path: NodePath,
+    kind: str,
+    codes: Sequence[str | None],
     known: _Known,
-) -> None:  # fmt: skip
+) -> None:
     """One issue per code in `codes` that names no `kind` record."""
-    singular = {"regions": "region", "topics": "topic", "indicators": "indicator",
-                "entities": "entity", "people": "person"}[kind]  # fmt: skip
+    singular = {
+        "regions": "region",
+        "topics": "topic",
+        "indicators": "indicator",
+        "entities": "entity",
+        "people": "person",
+    }[kind]
     for code in known.missing(kind, codes):
         issues.add(file, path, f"unknown {singular} {code!r}")
 
@@ -503,8 +524,11 @@ def _check_entities(
         for position, person in enumerate(entity.people):
             path = (index, "people", position)
             if person.code in people:
-                issues.add(file, (*path, "code"), f"person {person.code!r} is already listed "
-                                                  f"under {people[person.code]!r}")  # fmt: skip
+                issues.add(
+                    file,
+                    (*path, "code"),
+                    f"person {person.code!r} is already listed under {people[person.code]!r}",
+                )
             people[person.code] = entity.code
             _check_quote(issues, file, (*path, "quote"), entity.source, person.quote, known)
 

@@ -45,10 +45,8 @@ from app.rules.periods import parse_period
 from app.rules.regions import LEVEL_RANK
 from app.rules.units import normalize
 from app.seed.loader import SeedBundle, load_bundle
+from app.services.dataset import CHANGED_AT_KEY, SEED_HASH_KEY
 from app.services.search import rebuild_search_index
-
-SEED_HASH_KEY = "seed_hash"
-CHANGED_AT_KEY = "data_changed_at"
 
 
 class DatabaseNotReadyError(Exception):

@@ -175,6 +175,10 @@ CASES: dict[str, tuple[Breakage, str, str, str, str]] = {
         lambda d: edit(d, "observations.yaml", "entities: [winning-bid-loan, xingze-road-bridge]", "entities: [winning-bid-loan, winning-bid-loan]"),
         "observations.yaml", "entities: [winning-bid-loan, winning-bid-loan]", "observations[15].entities", "more than once",
     ),
+    "two figures for one point": (
+        lambda d: edit(d, "observations.yaml", 'period: "2020"\n', 'period: "2024"\n'),
+        "observations.yaml", 'period: "2024"@2', "observations[4].period", "already gives urban_rural_income_ratio",
+    ),
     "missing translation": (
         lambda d: edit(d, "topics.yaml", "  description_zh: 煤炭开采、煤层气、取暖与能源转型。", "  description_zh: ' '"),
         "topics.yaml", "description_zh: ' '", "topics[3].description_zh", "at least 1 character",

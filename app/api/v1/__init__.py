@@ -4,6 +4,7 @@ from fastapi import APIRouter, Depends
 
 from app.api.deps import check_query_params
 from app.api.v1 import (
+    downloads,
     entities,
     events,
     indicators,
@@ -29,5 +30,6 @@ for module in (
     events,
     quotes,
     search,
+    downloads,
 ):
     router.include_router(module.router)

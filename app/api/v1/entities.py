@@ -6,6 +6,7 @@ from fastapi import APIRouter, Path, Query, Request, Response
 
 from app.api.deps import ITEM_ERRORS, LIST_ERRORS, LanguageDep, PaginationDep, page_of, url
 from app.api.presenters import entity_ref, region_ref
+from app.api.routing import DataRoute
 from app.db import SessionDep
 from app.models import Entity
 from app.rules.entities import EntityKind, Relation
@@ -20,7 +21,7 @@ from app.schemas.resources import (
 )
 from app.services.entities import get_entity, list_entities
 
-router = APIRouter(prefix="/entities", tags=["entities"])
+router = APIRouter(prefix="/entities", tags=["entities"], route_class=DataRoute)
 
 
 def _read(entity: Entity, lang: Language, request: Request) -> EntityRead:

@@ -6,12 +6,13 @@ from fastapi import APIRouter, Path, Query, Request, Response
 
 from app.api.deps import ITEM_ERRORS, LIST_ERRORS, PERIOD_HELP, LanguageDep, PaginationDep, page_of
 from app.api.presenters import present_event
+from app.api.routing import DataRoute
 from app.db import SessionDep
 from app.schemas.common import Page
 from app.schemas.resources import EventRead
 from app.services.events import get_event, list_events
 
-router = APIRouter(prefix="/events", tags=["events"])
+router = APIRouter(prefix="/events", tags=["events"], route_class=DataRoute)
 
 
 @router.get("", responses=LIST_ERRORS, operation_id="listEvents")
@@ -31,7 +32,11 @@ def get_events(
     topic: Annotated[str | None, Query(description="Only events in this topic.")] = None,
     entity: Annotated[str | None, Query(description="Only events concerning this entity.")] = None,
 ) -> Page[EventRead]:
-    """List events in chronological order (by the end of their period; undated starts first)."""
+    """List events in chronological order.
+
+    Events sort by the end of their period; one the report dates only as "by then"
+    (../DATE) comes before those dated on that day.
+    """
     records, total = list_events(
         session,
         start=start,

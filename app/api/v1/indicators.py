@@ -15,6 +15,7 @@ from app.api.deps import (
     url,
 )
 from app.api.presenters import observations_page
+from app.api.routing import DataRoute
 from app.db import SessionDep
 from app.rules.languages import Language, pick
 from app.schemas.common import Page
@@ -22,7 +23,7 @@ from app.schemas.resources import IndicatorRead, ObservationRead
 from app.services.indicators import IndicatorRecord, get_indicator, list_indicators
 from app.services.observations import ObservationFilter
 
-router = APIRouter(prefix="/indicators", tags=["indicators"])
+router = APIRouter(prefix="/indicators", tags=["indicators"], route_class=DataRoute)
 CodePath = Annotated[str, Path(description="Indicator code, e.g. gdp.")]
 
 

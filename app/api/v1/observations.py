@@ -6,12 +6,13 @@ from fastapi import APIRouter, Depends, Path, Request, Response
 
 from app.api.deps import ITEM_ERRORS, LIST_ERRORS, LanguageDep, PaginationDep, observation_filter
 from app.api.presenters import observations_page, present_observation
+from app.api.routing import DataRoute
 from app.db import SessionDep
 from app.schemas.common import Page
 from app.schemas.resources import ObservationRead
 from app.services.observations import ObservationFilter, get_observation
 
-router = APIRouter(prefix="/observations", tags=["observations"])
+router = APIRouter(prefix="/observations", tags=["observations"], route_class=DataRoute)
 
 
 @router.get("", responses=LIST_ERRORS, operation_id="listObservations")

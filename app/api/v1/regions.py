@@ -6,6 +6,7 @@ from fastapi import APIRouter, Path, Query, Request, Response
 
 from app.api.deps import ITEM_ERRORS, LIST_ERRORS, LanguageDep, PaginationDep, page_of, url
 from app.api.presenters import region_ref
+from app.api.routing import DataRoute
 from app.db import SessionDep
 from app.models import Region
 from app.rules.languages import Language
@@ -14,7 +15,7 @@ from app.schemas.common import Page
 from app.schemas.resources import RegionDetail, RegionRead
 from app.services.regions import get_region, list_regions
 
-router = APIRouter(prefix="/regions", tags=["regions"])
+router = APIRouter(prefix="/regions", tags=["regions"], route_class=DataRoute)
 
 
 def _read(region: Region, lang: Language, request: Request) -> RegionRead:

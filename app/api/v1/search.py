@@ -5,13 +5,14 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response
 
 from app.api.deps import LIST_ERRORS, LanguageDep, PaginationDep, page_of, url
+from app.api.routing import DataRoute
 from app.db import SessionDep
 from app.rules.languages import pick
 from app.schemas.common import Page
 from app.schemas.resources import SearchHitRead
 from app.services.search import DOC_PATHS, MAX_QUERY_LENGTH, DocType, search
 
-router = APIRouter(prefix="/search", tags=["search"])
+router = APIRouter(prefix="/search", tags=["search"], route_class=DataRoute)
 
 
 @router.get("", responses=LIST_ERRORS, operation_id="search")
@@ -35,7 +36,11 @@ def get_search(
     topic: Annotated[str | None, Query(description="Only hits in this topic.")] = None,
     region: Annotated[str | None, Query(description="Only hits concerning this region.")] = None,
 ) -> Page[SearchHitRead]:
-    """Search everything; best matches first, each with a snippet showing the match."""
+    """Search everything.
+
+    Every term of `q` must match, as a case-insensitive substring; best matches first, each
+    with a snippet showing the match.
+    """
     hits, total = search(
         session,
         q,

@@ -14,13 +14,14 @@ from app.api.deps import (
     problem_responses,
     url,
 )
+from app.api.routing import DataRoute
 from app.db import SessionDep
 from app.rules.languages import Language, pick
 from app.schemas.common import Page
 from app.schemas.resources import ErratumRead, SourceDetail, SourceRead
 from app.services.sources import SourceRecord, get_source, list_sources
 
-router = APIRouter(prefix="/sources", tags=["sources"])
+router = APIRouter(prefix="/sources", tags=["sources"], route_class=DataRoute)
 CodePath = Annotated[str, Path(description="Source code, e.g. jzrb-2025-10-24-p03.")]
 
 

@@ -5,6 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Request, Response
 
 from app.api.deps import ITEM_ERRORS, LIST_ERRORS, LanguageDep, PaginationDep, page_of, url
+from app.api.routing import DataRoute
 from app.db import SessionDep
 from app.models import Topic
 from app.rules.languages import Language, pick
@@ -12,7 +13,7 @@ from app.schemas.common import Page
 from app.schemas.resources import TopicRead
 from app.services.topics import get_topic, list_topics
 
-router = APIRouter(prefix="/topics", tags=["topics"])
+router = APIRouter(prefix="/topics", tags=["topics"], route_class=DataRoute)
 
 
 def _read(topic: Topic, indicator_count: int, lang: Language, request: Request) -> TopicRead:

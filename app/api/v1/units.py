@@ -3,13 +3,14 @@
 from fastapi import APIRouter, Request, Response
 
 from app.api.deps import LIST_ERRORS, LanguageDep, PaginationDep, page_of
+from app.api.routing import DataRoute
 from app.db import SessionDep
 from app.rules.languages import pick
 from app.schemas.common import Page
 from app.schemas.resources import UnitRead
 from app.services.units import list_units
 
-router = APIRouter(prefix="/units", tags=["units"])
+router = APIRouter(prefix="/units", tags=["units"], route_class=DataRoute)
 
 
 @router.get("", responses=LIST_ERRORS, operation_id="listUnits")

@@ -1,0 +1,40 @@
+"""Bulk downloads: the whole dataset in one archive."""
+
+from fastapi import APIRouter, Request, Response
+from starlette.concurrency import run_in_threadpool
+
+from app.api.deps import problem_responses
+from app.api.routing import DataRoute, data_version
+from app.services.downloads import build_dataset_zip
+
+router = APIRouter(prefix="/downloads", tags=["downloads"], route_class=DataRoute)
+
+
+@router.get(
+    "/dataset.zip",
+    response_class=Response,
+    responses={
+        **problem_responses(400),
+        200: {"content": {"application/zip": {}}, "description": "The archive."},
+    },
+    operation_id="downloadDataset",
+)
+async def get_dataset_zip(request: Request) -> Response:
+    """Download the whole dataset.
+
+    Every table as CSV, metadata.json, a README with citation and licence, and a SQLite copy
+    of the database, in one zip: the same bytes for the same data version.
+    """
+    state = request.app.state
+    version = await data_version(request)
+    cached = getattr(state, "dataset_zip", None)
+    if cached is None or cached[0] != version.version:
+        built_version, archive = await run_in_threadpool(build_dataset_zip, state.engine)
+        cached = state.dataset_zip = (built_version.version, archive)
+    return Response(
+        cached[1],
+        media_type="application/zip",
+        headers={
+            "Content-Disposition": f'attachment; filename="jinzhong-indicators-{cached[0]}.zip"'
+        },
+    )

@@ -1,0 +1,142 @@
+"""Whole-object examples for the OpenAPI document, copied from the API's real responses.
+
+tests/test_docs.py checks that each still equals what the API returns for the same record.
+"""
+
+from typing import Any
+
+OBSERVATION: dict[str, Any] = {
+    "code": "gdp-2024",
+    "indicator": "gdp",
+    "indicator_name": "地区生产总值",
+    "indicator_name_zh": "地区生产总值",
+    "indicator_name_en": "Gross regional product",
+    "region": "140700",
+    "region_name": "晋中市",
+    "region_name_zh": "晋中市",
+    "region_name_en": "Jinzhong",
+    "regions": ["140700"],
+    "period": "2024",
+    "period_start": "2024-01-01",
+    "period_end": "2024-12-31",
+    "period_precision": "year",
+    "value": 2458.8,
+    "value_max": None,
+    "unit": "亿元",
+    "unit_code": "cny_100m",
+    "value_as_published": "2458.8",
+    "normalized_value": 245880000000.0,
+    "normalized_value_max": None,
+    "normalized_unit": "CNY",
+    "qualifier": "exact",
+    "derived": False,
+    "derivation": None,
+    "entities": [],
+    "note": None,
+    "source": "jzrb-2025-10-24-p03",
+    "quote": "2024年,全市完成地区生产总值2458.8亿元",
+    "url": "http://127.0.0.1:8000/v1/observations/gdp-2024",
+}
+
+INDICATOR: dict[str, Any] = {
+    "code": "gdp",
+    "name": "地区生产总值",
+    "name_zh": "地区生产总值",
+    "name_en": "Gross regional product",
+    "definition": '全市全年地区生产总值,按报道所载("全市完成地区生产总值")。',
+    "definition_zh": '全市全年地区生产总值,按报道所载("全市完成地区生产总值")。',
+    "definition_en": "Gross regional product (地区生产总值) of the whole city, as reported for the year.",
+    "topic": "economy",
+    "unit": "亿元",
+    "unit_code": "cny_100m",
+    "normalized_unit": "CNY",
+    "observation_count": 1,
+    "url": "http://127.0.0.1:8000/v1/indicators/gdp",
+    "observations_url": "http://127.0.0.1:8000/v1/indicators/gdp/observations",
+}
+
+EVENT: dict[str, Any] = {
+    "code": "yangshe-railway-opens",
+    "period": "2025-01-27",
+    "period_start": "2025-01-27",
+    "period_end": "2025-01-27",
+    "period_precision": "day",
+    "title": "阳涉铁路正式通车",
+    "title_zh": "阳涉铁路正式通车",
+    "title_en": "Yangshe Railway opens",
+    "description": "老区群众期盼了75年的阳涉铁路正式通车,昔阳、和顺、左权从此告别无铁路客运历史。",
+    "description_zh": "老区群众期盼了75年的阳涉铁路正式通车,昔阳、和顺、左权从此告别无铁路客运历史。",
+    "description_en": "The Yangshe railway, awaited for 75 years by the people of the old base area, opens; Xiyang, Heshun and Zuoquan leave their history without passenger rail behind.",
+    "regions": ["140724", "140723", "140722"],
+    "topics": ["transport"],
+    "entities": ["yangshe-railway"],
+    "indicators": ["passenger_rail_wait_years"],
+    "source": "jzrb-2025-10-24-p03",
+    "quote": "这是一条老区群众期盼了75年的铁路,今年1月27日,阳涉铁路正式通车,铁路客运梦终于照进现实",
+    "url": "http://127.0.0.1:8000/v1/events/yangshe-railway-opens",
+}
+
+QUOTE: dict[str, Any] = {
+    "code": "old-miner-white-shirt",
+    "text": "过去下井要踩着黑水,现在穿着白衬衫就能采煤。",
+    "gloss_en": "In the past, going down the pit meant wading through black water; now you can mine coal in a white shirt.",
+    "speaker": "一位老矿工",
+    "speaker_zh": "一位老矿工",
+    "speaker_en": "An old miner",
+    "role": "矿工",
+    "role_zh": "矿工",
+    "role_en": "Miner",
+    "person": None,
+    "entity": "xinyi-wangling-coal",
+    "regions": ["140729"],
+    "topic": "energy",
+    "source": "jzrb-2025-10-24-p03",
+    "url": "http://127.0.0.1:8000/v1/quotes/old-miner-white-shirt",
+}
+
+REGION: dict[str, Any] = {
+    "code": "140429",
+    "name": "武乡县",
+    "name_zh": "武乡县",
+    "name_en": "Wuxiang County",
+    "level": "county",
+    "parent": "140400",
+    "url": "http://127.0.0.1:8000/v1/regions/140429",
+}
+
+TOPIC: dict[str, Any] = {
+    "code": "energy",
+    "name": "能源",
+    "name_zh": "能源",
+    "name_en": "Energy",
+    "description": "煤炭开采、煤层气、取暖与能源转型。",
+    "description_zh": "煤炭开采、煤层气、取暖与能源转型。",
+    "description_en": "Coal mining, coalbed methane, heating and the energy transition.",
+    "indicator_count": 5,
+    "url": "http://127.0.0.1:8000/v1/topics/energy",
+    "indicators_url": "http://127.0.0.1:8000/v1/indicators?topic=energy",
+}
+
+ENTITY: dict[str, Any] = {
+    "code": "zuoquan-walnut",
+    "kind": "product",
+    "name": "左权核桃",
+    "name_zh": "左权核桃",
+    "name_en": "Zuoquan walnuts",
+    "url": "http://127.0.0.1:8000/v1/entities/zuoquan-walnut",
+    "description": "可借阳涉铁路外运的特产。",
+    "description_zh": "可借阳涉铁路外运的特产。",
+    "description_en": "A local speciality that can now leave by the Yangshe railway.",
+    "source": "jzrb-2025-10-24-p03",
+    "quote": "左权核桃、和顺肉牛等特产可借铁路外运",
+}
+
+SEARCH_HIT: dict[str, Any] = {
+    "type": "entity",
+    "id": "hotline-12345",
+    "title": '"12345"热线',
+    "title_zh": '"12345"热线',
+    "title_en": "12345 hotline",
+    "snippet": "…ountless requests. &quot;<mark>12345</mark>&quot;热线成为全国典范,一个号码解决万千诉求",
+    "url": "http://127.0.0.1:8000/v1/entities/hotline-12345",
+}

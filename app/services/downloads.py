@@ -1,0 +1,167 @@
+"""The bulk download: every table as CSV, metadata, a README and a SQLite copy, in one zip.
+
+The archive is a pure function of the data: the same data version gives the same bytes
+(sorted rows and files, fixed timestamps, a SQLite file built by the same steps).
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import tempfile
+import zipfile
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, Table, insert, select, text
+from sqlalchemy.schema import CreateIndex, CreateTable
+from sqlmodel import Session, SQLModel, create_engine
+
+import app.models  # noqa: F401 - registers every table
+from app.migrate import head_revision
+from app.services.dataset import DataVersion, read_data_version
+
+# A zip entry's time; fixed so the archive depends only on the data.
+ZIP_TIME = (2025, 1, 1, 0, 0, 0)
+LICENCE = (
+    "Code: MIT. Data: curated facts with verbatim quotations from the sources listed in "
+    "metadata.json, published for reference and verification; the source texts remain their "
+    "publishers'."
+)
+# The same full-text index the migrations create on SQLite.
+FTS_SQL = (
+    "CREATE VIRTUAL TABLE search_fts USING fts5("
+    "title, body, content='search_document', content_rowid='id', tokenize='trigram')"
+)
+# Rebuilt from the other tables by every seed; the SQLite copy carries it, the CSVs do not.
+INDEX_TABLES = {"search_document"}
+
+
+def data_tables() -> list[Table]:
+    """The tables whose rows are the data, in an order that respects foreign keys."""
+    return [t for t in SQLModel.metadata.sorted_tables if t.name != "alembic_version"]
+
+
+def _rows(session: Session, table: Table) -> list[Any]:
+    return list(session.execute(select(table).order_by(*table.primary_key.columns)).all())
+
+
+def _csv(table: Table, rows: list[Any]) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow([column.name for column in table.columns])
+    for row in rows:
+        writer.writerow(["" if value is None else value for value in row])
+    return buffer.getvalue().encode("utf-8")
+
+
+def _sqlite_copy(tables: dict[str, tuple[Table, list[Any]]]) -> bytes:
+    """A fresh SQLite file with the models' schema and the same rows.
+
+    The schema comes from the models, not by replaying the migrations: SQLite batch
+    migrations write table DDL with constraints in an order that varies from run to run,
+    and the archive must not. A test checks this schema against the migrations' (no diff).
+    """
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "jinzhong.db"
+        engine = create_engine(f"sqlite:///{path}")
+        with engine.begin() as connection:
+            # Tables, then their indexes by name: a fixed order gives a fixed file layout.
+            for table, _ in tables.values():
+                connection.execute(CreateTable(table))
+                for index in sorted(table.indexes, key=lambda i: str(i.name)):
+                    connection.execute(CreateIndex(index))
+            connection.exec_driver_sql(FTS_SQL)
+            connection.exec_driver_sql(
+                "CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL, "
+                "CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num))"
+            )
+            connection.execute(
+                text("INSERT INTO alembic_version VALUES (:head)"), {"head": head_revision()}
+            )
+            for table, rows in tables.values():
+                if rows:
+                    connection.execute(insert(table), [dict(row._mapping) for row in rows])
+            connection.exec_driver_sql("INSERT INTO search_fts(search_fts) VALUES('rebuild')")
+        with engine.connect() as connection:
+            connection.exec_driver_sql("VACUUM")
+        engine.dispose()
+        return path.read_bytes()
+
+
+def _readme(version: DataVersion, sources: list[dict[str, Any]], files: list[str]) -> bytes:
+    cited = "\n".join(
+        f"- {s['publication_zh']} ({s['publication_en']}), {s['published_date']}, "
+        f"page {s['page']}: 《{s['title']}》" + (f", by {s['reporter']}" if s["reporter"] else "")
+        for s in sources
+    )
+    listing = "\n".join(f"- `{name}`" for name in files)
+    return f"""# Jinzhong Indicators — dataset {version.version}
+
+The development record of Jinzhong (晋中市, Shanxi) as curated facts: figures, events,
+entities and quotes, each with its source and the verbatim sentence it comes from.
+
+Data version: {version.version} (data last changed {version.changed_at.isoformat()}).
+
+## Cite as
+
+Jinzhong Indicators, dataset version {version.version}. Sources:
+{cited}
+
+## Licence
+
+{LICENCE}
+
+## Files
+
+{listing}
+
+CSV files are UTF-8 with a header row, one file per table, rows sorted by primary key; empty
+cells are nulls. `jinzhong.db` is the same data as a SQLite database (schema by the project's
+migrations, with its full-text search index). `metadata.json` lists the tables, their columns
+and row counts.
+""".encode()
+
+
+def build_dataset_zip(engine: Engine) -> tuple[DataVersion, bytes]:
+    """The archive for the data as it stands, with the version it belongs to."""
+    with Session(engine) as session:
+        version = read_data_version(session)
+        tables = {t.name: (t, _rows(session, t)) for t in data_tables()}
+    sources = [dict(row._mapping) for row in tables["source"][1]]
+    for source in sources:
+        source.pop("text", None)
+        source.pop("text_original", None)
+        source["published_date"] = str(source["published_date"])
+    files: dict[str, bytes] = {}
+    for name, (table, rows) in sorted(tables.items()):
+        if name not in INDEX_TABLES:
+            files[f"csv/{name}.csv"] = _csv(table, rows)
+    files["jinzhong.db"] = _sqlite_copy(tables)
+    metadata = {
+        "name": "Jinzhong Indicators",
+        "data_version": version.version,
+        "data_changed_at": version.changed_at.isoformat(),
+        "licence": LICENCE,
+        "sources": sources,
+        "tables": {
+            name: {"columns": [c.name for c in table.columns], "rows": len(rows)}
+            for name, (table, rows) in sorted(tables.items())
+        },
+        "files": {
+            name: {"bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()}
+            for name, data in sorted(files.items())
+        },
+    }
+    files["metadata.json"] = json.dumps(metadata, ensure_ascii=False, indent=2).encode()
+    files["README.md"] = _readme(version, sources, sorted([*files, "README.md"]))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
+        for name in sorted(files):
+            info = zipfile.ZipInfo(f"jinzhong-indicators/{name}", date_time=ZIP_TIME)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            archive.writestr(info, files[name])
+    return version, buffer.getvalue()
