@@ -177,7 +177,7 @@ CASES: dict[str, tuple[Breakage, str, str, str, str]] = {
     ),
     "two figures for one point": (
         lambda d: edit(d, "observations.yaml", 'period: "2020"\n', 'period: "2024"\n'),
-        "observations.yaml", 'period: "2024"@2', "observations[4].period", "already gives urban_rural_income_ratio",
+        "observations.yaml", 'period: "2024"@3', "observations[4].period", "already gives urban_rural_income_ratio",
     ),
     "missing translation": (
         lambda d: edit(d, "topics.yaml", "  description_zh: 煤炭开采、煤层气、取暖与能源转型。", "  description_zh: ' '"),
