@@ -16,7 +16,7 @@ from app.api.errors import install_error_handlers
 from app.api.v1 import router as v1_router
 from app.config import Settings, get_settings
 from app.db import make_engine
-from app.middleware import HeadAsGetMiddleware
+from app.middleware import HttpTidyMiddleware
 
 DESCRIPTION = """
 The development record of Jinzhong (晋中市, Shanxi): figures from public reporting, each with
@@ -75,7 +75,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
     # Outermost last: CORS answers preflights first; HEAD is served as a (compressed) GET.
     app.add_middleware(GZipMiddleware, minimum_size=settings.gzip_minimum_size)
-    app.add_middleware(HeadAsGetMiddleware)
+    app.add_middleware(HttpTidyMiddleware)
     app.add_middleware(
         CORSMiddleware,
         allow_origins=settings.cors_origin_list(),

@@ -2,28 +2,38 @@
 
 from __future__ import annotations
 
+from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 
-class HeadAsGetMiddleware:
-    """Answer HEAD wherever GET is answered: same status and headers, no body (RFC 9110 9.3.2).
+class HttpTidyMiddleware:
+    """Two things HTTP expects that the framework leaves to us.
 
-    FastAPI routes declare GET only; without this, `curl -I` would get a 405.
+    - HEAD is answered wherever GET is: same status and headers, no body (RFC 9110 9.3.2).
+      FastAPI routes declare GET only; without this, `curl -I` would get a 405.
+    - Vary names each header once: the routes, the language dependency and gzip each add
+      theirs, and a cache should not have to read the same name twice.
     """
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] != "HEAD":
+        if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        head = scope["method"] == "HEAD"
 
-        async def send_without_body(message: Message) -> None:
-            if message["type"] == "http.response.body":
+        async def tidy(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                if "vary" in headers:
+                    names = [v.strip() for v in headers["vary"].split(",") if v.strip()]
+                    headers["vary"] = ", ".join(dict.fromkeys(n.title() for n in names))
+            elif head and message["type"] == "http.response.body":
                 if message.get("more_body", False):
                     return
                 message = {"type": "http.response.body", "body": b"", "more_body": False}
             await send(message)
 
-        await self.app({**scope, "method": "GET"}, receive, send_without_body)
+        await self.app({**scope, "method": "GET"} if head else scope, receive, tidy)

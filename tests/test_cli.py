@@ -3,12 +3,6 @@ the environment exactly as an operator would."""
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx2 as httpx
@@ -16,7 +10,6 @@ import pytest
 from typer.testing import CliRunner
 
 from app.cli import cli
-from app.config import PROJECT_ROOT
 from app.db import make_engine
 from tests.conftest import dump, edit, sqlite_url
 
@@ -62,40 +55,11 @@ def test_cli_seed_broken_data_fails_and_changes_nothing(
     engine.dispose()
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@pytest.fixture
-def server(seeded_url: str) -> Iterator[str]:
-    """A real `jinzhong serve` process over the seeded database."""
-    port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "app.cli", "serve", "--port", str(port)],
-        cwd=PROJECT_ROOT,
-        env={**os.environ, "DATABASE_URL": seeded_url, "HOST": "127.0.0.1", "LOG_LEVEL": "warning"},
+def test_cli_serve_answers_over_http(live_server: str) -> None:
+    response = httpx.get(
+        f"{live_server}/v1/observations", params={"region": "140700", "latest": "true"}
     )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{base}/healthz").status_code == 200:
-                break
-        except httpx.TransportError:
-            time.sleep(0.1)
-    else:
-        process.kill()
-        pytest.fail("jinzhong serve did not answer /healthz within 30 s")
-    yield base
-    process.terminate()
-    process.wait(timeout=10)
-
-
-def test_cli_serve_answers_over_http(server: str) -> None:
-    response = httpx.get(f"{server}/v1/observations", params={"region": "140700", "latest": "true"})
     assert response.status_code == 200
     gdp = [o for o in response.json()["items"] if o["indicator"] == "gdp"]
     assert gdp[0]["value"] == 2458.8
-    assert gdp[0]["url"].startswith(server)
+    assert gdp[0]["url"].startswith(live_server)

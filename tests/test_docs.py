@@ -62,9 +62,14 @@ def test_openapi_enumerates_closed_vocabularies(client: TestClient) -> None:
     assert set(schemas["PeriodPrecision"]["enum"]) == {"year", "month", "day", "span"}
 
 
-def test_docs_pages_are_served(client: TestClient) -> None:
+def test_docs_pages_are_served_from_the_app(client: TestClient) -> None:
     for path in ["/docs", "/redoc"]:
         response = client.get(path)
         assert response.status_code == 200
         assert "text/html" in response.headers["content-type"]
+        assert "default-src 'self'" in response.headers["content-security-policy"]
+        for url in re.findall(r'(?:src|href)="([^"]+)"', response.text):
+            assert url.startswith("/"), url
+            assert client.get(url).status_code == 200, url
+    assert "cdn.redoc.ly" not in client.get("/static/redoc/redoc.standalone.js").text
     assert client.get("/", follow_redirects=False).headers["location"] == "/docs"

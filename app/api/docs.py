@@ -7,22 +7,34 @@ from importlib.resources import files
 
 from fastapi import FastAPI
 from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 ASSETS = "/static/docs"
+REDOC_JS = "/static/redoc/redoc.standalone.js"
+# ReDoc's bundle shows its vendor's logo from a CDN, with no option to turn it off; the app
+# serves the installed bundle with that one address pointed at a local image instead.
+REDOC_LOGO = "https://cdn.redoc.ly/redoc/logo-mini.svg"
+# Both pages may load only from this server, so the docs work offline and leak nothing.
+DOCS_POLICY = (
+    "default-src 'self'; script-src 'self' 'unsafe-inline' blob:; worker-src 'self' blob:; "
+    "style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; "
+    "connect-src 'self'"
+)
 
 
 def install_docs(app: FastAPI) -> None:
     """Serve /docs (Swagger UI) and /redoc (ReDoc) with local assets."""
     directory = files("fastapi_offline") / "static"
     app.mount(ASSETS, StaticFiles(directory=str(directory)), name="docs-assets")
+    bundle = (directory / "redoc.standalone.js").read_text(encoding="utf-8")
+    redoc_js = bundle.replace(REDOC_LOGO, f"{ASSETS}/favicon.png").encode()
     title = app.title
     openapi_url = app.openapi_url or "/openapi.json"
 
     @app.get("/docs", include_in_schema=False)
     def swagger_ui() -> HTMLResponse:
-        return get_swagger_ui_html(
+        page = get_swagger_ui_html(
             openapi_url=openapi_url,
             title=f"{title} — API",
             swagger_js_url=f"{ASSETS}/swagger-ui-bundle.js",
@@ -31,13 +43,25 @@ def install_docs(app: FastAPI) -> None:
             # No badge from the public validator: nothing leaves this server.
             swagger_ui_parameters={"validatorUrl": None},
         )
+        page.headers["Content-Security-Policy"] = DOCS_POLICY
+        return page
 
     @app.get("/redoc", include_in_schema=False)
     def redoc() -> HTMLResponse:
-        return get_redoc_html(
+        page = get_redoc_html(
             openapi_url=openapi_url,
             title=f"{title} — ReDoc",
-            redoc_js_url=f"{ASSETS}/redoc.standalone.js",
+            redoc_js_url=REDOC_JS,
             redoc_favicon_url=f"{ASSETS}/favicon.png",
             with_google_fonts=False,
+        )
+        page.headers["Content-Security-Policy"] = DOCS_POLICY
+        return page
+
+    @app.get(REDOC_JS, include_in_schema=False)
+    def redoc_bundle() -> Response:
+        return Response(
+            redoc_js,
+            media_type="text/javascript; charset=utf-8",
+            headers={"Cache-Control": "public, max-age=86400"},
         )

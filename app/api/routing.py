@@ -182,7 +182,7 @@ class DataRoute(APIRoute):
         max_age = request.app.state.settings.cache_max_age
         response.headers["Cache-Control"] = f"public, max-age={max_age}"
         for header in ("Accept", "Accept-Language", "Accept-Encoding"):
-            response.headers.add_vary_header(header)
+            response.headers.add_vary_header(header)  # HttpTidyMiddleware drops repeats
         if response.status_code == 304:
             response.headers["Content-Language"] = (
                 request.query_params.get("lang")

@@ -1,6 +1,6 @@
 """Whole-object examples for the OpenAPI document, copied from the API's real responses.
 
-tests/test_docs.py checks that each still equals what the API returns for the same record.
+tests/test_openapi.py checks that each still equals what the API returns for the same record.
 """
 
 from typing import Any
@@ -87,8 +87,8 @@ QUOTE: dict[str, Any] = {
     "role_zh": "矿工",
     "role_en": "Miner",
     "person": None,
-    "entity": "xinyi-wangling-coal",
-    "regions": ["140729"],
+    "entity": None,
+    "regions": [],
     "topic": "energy",
     "source": "jzrb-2025-10-24-p03",
     "url": "http://127.0.0.1:8000/v1/quotes/old-miner-white-shirt",
@@ -137,6 +137,6 @@ SEARCH_HIT: dict[str, Any] = {
     "title": '"12345"热线',
     "title_zh": '"12345"热线',
     "title_en": "12345 hotline",
-    "snippet": "…ountless requests. &quot;<mark>12345</mark>&quot;热线成为全国典范,一个号码解决万千诉求",
+    "snippet": "&quot;<mark>12345</mark>&quot;热线成为全国典范,一个号码解决万千诉求。 The <mark>12345</mark> hotline, held up as a …",
     "url": "http://127.0.0.1:8000/v1/entities/hotline-12345",
 }

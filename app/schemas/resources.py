@@ -28,6 +28,8 @@ def _without_inherited_examples(schema: dict[str, Any]) -> None:
 class TopicRead(BaseModel):
     """A theme that groups indicators, entities and events."""
 
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.TOPIC]})
+
     code: str = Field(examples=["energy"])
     name: str = Field(examples=["能源"], description="name_zh or name_en, as asked.")
     name_zh: str = Field(examples=["能源"])
@@ -42,8 +44,6 @@ class TopicRead(BaseModel):
 
 class UnitRead(BaseModel):
     """A unit as printed and its conversion to the normalized unit."""
-
-    model_config = ConfigDict(json_schema_extra={"examples": [examples.TOPIC]})
 
     code: str = Field(examples=["cny_100m"])
     symbol: str | None = Field(description="As printed after a figure; null if none is printed.")
@@ -66,6 +66,8 @@ class RegionRef(BaseModel):
 class RegionRead(RegionRef):
     """An administrative division (GB/T 2260 code) and its place in the hierarchy."""
 
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.REGION]})
+
     level: RegionLevel
     parent: str | None = Field(description="Code of the parent region; null for a province.")
     url: str
@@ -74,7 +76,7 @@ class RegionRead(RegionRef):
 class RegionDetail(RegionRead):
     """A region with its parent's labels and its children."""
 
-    model_config = ConfigDict(json_schema_extra={"examples": [examples.REGION]})
+    model_config = ConfigDict(json_schema_extra=_without_inherited_examples)
 
     parent_region: RegionRef | None
     children: list[RegionRef]
@@ -83,7 +85,7 @@ class RegionDetail(RegionRead):
 class IndicatorRead(BaseModel):
     """What is measured, with its unit and topic."""
 
-    model_config = ConfigDict(json_schema_extra=_without_inherited_examples)
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.INDICATOR]})
 
     code: str = Field(examples=["gdp"])
     name: str = Field(examples=["地区生产总值"])
@@ -104,8 +106,6 @@ class IndicatorRead(BaseModel):
 class DerivationInputRead(BaseModel):
     """One named input of a derived value."""
 
-    model_config = ConfigDict(json_schema_extra={"examples": [examples.INDICATOR]})
-
     name: str
     observation: str = Field(description="Code of the input observation.")
     url: str
@@ -120,6 +120,8 @@ class Derivation(BaseModel):
 
 class ObservationRead(BaseModel):
     """One figure with its period, unit as published and normalized, qualifier and provenance."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.OBSERVATION]})
 
     code: str = Field(examples=["gdp-2024"])
     indicator: str = Field(examples=["gdp"])
@@ -159,8 +161,6 @@ class ObservationRead(BaseModel):
 
 class ErratumRead(BaseModel):
     """A correction applied to a source's text."""
-
-    model_config = ConfigDict(json_schema_extra={"examples": [examples.OBSERVATION]})
 
     seq: int
     original: str
@@ -221,6 +221,8 @@ class EntityRef(BaseModel):
 class EntityRead(EntityRef):
     """A thing the report names."""
 
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.ENTITY]})
+
     description: str
     description_zh: str
     description_en: str
@@ -230,8 +232,6 @@ class EntityRead(EntityRef):
 
 class RegionLink(RegionRef):
     """A region an entity is tied to, with the words that show it."""
-
-    model_config = ConfigDict(json_schema_extra={"examples": [examples.ENTITY]})
 
     quote: str
     url: str
@@ -264,6 +264,8 @@ class PersonRead(BaseModel):
 class EntityDetail(EntityRead):
     """An entity with every link: regions, topics, people, related entities, and what cites it."""
 
+    model_config = ConfigDict(json_schema_extra=_without_inherited_examples)
+
     regions: list[RegionLink]
     topics: list[str]
     people: list[PersonRead]
@@ -278,7 +280,7 @@ class EntityDetail(EntityRead):
 class EventRead(BaseModel):
     """A moment the report tells, dated as precisely as the report dates it."""
 
-    model_config = ConfigDict(json_schema_extra=_without_inherited_examples)
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.EVENT]})
 
     code: str = Field(examples=["yangshe-railway-opens"])
     period: str = Field(
@@ -306,7 +308,7 @@ class EventRead(BaseModel):
 class QuoteRead(BaseModel):
     """First-person testimony: the words as published (Chinese), an English gloss, the speaker."""
 
-    model_config = ConfigDict(json_schema_extra={"examples": [examples.EVENT]})
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.QUOTE]})
 
     code: str = Field(examples=["old-miner-white-shirt"])
     text: str = Field(description="Verbatim, in Chinese as published.")
@@ -328,7 +330,7 @@ class QuoteRead(BaseModel):
 class SearchHitRead(BaseModel):
     """One search result."""
 
-    model_config = ConfigDict(json_schema_extra={"examples": [examples.QUOTE]})
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.SEARCH_HIT]})
 
     type: DocType
     id: str = Field(description="The record's code.")
@@ -343,7 +345,5 @@ class SearchHitRead(BaseModel):
 
 class Health(BaseModel):
     """Liveness."""
-
-    model_config = ConfigDict(json_schema_extra={"examples": [examples.SEARCH_HIT]})
 
     status: str = Field(examples=["ok"])

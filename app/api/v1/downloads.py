@@ -15,7 +15,10 @@ router = APIRouter(prefix="/downloads", tags=["downloads"], route_class=DataRout
     response_class=Response,
     responses={
         **problem_responses(400),
-        200: {"content": {"application/zip": {}}, "description": "The archive."},
+        200: {
+            "content": {"application/zip": {"schema": {"type": "string", "format": "binary"}}},
+            "description": "The archive.",
+        },
     },
     operation_id="downloadDataset",
 )

@@ -83,7 +83,10 @@ def get_source_by_code(
     responses={
         **ITEM_ERRORS,
         **problem_responses(422),
-        200: {"content": {"text/plain": {}}, "description": "The text."},
+        200: {
+            "content": {"text/plain": {"schema": {"type": "string"}}},
+            "description": "The text.",
+        },
     },
     response_class=PlainTextResponse,
     operation_id="getSourceText",

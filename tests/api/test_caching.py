@@ -1,0 +1,127 @@
+"""Caching: an ETag from the data version and the normalized request; If-None-Match and
+If-Modified-Since answer 304 before any query runs; Last-Modified, Cache-Control and Vary on
+every data response; a change of data changes every ETag."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy.engine import Engine
+
+from app.api.v1 import regions
+from app.config import Settings
+from app.main import create_app
+from app.seed.sync import seed_database
+from tests.conftest import SEED_DIR, edit
+
+
+def test_etag_and_cache_headers(client: TestClient) -> None:
+    response = client.get("/v1/regions")
+    assert response.headers["etag"].startswith('W/"')
+    assert response.headers["cache-control"] == "public, max-age=60"
+    assert response.headers["last-modified"].endswith(" GMT")
+    vary = [v.strip() for v in response.headers["vary"].split(",")]
+    assert {"Accept", "Accept-Language", "Accept-Encoding"} <= set(vary)
+    assert len(vary) == len(set(vary))
+
+
+def test_if_none_match_gives_304(client: TestClient) -> None:
+    etag = client.get("/v1/observations/gdp-2024").headers["etag"]
+    response = client.get("/v1/observations/gdp-2024", headers={"If-None-Match": etag})
+    assert response.status_code == 304
+    assert response.content == b""
+    assert response.headers["etag"] == etag
+    assert (
+        client.get("/v1/observations/gdp-2024", headers={"If-None-Match": '"other"'}).status_code
+        == 200
+    )
+    assert (
+        client.get(
+            "/v1/observations/gdp-2024", headers={"If-None-Match": f'"x", {etag}'}
+        ).status_code
+        == 304
+    )
+    assert (
+        client.get("/v1/observations/gdp-2024", headers={"If-None-Match": "*"}).status_code == 304
+    )
+
+
+def test_if_modified_since_gives_304(client: TestClient) -> None:
+    last_modified = client.get("/v1/topics").headers["last-modified"]
+    assert client.get("/v1/topics", headers={"If-Modified-Since": last_modified}).status_code == 304
+    earlier = "Mon, 01 Jan 2001 00:00:00 GMT"
+    assert client.get("/v1/topics", headers={"If-Modified-Since": earlier}).status_code == 200
+    assert client.get("/v1/topics", headers={"If-Modified-Since": "not a date"}).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        ({"params": {"limit": 5}}, {"params": {"limit": 6}}),
+        ({"params": {"lang": "zh"}}, {"params": {"lang": "en"}}),
+        ({"headers": {"Accept-Language": "zh"}}, {"headers": {"Accept-Language": "en"}}),
+        ({"params": {"format": "csv"}}, {"params": {}}),
+        ({"headers": {"Accept": "text/csv"}}, {"headers": {"Accept": "application/json"}}),
+    ],
+)
+def test_etag_differs_by_representation(client: TestClient, first: dict, second: dict) -> None:
+    assert (
+        client.get("/v1/regions", **first).headers["etag"]
+        != client.get("/v1/regions", **second).headers["etag"]
+    )
+
+
+def test_etag_ignores_parameter_order(client: TestClient) -> None:
+    a = client.get("/v1/observations?region=140700&latest=true").headers["etag"]
+    b = client.get("/v1/observations?latest=true&region=140700").headers["etag"]
+    assert a == b
+
+
+def test_304_runs_no_query(client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    etag = client.get("/v1/regions").headers["etag"]
+
+    def refuse(*_: object, **__: object) -> None:
+        raise AssertionError("the endpoint ran")
+
+    monkeypatch.setattr(regions, "list_regions", refuse)
+    assert client.get("/v1/regions", headers={"If-None-Match": etag}).status_code == 304
+
+
+def test_errors_carry_no_cache_validators(client: TestClient) -> None:
+    response = client.get("/v1/regions/000000")
+    assert response.status_code == 404
+    assert "etag" not in response.headers
+
+
+@pytest.fixture
+def fresh_client(migrated_engine: Engine) -> Iterator[TestClient]:
+    seed_database(migrated_engine, SEED_DIR)
+    settings = Settings(
+        database_url=str(migrated_engine.url), data_version_ttl=0, cache_max_age=123
+    )
+    with TestClient(create_app(settings)) as test_client:
+        yield test_client
+
+
+def test_cache_max_age_is_a_setting(fresh_client: TestClient) -> None:
+    assert fresh_client.get("/v1/units").headers["cache-control"] == "public, max-age=123"
+
+
+def test_a_data_change_changes_every_etag(
+    fresh_client: TestClient, migrated_engine: Engine, seed_copy: Path
+) -> None:
+    before = {p: fresh_client.get(p).headers["etag"] for p in ("/v1/units", "/v1/regions/140700")}
+    modified = fresh_client.get("/v1/units").headers["last-modified"]
+    edit(seed_copy, "topics.yaml", "name_en: Energy", "name_en: Energy supply")
+    seed_database(migrated_engine, seed_copy)
+    for path, etag in before.items():
+        response = fresh_client.get(path, headers={"If-None-Match": etag})
+        assert response.status_code == 200
+        assert response.headers["etag"] != etag
+    assert fresh_client.get("/v1/units", headers={"If-Modified-Since": modified}).status_code in {
+        200,
+        304,
+    }

@@ -1,0 +1,158 @@
+"""CSV for every list (format=csv or Accept: text/csv), with pagination, a BOM for Excel and
+the whole result streamed on request; JSON-stat 2.0 for observations, read back by an
+independent reader (pyjstat) with the same numbers; Chinese survives pandas.read_csv(url)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pandas as pd
+import pytest
+from fastapi.testclient import TestClient
+from pyjstat import pyjstat
+
+from app.api.formats import flatten
+
+LISTS = [
+    "/v1/observations", "/v1/indicators", "/v1/indicators/gdp/observations", "/v1/regions",
+    "/v1/topics", "/v1/units", "/v1/sources", "/v1/entities", "/v1/events", "/v1/quotes",
+]  # fmt: skip
+
+
+def rows(text: str) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(text.removeprefix("\ufeff"))))
+
+
+@pytest.mark.parametrize("path", [*LISTS, "/v1/search"])
+@pytest.mark.parametrize("how", ["param", "accept"])
+def test_csv_for_every_list(client: TestClient, path: str, how: str) -> None:
+    query = {"limit": 1000, **({"q": "铁路"} if path == "/v1/search" else {})}
+    params = {**query, **({"format": "csv"} if how == "param" else {})}
+    headers = {"Accept": "text/csv"} if how == "accept" else {}
+    response = client.get(path, params=params, headers=headers)
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"] == "text/csv; charset=utf-8; header=present"
+    as_json = client.get(path, params=query).json()
+    table = rows(response.text)
+    assert len(table) == len(as_json["items"]) == int(response.headers["x-total-count"])
+    # One column per (flattened) JSON key, in the same order, the same values.
+    assert list(table[0]) == list(flatten(as_json["items"][0]))
+    assert table[0] == flatten(as_json["items"][0])
+
+
+def test_csv_observations_carry_unit_qualifier_source_and_quote(client: TestClient) -> None:
+    table = rows(
+        client.get(
+            "/v1/observations", params={"format": "csv", "indicator": "gdp_increase_since_2020"}
+        ).text
+    )
+    assert len(table) == 1
+    row = table[0]
+    assert (row["value"], row["unit"], row["value_as_published"], row["qualifier"]) == (
+        "1000.0",
+        "亿元",
+        "千",
+        "approximately",
+    )
+    assert (row["normalized_value"], row["normalized_unit"]) == ("100000000000.0", "CNY")
+    assert row["source"] == "jzrb-2025-10-24-p03"
+    assert "增长近千亿元" in row["quote"]
+    assert row["regions"] == "140700"
+
+
+def test_csv_labels_follow_the_language(client: TestClient) -> None:
+    zh = rows(client.get("/v1/regions", params={"format": "csv"}).text)
+    en = rows(client.get("/v1/regions", params={"format": "csv", "lang": "en"}).text)
+    assert zh[0]["name"] == "山西省"
+    assert en[0]["name"] == "Shanxi Province"
+
+
+def test_csv_paginates_and_links(client: TestClient) -> None:
+    response = client.get("/v1/regions", params={"format": "csv", "limit": 5, "offset": 5})
+    assert len(rows(response.text)) == 5
+    assert response.headers["x-total-count"] == "16"
+    assert 'rel="next"' in response.headers["link"]
+    assert "format=csv" in response.headers["link"]
+
+
+def test_csv_all_streams_every_item(client: TestClient) -> None:
+    response = client.get("/v1/regions", params={"format": "csv", "all": "true", "limit": 2})
+    table = rows(response.text)
+    assert [r["code"] for r in table] == [
+        r["code"] for r in client.get("/v1/regions", params={"limit": 1000}).json()["items"]
+    ]
+    assert "link" not in response.headers
+
+
+def test_csv_bom_for_excel(client: TestClient) -> None:
+    with_bom = client.get("/v1/topics", params={"format": "csv", "bom": "true"}).content
+    assert with_bom.startswith("\ufeff".encode())
+    assert not client.get("/v1/topics", params={"format": "csv"}).content.startswith(
+        b"\xef\xbb\xbf"
+    )
+    assert with_bom.decode("utf-8-sig").splitlines()[0].startswith("code,name")
+
+
+def test_csv_empty_list_is_empty(client: TestClient) -> None:
+    response = client.get("/v1/search", params={"q": "xyzzy", "format": "csv"})
+    assert (response.status_code, response.text) == (200, "")
+
+
+def test_csv_errors_stay_problem_json(client: TestClient) -> None:
+    response = client.get("/v1/observations", params={"format": "csv", "region": "999999"})
+    assert response.status_code == 422
+    assert response.headers["content-type"] == "application/problem+json"
+
+
+@pytest.mark.parametrize("value", ["xml", "jsonstat"])
+def test_unknown_or_unoffered_format_is_422(client: TestClient, value: str) -> None:
+    response = client.get("/v1/regions", params={"format": value})
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["name"] == "format"
+
+
+def test_pandas_reads_csv_from_a_url_chinese_intact(live_server: str) -> None:
+    frame = pd.read_csv(f"{live_server}/v1/observations?format=csv&all=true", dtype={"region": str})
+    gdp = frame[frame["code"] == "gdp-2024"].iloc[0]
+    assert gdp["indicator_name_zh"] == "地区生产总值"
+    assert gdp["value"] == 2458.8
+    assert gdp["region"] == "140700"
+    with_bom = pd.read_csv(
+        f"{live_server}/v1/regions?format=csv&bom=true", encoding="utf-8-sig", dtype=str
+    )
+    assert with_bom.columns[0] == "code"
+    assert "晋中市" in set(with_bom["name"])
+
+
+def test_jsonstat_reads_back_with_the_same_numbers(client: TestClient) -> None:
+    response = client.get(
+        "/v1/observations", params={"format": "jsonstat", "all": "true", "lang": "en"}
+    )
+    assert response.status_code == 200
+    dataset = response.json()
+    assert (dataset["version"], dataset["class"]) == ("2.0", "dataset")
+    assert dataset["id"] == ["indicator", "region", "period"]
+    frame = pyjstat.Dataset.read(json.dumps(dataset)).write("dataframe", naming="id")
+    frame = frame.dropna(subset=["value"])
+    observations = client.get("/v1/observations", params={"limit": 1000}).json()["items"]
+    assert len(frame) == len(observations)
+    read_back = {(r.indicator, r.region, r.period): r.value for r in frame.itertuples()}
+    for obs in observations:
+        assert read_back[(obs["indicator"], obs["region"], obs["period"])] == pytest.approx(
+            obs["value"]
+        )
+    statuses = {dataset["status"][k] for k in dataset["status"]}
+    assert {"exact", "approximately", "more_than", "cumulative", "rank", "range"} <= statuses
+    assert dataset["dimension"]["indicator"]["category"]["unit"]["gdp"]["symbol"] == "亿元"
+    assert dataset["dimension"]["indicator"]["category"]["label"]["gdp"] == "Gross regional product"
+
+
+def test_jsonstat_respects_filters(client: TestClient) -> None:
+    dataset = client.get(
+        "/v1/observations", params={"format": "jsonstat", "indicator": "urban_rural_income_ratio"}
+    ).json()
+    assert dataset["size"] == [1, 1, 2]
+    assert sorted(dataset["value"].values()) == [2.15, 2.32]
+    assert sorted(dataset["status"].values()) == ["approximately", "exact"]
