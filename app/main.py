@@ -11,7 +11,7 @@ from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.responses import RedirectResponse
 
 from app.api import health
-from app.api.docs import install_docs
+from app.api.docs import extend_openapi, install_docs
 from app.api.errors import install_error_handlers
 from app.api.v1 import router as v1_router
 from app.config import Settings, get_settings
@@ -94,6 +94,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(v1_router)
     app.include_router(health.router)
     install_docs(app)
+    extend_openapi(app)
 
     @app.get("/", include_in_schema=False)
     def root() -> RedirectResponse:

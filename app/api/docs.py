@@ -4,11 +4,14 @@ from the installed fastapi-offline package."""
 from __future__ import annotations
 
 from importlib.resources import files
+from typing import Any
 
 from fastapi import FastAPI
 from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
 from fastapi.responses import HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
+
+from app.api.formats import JSONSTAT_SCHEMA
 
 ASSETS = "/static/docs"
 REDOC_JS = "/static/redoc/redoc.standalone.js"
@@ -65,3 +68,20 @@ def install_docs(app: FastAPI) -> None:
             media_type="text/javascript; charset=utf-8",
             headers={"Cache-Control": "public, max-age=86400"},
         )
+
+
+def extend_openapi(app: FastAPI) -> None:
+    """Document what the models cannot say: an observation list's JSON may be JSON-stat."""
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = FastAPI.openapi(app)
+            for operation in schema["paths"].values():
+                get = operation.get("get", {})
+                if get.get("operationId") in {"listObservations", "listIndicatorObservations"}:
+                    content = get["responses"]["200"]["content"]["application/json"]
+                    content["schema"] = {"anyOf": [content["schema"], JSONSTAT_SCHEMA]}
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

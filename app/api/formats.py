@@ -182,3 +182,28 @@ def jsonstat(
         ],
         "extension": {"total": total, "observations": [item["code"] for item in items]},
     }
+
+
+# The JSON-stat 2.0 dataset a `format=jsonstat` observation list returns (documented beside
+# the list's own JSON schema; see app.api.docs).
+JSONSTAT_SCHEMA: dict[str, Any] = {
+    "title": "JSON-stat 2.0 dataset",
+    "description": "With format=jsonstat: observations as a JSON-stat 2.0 dataset.",
+    "type": "object",
+    "required": ["version", "class", "id", "size", "dimension", "value"],
+    "properties": {
+        "version": {"type": "string", "enum": ["2.0"]},
+        "class": {"type": "string", "enum": ["dataset"]},
+        "label": {"type": "string"},
+        "source": {"type": "string"},
+        "updated": {"type": "string"},
+        "id": {"type": "array", "items": {"type": "string"}},
+        "size": {"type": "array", "items": {"type": "integer"}},
+        "role": {"type": "object"},
+        "dimension": {"type": "object"},
+        "value": {"type": "object", "additionalProperties": {"type": "number"}},
+        "status": {"type": "object", "additionalProperties": {"type": "string"}},
+        "note": {"type": "array", "items": {"type": "string"}},
+        "extension": {"type": "object"},
+    },
+}

@@ -133,6 +133,12 @@ class DataRoute(APIRoute):
         if self.is_list:
             params = observation_list_format if self.offers_jsonstat else list_format
             kwargs["dependencies"] = [*(kwargs.get("dependencies") or []), Depends(params)]
+            # The other representations of a list's 200, beside the JSON of its model.
+            responses = dict(kwargs.get("responses") or {})
+            ok = dict(responses.get(200, {}))
+            ok["content"] = {**ok.get("content", {}), "text/csv": {"schema": {"type": "string"}}}
+            responses[200] = ok
+            kwargs["responses"] = responses
         if kwargs.get("summary") is None and endpoint.__doc__:
             # The docstring's first line is the summary; the whole is the description.
             kwargs["summary"] = endpoint.__doc__.strip().split("\n")[0].rstrip(".")
@@ -215,15 +221,23 @@ class DataRoute(APIRoute):
         }
         if every:
             carried.pop("link", None)
-        if fmt is Format.jsonstat:
+        if fmt is not Format.csv:
             items = envelope["items"]
-            offset = len(items)
-            while every and offset < total:
-                more = json.loads(bytes((await self._page(handler, request, offset)).body))
+            while every and len(items) < total:
+                more = json.loads(bytes((await self._page(handler, request, len(items))).body))
                 if not more["items"]:
                     break
                 items += more["items"]
-                offset += len(more["items"])
+        if fmt is Format.json:  # all=true: every item in one envelope
+            everything = {
+                **envelope,
+                "items": items,
+                "limit": len(items),
+                "offset": 0,
+                "links": {"next": None, "prev": None},
+            }
+            return JSONResponse(everything, headers=carried)
+        if fmt is Format.jsonstat:
             dataset = jsonstat(
                 items,
                 total=total,
