@@ -11,7 +11,10 @@ import io
 import json
 from collections.abc import Iterable
 from enum import StrEnum
-from typing import Any
+from types import UnionType
+from typing import Any, Union, get_args, get_origin
+
+from pydantic import BaseModel
 
 
 class Format(StrEnum):
@@ -53,6 +56,11 @@ def negotiate_format(format_param: str | None, accept: str | None) -> Format | N
     return best
 
 
+# A text cell starting with one of these is a formula to a spreadsheet; a leading apostrophe
+# keeps it text (numbers, which are never text here, are left alone).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
 def _cell(value: Any) -> str:
     if value is None:
         return ""
@@ -64,7 +72,25 @@ def _cell(value: Any) -> str:
         return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
     if isinstance(value, dict):
         return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
     return str(value)
+
+
+def csv_columns(model: type[BaseModel], prefix: str = "") -> list[str]:
+    """The CSV columns of a response model: its fields in order, nested models (optional
+    or not) spread into prefix_field columns, lists kept whole."""
+    columns: list[str] = []
+    for name, info in model.model_fields.items():
+        # A model, or an optional one (Model | None); a list of models stays one column.
+        union = get_origin(info.annotation) in (Union, UnionType)
+        options = get_args(info.annotation) if union else (info.annotation,)
+        nested = [o for o in options if isinstance(o, type) and issubclass(o, BaseModel)]
+        if nested:
+            columns += csv_columns(nested[0], f"{prefix}{name}_")
+        else:
+            columns.append(f"{prefix}{name}")
+    return columns
 
 
 def flatten(item: dict[str, Any], prefix: str = "") -> dict[str, str]:
@@ -81,32 +107,32 @@ def flatten(item: dict[str, Any], prefix: str = "") -> dict[str, str]:
 
 
 class CsvWriter:
-    """Writes pages of JSON items as CSV: a header row, then one row per item.
+    """Writes JSON items as CSV under fixed columns: a header row, then one row per item.
 
-    Columns come from the first item (every item of a list has the same keys); a null
-    object (a derived value's missing derivation, say) leaves its columns empty.
+    A null object (a figure that is not derived has no derivation) leaves its columns empty.
     """
 
-    def __init__(self, *, bom: bool) -> None:
+    def __init__(self, columns: list[str], *, bom: bool) -> None:
+        self.columns = columns
         self.bom = bom
-        self.header: list[str] | None = None
+        self.started = False
 
     def write(self, items: Iterable[dict[str, Any]]) -> str:
         """The CSV text for `items`, with the header first if nothing was written yet."""
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\r\n")
         for item in items:
-            row = flatten(item)
-            if self.header is None:
-                self.header = list(row)
+            if not self.started:
+                self.started = True
                 buffer.write(BOM if self.bom else "")
-                writer.writerow(self.header)
-            writer.writerow([row.get(column, "") for column in self.header])
+                writer.writerow(self.columns)
+            row = flatten(item)
+            writer.writerow([row.get(column, "") for column in self.columns])
         return buffer.getvalue()
 
     def close(self) -> str:
         """What an empty list still needs: the byte-order mark, if asked for."""
-        return BOM if self.bom and self.header is None else ""
+        return BOM if self.bom and not self.started else ""
 
 
 def jsonstat(
@@ -114,40 +140,43 @@ def jsonstat(
 ) -> dict[str, Any]:
     """A JSON-stat 2.0 dataset of observations: indicator × region × period.
 
-    Values are as published, in each indicator's unit (its normalized unit where one
-    indicator mixes published units); the qualifier is each value's status. A sparse cube:
-    `value` and `status` are objects keyed by cell index.
+    Values are normalized (CNY, household, m3...: one unit per indicator whatever unit each
+    figure was printed in, so a value never depends on which page it came with); the
+    qualifier is each value's status; a range's upper end is in extension.value_max. A sparse
+    cube: `value` and `status` are objects keyed by cell index.
     """
     indicators: dict[str, str] = {}
     regions: dict[str, str] = {}
-    periods: dict[str, str] = {}
-    units: dict[str, set[str]] = {}
+    periods: set[str] = set()
+    units: dict[str, dict[str, Any]] = {}
     for item in items:
         indicators.setdefault(item["indicator"], item["indicator_name"])
         regions.setdefault(item["region"], item["region_name"])
-        periods.setdefault(item["period"], item["period"])
-        units.setdefault(item["indicator"], set()).add(item["unit_code"])
+        periods.add(item["period"])
+        unit = item["normalized_unit"]
+        units.setdefault(item["indicator"], {"label": unit, "symbol": unit})
     period_order = sorted(periods, key=lambda p: (p.split("/")[-1], p))
     index = {
         "indicator": {code: i for i, code in enumerate(indicators)},
         "region": {code: i for i, code in enumerate(regions)},
         "period": {code: i for i, code in enumerate(period_order)},
     }
-    size = [len(indicators), len(regions), len(periods)]
+    size = [len(indicators), len(regions), len(period_order)]
     value: dict[str, float] = {}
     status: dict[str, str] = {}
-    unit_labels: dict[str, dict[str, Any]] = {}
+    value_max: dict[str, float] = {}
     for item in items:
-        mixed = len(units[item["indicator"]]) > 1
-        cell = (
+        cell = str(
             index["indicator"][item["indicator"]] * size[1] * size[2]
             + index["region"][item["region"]] * size[2]
             + index["period"][item["period"]]
         )
-        value[str(cell)] = item["normalized_value"] if mixed else item["value"]
-        status[str(cell)] = item["qualifier"]
-        symbol = item["normalized_unit"] if mixed else (item["unit"] or item["unit_code"])
-        unit_labels.setdefault(item["indicator"], {"label": symbol, "symbol": symbol})
+        if cell in value:  # the seed allows one figure per indicator, region and period
+            raise ValueError(f"two observations for one JSON-stat cell: {item['code']}")
+        value[cell] = item["normalized_value"]
+        status[cell] = item["qualifier"]
+        if item["normalized_value_max"] is not None:
+            value_max[cell] = item["normalized_value_max"]
     return {
         "version": "2.0",
         "class": "dataset",
@@ -160,11 +189,7 @@ def jsonstat(
         "dimension": {
             "indicator": {
                 "label": "指标" if language == "zh" else "Indicator",
-                "category": {
-                    "index": index["indicator"],
-                    "label": indicators,
-                    "unit": unit_labels,
-                },
+                "category": {"index": index["indicator"], "label": indicators, "unit": units},
             },
             "region": {
                 "label": "地区" if language == "zh" else "Region",
@@ -178,9 +203,16 @@ def jsonstat(
         "value": value,
         "status": status,
         "note": [
-            "status is the qualifier: exact, approximately, more_than, cumulative, rank, range.",
+            "Values are in each indicator's normalized unit; the figures as printed are in the "
+            "JSON and CSV of /v1/observations.",
+            "status is the qualifier: exact, approximately, more_than, cumulative, rank, range "
+            "(for a range, value is the low end and extension.value_max the high end).",
         ],
-        "extension": {"total": total, "observations": [item["code"] for item in items]},
+        "extension": {
+            "total": total,
+            "observations": [item["code"] for item in items],
+            "value_max": value_max,
+        },
     }
 
 

@@ -1,12 +1,13 @@
 """The route class of the data API: representations and conditional requests in one place.
 
 Every GET route under /v1 is a DataRoute. Around the endpoint it:
-- answers `If-None-Match` / `If-Modified-Since` with 304 before any query runs, using an ETag
-  made of the data version and the normalized request (path, query, format, language);
+- answers a matching `If-None-Match` with 304 before any query runs, using an ETag made of the
+  build, the data version and the normalized request (base URL, path, query, format,
+  language); `If-None-Match: *` and `If-Modified-Since` turn a 200 into a 304 only after the
+  request has been served (and so validated);
 - adds ETag, Last-Modified, Cache-Control and Vary to every 200;
 - turns a list into CSV (`format=csv` or `Accept: text/csv`, `bom=true` for Excel) or, for
-  observations, JSON-stat 2.0 (`format=jsonstat`); `all=true` returns every page, CSV
-  streamed page by page.
+  observations, JSON-stat 2.0 (`format=jsonstat`); `all=true` returns every matching item.
 """
 
 from __future__ import annotations
@@ -14,19 +15,29 @@ from __future__ import annotations
 import hashlib
 import json
 import time
-from collections.abc import AsyncIterator, Callable, Coroutine
+from collections.abc import Callable, Coroutine
+from datetime import UTC, datetime
 from email.utils import format_datetime, parsedate_to_datetime
+from pathlib import Path
 from typing import Annotated, Any, Literal, get_args
 from urllib.parse import urlencode
 
 from fastapi import Depends, Query, Request, Response
 from fastapi.dependencies.utils import get_typed_return_annotation
-from fastapi.responses import JSONResponse, StreamingResponse
+from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
-from app.api.formats import CSV_MEDIA_TYPE, CsvWriter, Format, jsonstat, negotiate_format
+from app.api.errors import problem_response
+from app.api.formats import (
+    CSV_MEDIA_TYPE,
+    CsvWriter,
+    Format,
+    csv_columns,
+    jsonstat,
+    negotiate_format,
+)
 from app.rules.languages import negotiate
 from app.schemas.common import Page
 from app.schemas.resources import ObservationRead
@@ -34,6 +45,20 @@ from app.services.dataset import DataVersion, read_data_version
 
 MAX_PAGE = 1000
 Handler = Callable[[Request], Coroutine[Any, Any, Response]]
+
+
+def _build_id() -> tuple[str, datetime]:
+    """A fingerprint of the running code, and the newest change to it: a deploy that changes
+    what a response says must change its ETag too, even when the data has not changed."""
+    digest = hashlib.sha256()
+    newest = 0.0
+    for path in sorted(Path(__file__).resolve().parents[1].rglob("*.py")):
+        digest.update(path.read_bytes())
+        newest = max(newest, path.stat().st_mtime)
+    return digest.hexdigest()[:12], datetime.fromtimestamp(int(newest), UTC)
+
+
+BUILD_ID, BUILD_TIME = _build_id()
 
 
 def list_format(
@@ -45,7 +70,7 @@ def list_format(
         bool, Query(description="With CSV: start with a UTF-8 byte-order mark, for Excel.")
     ] = False,
     all: Annotated[
-        bool, Query(description="Every matching item, ignoring limit and offset (CSV streams).")
+        bool, Query(description="Every matching item, ignoring limit and offset.")
     ] = False,
 ) -> None:
     """Representation parameters of a list (read by DataRoute; declared here to validate them
@@ -64,7 +89,7 @@ def observation_list_format(
         bool, Query(description="With CSV: start with a UTF-8 byte-order mark, for Excel.")
     ] = False,
     all: Annotated[
-        bool, Query(description="Every matching item, ignoring limit and offset (CSV streams).")
+        bool, Query(description="Every matching item, ignoring limit and offset.")
     ] = False,
 ) -> None:
     """Representation parameters of an observation list, JSON-stat included."""
@@ -73,8 +98,7 @@ def observation_list_format(
 def _page_item(model: Any) -> Any:
     """The item type of a Page[...] response model, or None for anything else."""
     if isinstance(model, type) and issubclass(model, Page):
-        (items,) = (f.annotation for n, f in model.model_fields.items() if n == "items")
-        return get_args(items)[0]
+        return get_args(model.model_fields["items"].annotation)[0]
     return None
 
 
@@ -95,32 +119,56 @@ async def data_version(request: Request) -> DataVersion:
     return version
 
 
-def _etag(version: DataVersion, request: Request, fmt: Format, language: str) -> str:
-    query = sorted(
-        (k, v) for k, v in request.query_params.multi_items() if k not in {"format", "lang"}
-    )
-    normal = json.dumps([request.url.path, query, fmt.value, language], ensure_ascii=False)
-    digest = hashlib.sha256(normal.encode()).hexdigest()[:20]
-    # Weak: the same representation may travel gzip-compressed or not.
-    return f'W/"{version.version}-{digest}"'
+def _flag(request: Request, name: str) -> bool:
+    # The same words FastAPI reads as true; its validation has already refused the rest.
+    return request.query_params.get(name, "").lower() in {"true", "1", "yes", "on"}
 
 
-def _matches(if_none_match: str, etag: str) -> bool:
-    if if_none_match.strip() == "*":
-        return True
-    opaque = etag.removeprefix("W/")
-    return any(tag.strip().removeprefix("W/") == opaque for tag in if_none_match.split(","))
+class Negotiated:
+    """What one request asked for, worked out once."""
 
+    def __init__(self, request: Request, version: DataVersion, is_list: bool) -> None:
+        self.format = (
+            negotiate_format(request.query_params.get("format"), request.headers.get("accept"))
+            if is_list
+            else Format.json
+        )
+        self.language = (
+            request.query_params.get("lang")
+            or negotiate(request.headers.get("accept-language")).value
+        )
+        self.every = _flag(request, "all")
+        self.last_modified = max(version.changed_at, BUILD_TIME)
+        query = sorted(
+            (k, v) for k, v in request.query_params.multi_items() if k not in {"format", "lang"}
+        )
+        fmt = self.format.value if self.format else "?"
+        normal = [BUILD_ID, str(request.base_url), request.url.path, query, fmt, self.language]
+        digest = hashlib.sha256(json.dumps(normal, ensure_ascii=False).encode()).hexdigest()
+        # Weak: the same representation may travel gzip-compressed or not.
+        self.etag = f'W/"{version.version}-{digest[:20]}"'
 
-def _not_modified_since(request: Request, version: DataVersion) -> bool:
-    header = request.headers.get("if-modified-since")
-    if header is None or "if-none-match" in request.headers:
-        return False
-    try:
-        since = parsedate_to_datetime(header)
-    except (TypeError, ValueError):
-        return False
-    return since is not None and version.changed_at.replace(microsecond=0) <= since
+    def exact_match(self, request: Request) -> bool:
+        """If-None-Match names this ETag: the client holds exactly this 200."""
+        opaque = self.etag.removeprefix("W/")
+        header = request.headers.get("if-none-match", "")
+        return any(tag.strip().removeprefix("W/") == opaque for tag in header.split(","))
+
+    def not_modified(self, request: Request) -> bool:
+        """A 200 for this request may become a 304 (If-None-Match: *, or If-Modified-Since)."""
+        if_none_match = request.headers.get("if-none-match")
+        if if_none_match is not None:
+            return if_none_match.strip() == "*" or self.exact_match(request)
+        header = request.headers.get("if-modified-since")
+        if header is None:
+            return False
+        try:
+            since = parsedate_to_datetime(header)
+        except (TypeError, ValueError, IndexError):
+            return False
+        if since.tzinfo is None:  # asctime and "-0000" dates carry no zone: they are UTC
+            since = since.replace(tzinfo=UTC)
+        return self.last_modified.replace(microsecond=0) <= since
 
 
 class DataRoute(APIRoute):
@@ -130,6 +178,7 @@ class DataRoute(APIRoute):
         item = _page_item(get_typed_return_annotation(endpoint))
         self.is_list = item is not None
         self.offers_jsonstat = item is ObservationRead
+        self.csv_columns = csv_columns(item) if item is not None else []
         if self.is_list:
             params = observation_list_format if self.offers_jsonstat else list_format
             kwargs["dependencies"] = [*(kwargs.get("dependencies") or []), Depends(params)]
@@ -150,50 +199,32 @@ class DataRoute(APIRoute):
 
         async def route_handler(request: Request) -> Response:
             version = await data_version(request)
-            fmt = (
-                negotiate_format(request.query_params.get("format"), request.headers.get("accept"))
-                if self.is_list
-                else Format.json
-            )
-            language = (
-                request.query_params.get("lang")
-                or negotiate(request.headers.get("accept-language")).value
-            )
-            if fmt is None:  # an unknown format: let the route's validation say so
+            asked = Negotiated(request, version, self.is_list)
+            if asked.format is None:  # an unknown format: let the route's validation say so
                 return await handler(request)
-            etag = _etag(version, request, fmt, language)
-            if _matches(request.headers.get("if-none-match", ""), etag) or _not_modified_since(
-                request, version
-            ):
+            if asked.exact_match(request):
+                # Only a 200 ever carried this ETag: the request was valid, nothing to run.
                 response: Response = Response(status_code=304)
-            elif fmt is Format.json and not self._wants_all(request):
+            elif asked.format is Format.json and not asked.every:
                 response = await handler(request)
             else:
-                response = await self._represent(handler, request, fmt, version, language)
+                response = await self._represent(handler, request, asked, version)
+            if response.status_code == 200 and asked.not_modified(request):
+                response = Response(status_code=304)
             if response.status_code in (200, 304):
-                self._cache_headers(response, request, etag, version)
+                self._cache_headers(response, request, asked)
             return response
 
         return route_handler
 
-    @staticmethod
-    def _wants_all(request: Request) -> bool:
-        return _flag(request, "all")
-
-    def _cache_headers(
-        self, response: Response, request: Request, etag: str, version: DataVersion
-    ) -> None:
-        response.headers["ETag"] = etag
-        response.headers["Last-Modified"] = format_datetime(version.changed_at, usegmt=True)
+    def _cache_headers(self, response: Response, request: Request, asked: Negotiated) -> None:
+        response.headers["ETag"] = asked.etag
+        response.headers["Last-Modified"] = format_datetime(asked.last_modified, usegmt=True)
         max_age = request.app.state.settings.cache_max_age
         response.headers["Cache-Control"] = f"public, max-age={max_age}"
         for header in ("Accept", "Accept-Language", "Accept-Encoding"):
             response.headers.add_vary_header(header)  # HttpTidyMiddleware drops repeats
-        if response.status_code == 304:
-            response.headers["Content-Language"] = (
-                request.query_params.get("lang")
-                or negotiate(request.headers.get("accept-language")).value
-            )
+        response.headers.setdefault("Content-Language", asked.language)
 
     async def _page(self, handler: Handler, request: Request, offset: int | None) -> Response:
         """Run the endpoint for one page; with `offset`, the page of MAX_PAGE items there."""
@@ -208,27 +239,32 @@ class DataRoute(APIRoute):
         return await handler(Request(scope, request.receive))
 
     async def _represent(
-        self, handler: Handler, request: Request, fmt: Format, version: DataVersion, language: str
+        self, handler: Handler, request: Request, asked: Negotiated, version: DataVersion
     ) -> Response:
-        every = self._wants_all(request)
-        first = await self._page(handler, request, 0 if every else None)
+        before = await self._read_version(request) if asked.every else None
+        first = await self._page(handler, request, 0 if asked.every else None)
         if first.status_code != 200:
             return first
         envelope = json.loads(bytes(first.body))
-        total = envelope["total"]
-        carried = {
-            k: v for k, v in first.headers.items() if k.lower() in {"link", "content-language"}
-        }
-        if every:
-            carried.pop("link", None)
-        if fmt is not Format.csv:
-            items = envelope["items"]
-            while every and len(items) < total:
-                more = json.loads(bytes((await self._page(handler, request, len(items))).body))
-                if not more["items"]:
-                    break
-                items += more["items"]
-        if fmt is Format.json:  # all=true: every item in one envelope
+        items, total = envelope["items"], envelope["total"]
+        carried = {k: v for k, v in first.headers.items() if k.lower() == "content-language"}
+        if not asked.every and "link" in first.headers:
+            carried["Link"] = first.headers["link"]
+        while asked.every and len(items) < total:
+            page = await self._page(handler, request, len(items))
+            more = json.loads(bytes(page.body))["items"] if page.status_code == 200 else []
+            if not more:
+                break
+            items += more
+        if before is not None and await self._read_version(request) != before:
+            # Pages read at different data versions would not add up; say so, don't mix them.
+            return problem_response(
+                503,
+                "The data changed while the list was read; ask again.",
+                request,
+                headers={"Retry-After": "1"},
+            )
+        if asked.format is Format.json:  # all=true: every item in one envelope
             everything = {
                 **envelope,
                 "items": items,
@@ -237,45 +273,29 @@ class DataRoute(APIRoute):
                 "links": {"next": None, "prev": None},
             }
             return JSONResponse(everything, headers=carried)
-        if fmt is Format.jsonstat:
+        headers = {**carried, "X-Total-Count": str(total)}
+        if asked.format is Format.jsonstat:
             dataset = jsonstat(
                 items,
                 total=total,
                 label="晋中指标:观测值"
-                if language == "zh"
+                if asked.language == "zh"
                 else "Jinzhong Indicators: observations",
                 updated=version.changed_at.isoformat(),
-                language=language,
+                language=asked.language,
                 source="Jinzhong Indicators",
             )
-            return JSONResponse(dataset, headers={**carried, "X-Total-Count": str(total)})
-        writer = CsvWriter(
-            bom=request.query_params.get("bom", "").lower() in {"true", "1", "yes", "on"}
-        )
+            return JSONResponse(dataset, headers=headers)
         name = request.url.path.rstrip("/").rsplit("/", 1)[-1] or "data"
-        headers = {
-            **carried,
-            "X-Total-Count": str(total),
-            "Content-Disposition": f'attachment; filename="{name}.csv"',
-        }
-        if not every:
-            body = writer.write(envelope["items"]) + writer.close()
-            return Response(body.encode(), media_type=CSV_MEDIA_TYPE, headers=headers)
+        headers["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+        writer = CsvWriter(self.csv_columns, bom=_flag(request, "bom"))
+        body = writer.write(items) + writer.close()
+        return Response(body.encode(), media_type=CSV_MEDIA_TYPE, headers=headers)
 
-        async def stream() -> AsyncIterator[bytes]:
-            yield writer.write(envelope["items"]).encode()
-            offset = len(envelope["items"])
-            while offset < total:
-                page = json.loads(bytes((await self._page(handler, request, offset)).body))
-                if not page["items"]:
-                    break
-                yield writer.write(page["items"]).encode()
-                offset += len(page["items"])
-            yield writer.close().encode()
+    @staticmethod
+    async def _read_version(request: Request) -> str:
+        def read() -> str:
+            with Session(request.app.state.engine) as session:
+                return read_data_version(session).version
 
-        return StreamingResponse(stream(), media_type=CSV_MEDIA_TYPE, headers=headers)
-
-
-def _flag(request: Request, name: str) -> bool:
-    # The same words FastAPI reads as true; its validation has already refused the rest.
-    return request.query_params.get(name, "").lower() in {"true", "1", "yes", "on"}
+        return await run_in_threadpool(read)

@@ -18,6 +18,7 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from app.rules.derivation import evaluate, formula_names
 from app.rules.figures import locate_figure, read_figure
+from app.rules.periods import parse_period
 from app.rules.qualifiers import wording_problems
 from app.rules.regions import LEVEL_RANK
 from app.rules.texts import Correction, apply_errata, contains_quote, squeeze
@@ -330,7 +331,7 @@ def _check_observations(
     # One figure per indicator, main region and period: a series point, a JSON-stat cell.
     points: dict[tuple[str, str, str], str] = {}
     for index, obs in observations:
-        point = (obs.indicator, obs.regions[0], obs.period)
+        point = (obs.indicator, obs.regions[0], parse_period(obs.period).label)
         if point in points:
             issues.add(
                 file,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -391,6 +391,12 @@ def seed_database(engine: Engine, seed_dir: Path, *, force: bool = False) -> Syn
         if report.changed or force:
             rebuild_search_index(session)
         _set_meta(session, SEED_HASH_KEY, bundle.content_hash)
-        if report.changed or _meta(session, CHANGED_AT_KEY) is None:
-            _set_meta(session, CHANGED_AT_KEY, datetime.now(UTC).isoformat(timespec="seconds"))
+        previous = _meta(session, CHANGED_AT_KEY)
+        if report.changed or previous is None:
+            # HTTP dates have whole seconds: a change must get a later second than the last
+            # one, or If-Modified-Since would call new data unmodified.
+            now = datetime.now(UTC).replace(microsecond=0)
+            if previous is not None:
+                now = max(now, datetime.fromisoformat(previous) + timedelta(seconds=1))
+            _set_meta(session, CHANGED_AT_KEY, now.isoformat())
     return report

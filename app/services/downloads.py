@@ -21,7 +21,7 @@ from sqlmodel import Session, SQLModel, create_engine
 
 import app.models  # noqa: F401 - registers every table
 from app.migrate import head_revision
-from app.services.dataset import DataVersion, read_data_version
+from app.services.dataset import CHANGED_AT_KEY, DataVersion, read_data_version
 
 # A zip entry's time; fixed so the archive depends only on the data.
 ZIP_TIME = (2025, 1, 1, 0, 0, 0)
@@ -103,7 +103,7 @@ def _readme(version: DataVersion, sources: list[dict[str, Any]], files: list[str
 The development record of Jinzhong (晋中市, Shanxi) as curated facts: figures, events,
 entities and quotes, each with its source and the verbatim sentence it comes from.
 
-Data version: {version.version} (data last changed {version.changed_at.isoformat()}).
+Data version: {version.version}.
 
 ## Cite as
 
@@ -130,6 +130,10 @@ def build_dataset_zip(engine: Engine) -> tuple[DataVersion, bytes]:
     with Session(engine) as session:
         version = read_data_version(session)
         tables = {t.name: (t, _rows(session, t)) for t in data_tables()}
+    # When a database was seeded is not part of the data: two copies of one data version
+    # seeded at different times must give the same archive.
+    meta_table, meta_rows = tables["dataset_meta"]
+    tables["dataset_meta"] = (meta_table, [r for r in meta_rows if r.key != CHANGED_AT_KEY])
     sources = [dict(row._mapping) for row in tables["source"][1]]
     for source in sources:
         source.pop("text", None)
@@ -143,7 +147,6 @@ def build_dataset_zip(engine: Engine) -> tuple[DataVersion, bytes]:
     metadata = {
         "name": "Jinzhong Indicators",
         "data_version": version.version,
-        "data_changed_at": version.changed_at.isoformat(),
         "licence": LICENCE,
         "sources": sources,
         "tables": {
@@ -163,5 +166,6 @@ def build_dataset_zip(engine: Engine) -> tuple[DataVersion, bytes]:
             info = zipfile.ZipInfo(f"jinzhong-indicators/{name}", date_time=ZIP_TIME)
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16
+            info.create_system = 3  # Unix, wherever it is built
             archive.writestr(info, files[name])
     return version, buffer.getvalue()

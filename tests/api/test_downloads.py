@@ -113,3 +113,25 @@ def test_dataset_zip_is_cached_by_etag(client: TestClient) -> None:
     assert (
         client.get("/v1/downloads/dataset.zip", headers={"If-None-Match": etag}).status_code == 304
     )
+
+
+def test_dataset_zip_same_for_copies_seeded_apart(tmp_path: Path) -> None:
+    from app.migrate import upgrade
+    from app.seed.sync import seed_database
+    from app.services.downloads import build_dataset_zip
+    from tests.conftest import SEED_DIR
+
+    archives = []
+    for name in ("a.db", "b.db"):
+        url = f"sqlite:///{tmp_path / name}"
+        upgrade(url)
+        engine = make_engine(url)
+        seed_database(engine, SEED_DIR)
+        if name == "b.db":  # as if seeded at another time
+            with engine.begin() as connection:
+                connection.exec_driver_sql(
+                    "UPDATE dataset_meta SET value = '2030-01-01T00:00:00+00:00' WHERE key = 'data_changed_at'"
+                )
+        archives.append(build_dataset_zip(engine)[1])
+        engine.dispose()
+    assert archives[0] == archives[1]

@@ -13,6 +13,7 @@ import pytest
 from fastapi.testclient import TestClient
 from pyjstat import pyjstat
 
+from app.api import routing
 from app.api.formats import flatten
 
 LISTS = [
@@ -37,9 +38,24 @@ def test_csv_for_every_list(client: TestClient, path: str, how: str) -> None:
     as_json = client.get(path, params=query).json()
     table = rows(response.text)
     assert len(table) == len(as_json["items"]) == int(response.headers["x-total-count"])
-    # One column per (flattened) JSON key, in the same order, the same values.
-    assert list(table[0]) == list(flatten(as_json["items"][0]))
-    assert table[0] == flatten(as_json["items"][0])
+    # Every JSON key is a column (nested objects as prefix_key), with the same value, in
+    # every row; an object that is null in one item still has its columns.
+    for row, item in zip(table, as_json["items"], strict=True):
+        flat = flatten(item)
+        for key, value in flat.items():
+            if key in row:
+                assert row[key] == value, (key, item.get("code"))
+            else:
+                assert value == "", key
+                assert any(column.startswith(f"{key}_") for column in row), key
+
+
+def test_csv_keeps_columns_of_objects_null_in_the_first_row(client: TestClient) -> None:
+    table = rows(client.get("/v1/observations", params={"format": "csv", "all": "true"}).text)
+    assert table[0]["derivation_formula"] == ""  # the first row is not derived
+    derived = next(r for r in table if r["code"] == "urban-rural-income-ratio-2020")
+    assert derived["derivation_formula"] == "ratio_2024 - change"
+    assert "urban-rural-income-ratio-2024" in derived["derivation_inputs"]
 
 
 def test_csv_observations_carry_unit_qualifier_source_and_quote(client: TestClient) -> None:
@@ -140,12 +156,14 @@ def test_jsonstat_reads_back_with_the_same_numbers(client: TestClient) -> None:
     assert len(frame) == len(observations)
     read_back = {(r.indicator, r.region, r.period): r.value for r in frame.itertuples()}
     for obs in observations:
-        assert read_back[(obs["indicator"], obs["region"], obs["period"])] == pytest.approx(
-            obs["value"]
-        )
+        cell = (obs["indicator"], obs["region"], obs["period"])
+        assert read_back[cell] == pytest.approx(obs["normalized_value"])
     statuses = {dataset["status"][k] for k in dataset["status"]}
     assert {"exact", "approximately", "more_than", "cumulative", "rank", "range"} <= statuses
-    assert dataset["dimension"]["indicator"]["category"]["unit"]["gdp"]["symbol"] == "亿元"
+    assert dataset["dimension"]["indicator"]["category"]["unit"]["gdp"]["symbol"] == "CNY"
+    # A range keeps its upper end beside the cube.
+    (loan_cell,) = [k for k, status in dataset["status"].items() if status == "range"]
+    assert (dataset["value"][loan_cell], dataset["extension"]["value_max"][loan_cell]) == (2.0, 3.0)
     assert dataset["dimension"]["indicator"]["category"]["label"]["gdp"] == "Gross regional product"
 
 
@@ -156,3 +174,26 @@ def test_jsonstat_respects_filters(client: TestClient) -> None:
     assert dataset["size"] == [1, 1, 2]
     assert sorted(dataset["value"].values()) == [2.15, 2.32]
     assert sorted(dataset["status"].values()) == ["approximately", "exact"]
+
+
+def test_all_reads_every_page(client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Pages of 5 make all=true walk 4 pages of regions (16) and several of observations.
+    monkeypatch.setattr(routing, "MAX_PAGE", 5)
+    table = rows(client.get("/v1/regions", params={"format": "csv", "all": "true"}).text)
+    everything = client.get("/v1/regions", params={"limit": 1000}).json()["items"]
+    assert [r["code"] for r in table] == [r["code"] for r in everything]
+    body = client.get("/v1/observations", params={"all": "true"}).json()
+    assert len(body["items"]) == body["total"] == client.get("/v1/observations").json()["total"]
+    assert len({o["code"] for o in body["items"]}) == body["total"]
+
+
+def test_csv_cells_that_spreadsheets_would_run_stay_text() -> None:
+    row = flatten({"a": "=HYPERLINK(1)", "b": "+1", "c": "@x", "d": -0.17, "e": "-x", "f": "ok"})
+    assert row == {
+        "a": "'=HYPERLINK(1)",
+        "b": "'+1",
+        "c": "'@x",
+        "d": "-0.17",
+        "e": "'-x",
+        "f": "ok",
+    }

@@ -1,5 +1,7 @@
 """Bulk downloads: the whole dataset in one archive."""
 
+import asyncio
+
 from fastapi import APIRouter, Request, Response
 from starlette.concurrency import run_in_threadpool
 
@@ -29,11 +31,15 @@ async def get_dataset_zip(request: Request) -> Response:
     of the database, in one zip: the same bytes for the same data version.
     """
     state = request.app.state
-    version = await data_version(request)
-    cached = getattr(state, "dataset_zip", None)
-    if cached is None or cached[0] != version.version:
-        built_version, archive = await run_in_threadpool(build_dataset_zip, state.engine)
-        cached = state.dataset_zip = (built_version.version, archive)
+    wanted = (await data_version(request)).version
+    # One build at a time per app: concurrent first requests wait for it, not build it again.
+    if getattr(state, "dataset_lock", None) is None:
+        state.dataset_lock = asyncio.Lock()
+    async with state.dataset_lock:
+        cached = getattr(state, "dataset_zip", None)
+        if cached is None or cached[0] != wanted:
+            built, archive = await run_in_threadpool(build_dataset_zip, state.engine)
+            cached = state.dataset_zip = (built.version, archive)
     return Response(
         cached[1],
         media_type="application/zip",
