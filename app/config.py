@@ -42,6 +42,16 @@ class Settings(BaseSettings):
     gzip_minimum_size: int = Field(
         default=1024, ge=0, description="Responses at least this many bytes are gzip-compressed."
     )
+    statement_timeout: float = Field(
+        default=5.0,
+        gt=0,
+        description="Seconds a database statement may run before it is stopped with a 503.",
+    )
+    busy_timeout: float = Field(
+        default=2.0,
+        ge=0,
+        description="Seconds to wait for a database locked by a writer before answering 503.",
+    )
     log_level: Literal["critical", "error", "warning", "info", "debug", "trace"] = Field(
         default="info", description="uvicorn log level."
     )

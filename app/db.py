@@ -1,7 +1,8 @@
-"""Engine construction, SQLite pragmas, and the request-scoped session dependency."""
+"""Engine construction, SQLite pragmas, the statement timeout, and the session dependency."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, Any
@@ -11,28 +12,68 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session, create_engine
 
+# How often (in SQLite virtual-machine steps) a running statement checks its deadline.
+_PROGRESS_STEPS = 1000
 
-def make_engine(database_url: str) -> Engine:
-    """Build an engine; for SQLite, create the file's folder and turn on FKs and WAL."""
+
+def make_engine(
+    database_url: str,
+    *,
+    serving: bool = False,
+    statement_timeout: float | None = None,
+    busy_timeout: float = 5.0,
+) -> Engine:
+    """Build an engine; for SQLite, turn on foreign keys and WAL.
+
+    `serving` engines open an existing SQLite file and never create one: a server pointed at
+    a missing file must say so (/readyz), not serve an empty new database. Migrations and the
+    seeder create the file (and its folder). `statement_timeout` (seconds) interrupts a
+    statement that runs longer, so a slow query cannot hold a worker.
+    """
     url = make_url(database_url)
     is_sqlite = url.get_backend_name() == "sqlite"
+    connect_args: dict[str, Any] = {}
     if is_sqlite and url.database and url.database != ":memory:":
-        Path(url.database).parent.mkdir(parents=True, exist_ok=True)
-    connect_args: dict[str, Any] = {"check_same_thread": False} if is_sqlite else {}
+        path = Path(url.database)
+        if serving:
+            url = url.set(database=f"file:{path.resolve()}?mode=rw", query={"uri": "true"})
+        else:
+            path.parent.mkdir(parents=True, exist_ok=True)
+    if is_sqlite:
+        # The driver's own wait for a lock applies before any pragma runs; keep it the same.
+        connect_args.update(check_same_thread=False, timeout=busy_timeout)
     engine = create_engine(url, connect_args=connect_args)
     if is_sqlite:
-        event.listen(engine, "connect", _sqlite_pragmas)
+        _sqlite_setup(engine, statement_timeout, busy_timeout)
     return engine
 
 
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    # SQLite leaves foreign keys off unless asked on every connection; WAL lets readers run
-    # while the seeder writes.
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=5000")
-    cursor.close()
+def _sqlite_setup(engine: Engine, statement_timeout: float | None, busy_timeout: float) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, record: Any) -> None:
+        # SQLite leaves foreign keys off unless asked on every connection; WAL lets readers
+        # run while the seeder writes.
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout * 1000)}")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.close()
+        if statement_timeout is not None:
+            info = record.info
+
+            def past_deadline() -> int:
+                started = info.get("statement_started")
+                return int(started is not None and time.monotonic() - started > statement_timeout)
+
+            dbapi_connection.set_progress_handler(past_deadline, _PROGRESS_STEPS)
+
+    if statement_timeout is not None:
+
+        @event.listens_for(engine, "before_cursor_execute")
+        def _stamp(conn: Any, *_: Any) -> None:
+            # Rows are stepped out while they are fetched, after execute returns, so the
+            # clock runs from this statement's start until the next one begins.
+            conn.info["statement_started"] = time.monotonic()
 
 
 def get_session(request: Request) -> Iterator[Session]:

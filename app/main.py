@@ -55,7 +55,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.engine = make_engine(settings.database_url)
+        app.state.engine = make_engine(
+            settings.database_url,
+            serving=True,
+            statement_timeout=settings.statement_timeout,
+            busy_timeout=settings.busy_timeout,
+        )
         try:
             yield
         finally:

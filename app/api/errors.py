@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.errors import AppError
@@ -79,6 +80,16 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     return problem_response(exc.status_code, detail, request, headers=headers)
 
 
+async def _database_error(request: Request, exc: Exception) -> JSONResponse:
+    # The database is missing, locked, corrupt or too slow: the service is unavailable for
+    # now, which is not the client's fault and not a crash. /readyz says which.
+    if "interrupted" in str(getattr(exc, "orig", exc)):
+        detail = "A database query took longer than the statement timeout and was stopped."
+    else:
+        detail = "The database is unavailable; see /readyz."
+    return problem_response(503, detail, request, headers={"Retry-After": "5"})
+
+
 async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
     # Starlette re-raises the exception after this response, so the server logs its traceback.
     return problem_response(500, "An unexpected error occurred; it has been logged.", request)
@@ -89,4 +100,5 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(AppError, _app_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(DBAPIError, _database_error)
     app.add_exception_handler(Exception, _unexpected_error)

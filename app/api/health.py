@@ -1,9 +1,13 @@
-"""Liveness: the process is up and answering."""
+"""Health: liveness (the process answers) and readiness (the data can be served)."""
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Request, Response
+from starlette.concurrency import run_in_threadpool
 
 from app.api.deps import check_query_params, problem_responses
-from app.schemas.resources import Health
+from app.api.errors import problem_response
+from app.schemas.common import Problem
+from app.schemas.resources import Health, Readiness
+from app.services.health import check_readiness
 
 router = APIRouter(tags=["health"], dependencies=[Depends(check_query_params)])
 
@@ -14,3 +18,32 @@ router = APIRouter(tags=["health"], dependencies=[Depends(check_query_params)])
 def get_health() -> Health:
     """Answer 200 while the process is alive (it does not touch the database)."""
     return Health(status="ok")
+
+
+@router.get(
+    "/readyz",
+    responses={
+        **problem_responses(400),
+        503: {
+            "model": Problem,
+            "description": "Not ready: the problem says which check failed.",
+            "content": {"application/problem+json": {}},
+        },
+    },
+    response_model=Readiness,
+    operation_id="getReadiness",
+    summary="Readiness",
+)
+async def get_readiness(request: Request) -> Readiness | Response:
+    """200 when the database is reachable, its schema at the newest migration and its data
+    seeded; 503 problem+json naming the first check that failed otherwise."""
+    engine = request.app.state.engine
+    result = await run_in_threadpool(check_readiness, engine)
+    if not result.ready:
+        # Drop pooled connections: when the database comes back (a new file, a restarted
+        # server), the next requests open fresh ones instead of reusing broken ones.
+        engine.dispose()
+        return problem_response(
+            503, f"Not ready: {result.problem}.", request, headers={"Retry-After": "5"}
+        )
+    return Readiness(status="ready", checks=result.checks)

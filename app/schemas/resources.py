@@ -347,3 +347,14 @@ class Health(BaseModel):
     """Liveness."""
 
     status: str = Field(examples=["ok"])
+
+
+class Readiness(BaseModel):
+    """The database is reachable, at the newest schema, and seeded."""
+
+    status: str = Field(examples=["ready"])
+    checks: dict[str, str] = Field(
+        examples=[
+            {"database": "reachable", "schema": "9a1c0d6e2b47", "data_version": "67aee4d6fdc1425d"}
+        ]
+    )
