@@ -13,6 +13,7 @@ from app.db import make_engine
 from app.migrate import upgrade
 from app.seed.loader import SeedError, load_bundle
 from app.seed.sync import DatabaseNotReadyError, seed_database
+from app.synth import build_synthetic
 
 cli = typer.Typer(help="Jinzhong Indicators: curated data and its API.", no_args_is_help=True)
 SeedDirOption = Annotated[
@@ -71,6 +72,26 @@ def seed(
         if report.inserted.get(table) or report.updated.get(table) or report.deleted.get(table)
     )
     typer.echo(f"seeded {report.content_hash[:12]}: {changes or 'no rows changed'}")
+
+
+@cli.command()
+def synth(
+    observations: Annotated[int, typer.Option(min=1, help="How many to generate.")] = 1_000_000,
+    db: Annotated[Path, typer.Option(help="SQLite file to create (must not exist).")] = Path(
+        "var/synthetic.db"
+    ),
+) -> None:
+    """Create a synthetic database for scale runs: the real seed plus N generated figures."""
+    if db.exists():
+        typer.echo(f"error: {db} exists; remove it or name another file", err=True)
+        raise typer.Exit(1)
+    url = f"sqlite:///{db.resolve()}"
+    upgrade(url)
+    engine = make_engine(url)
+    with typer.progressbar(length=observations, label="observations") as bar:
+        written = build_synthetic(engine, Settings().seed_dir, observations, progress=bar.update)
+    engine.dispose()
+    typer.echo(f"{db}: {written} synthetic observations beside the real seed")
 
 
 @cli.command()

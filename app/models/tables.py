@@ -108,7 +108,15 @@ class Observation(SQLModel, table=True):
 
     __tablename__ = "observation"
     __table_args__ = (
-        Index("ix_observation_indicator_code_region_code", "indicator_code", "region_code"),
+        # The default order (indicator, region, period) and every indicator filter use it.
+        Index(
+            "ix_observation_series",
+            "indicator_code",
+            "region_code",
+            "period_end",
+            "period_start",
+            "code",
+        ),
         Index("ix_observation_period_end", "period_end"),
     )
 

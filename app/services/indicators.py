@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import func, or_
@@ -22,17 +23,22 @@ class IndicatorRecord:
     observation_count: int
 
 
-def _query() -> Select[Indicator, Unit, int]:
-    observations = (
-        select(Observation.indicator_code, func.count().label("n"))
-        .group_by(Observation.indicator_code)
-        .subquery()
+def _query() -> Select[Indicator, Unit]:
+    return select(Indicator, Unit).join(Unit, col(Unit.code) == col(Indicator.unit_code))
+
+
+def _records(session: Session, rows: Sequence[tuple[Indicator, Unit]]) -> list[IndicatorRecord]:
+    # Count only the indicators shown: each count is a range of the series index, where a
+    # count of every indicator would read every observation.
+    codes = [indicator.code for indicator, _ in rows]
+    counts = dict(
+        session.exec(
+            select(Observation.indicator_code, func.count())
+            .where(col(Observation.indicator_code).in_(codes))
+            .group_by(col(Observation.indicator_code))
+        ).all()
     )
-    return (
-        select(Indicator, Unit, func.coalesce(observations.c.n, 0))
-        .join(Unit, col(Unit.code) == col(Indicator.unit_code))
-        .outerjoin(observations, observations.c.indicator_code == Indicator.code)
-    )
+    return [IndicatorRecord(i, u, int(counts.get(i.code, 0))) for i, u in rows]
 
 
 def list_indicators(
@@ -57,7 +63,7 @@ def list_indicators(
         )
     query = query.order_by(Indicator.code)
     rows, total = fetch_page(session, query, limit=limit, offset=offset)
-    return [IndicatorRecord(i, u, int(n)) for i, u, n in rows], total
+    return _records(session, rows), total
 
 
 def get_indicator(session: Session, code: str) -> IndicatorRecord:
@@ -65,5 +71,4 @@ def get_indicator(session: Session, code: str) -> IndicatorRecord:
     row = session.exec(_query().where(Indicator.code == code)).first()
     if row is None:
         raise NotFoundError(f"No indicator with code {code!r}.")
-    indicator, unit, n = row
-    return IndicatorRecord(indicator, unit, int(n))
+    return _records(session, [row])[0]

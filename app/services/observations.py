@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import func
-from sqlalchemy.sql import Select
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import Select as LabelledSelect
 
@@ -24,7 +24,7 @@ from app.models import (
     Unit,
 )
 from app.rules.qualifiers import Qualifier
-from app.services.common import count, period_bounds, require_codes
+from app.services.common import period_bounds, require_codes
 
 # Sort keys clients may use (prefix "-" for descending) and the columns behind them.
 SORT_KEYS: dict[str, tuple[Any, ...]] = {
@@ -81,42 +81,62 @@ def _order(sort: str | None) -> list[Any]:
     return order
 
 
-def _filtered(session: Session, flt: ObservationFilter) -> Select[Any]:
-    """The observations matching every filter (no order, no page)."""
+def _conditions(session: Session, flt: ObservationFilter) -> list[Any]:
+    """WHERE conditions on the observation table that match every filter.
+
+    Conditions rather than a subquery of codes: the page and the count then each read the
+    observation table once, through its indexes, however many rows match.
+    """
     require_codes(session, Indicator, flt.indicators, "indicator")
     require_codes(session, Region, flt.regions, "region")
     require_codes(session, Entity, flt.entities, "entity")
     if flt.topic is not None:
         require_codes(session, Topic, [flt.topic], "topic")
     start, end = period_bounds(flt.start, flt.end)
-    query = select(Observation.code)
+    conditions: list[Any] = []
     if flt.indicators:
-        query = query.where(col(Observation.indicator_code).in_(flt.indicators))
+        conditions.append(col(Observation.indicator_code).in_(flt.indicators))
     if flt.regions:
-        # Any region the observation concerns, not only its main one.
-        linked = select(ObservationRegion.observation_code).where(
-            col(ObservationRegion.region_code).in_(flt.regions)
+        # Any region the observation concerns, not only its main one. A correlated EXISTS
+        # probes the link's primary key per candidate row, so an indicator filter still
+        # drives the query through its index (a region alone matches ~1/16 of a million).
+        link = aliased(ObservationRegion)  # the latest=true join below uses the table too
+        conditions.append(
+            select(link.observation_code)
+            .where(
+                link.observation_code == Observation.code, col(link.region_code).in_(flt.regions)
+            )
+            .correlate(Observation)
+            .exists()
         )
-        query = query.where(col(Observation.code).in_(linked))
     if flt.entities:
-        concerning = select(ObservationEntity.observation_code).where(
-            col(ObservationEntity.entity_code).in_(flt.entities)
+        conditions.append(
+            select(ObservationEntity.observation_code)
+            .where(
+                ObservationEntity.observation_code == Observation.code,
+                col(ObservationEntity.entity_code).in_(flt.entities),
+            )
+            .correlate(Observation)
+            .exists()
         )
-        query = query.where(col(Observation.code).in_(concerning))
     if flt.topic is not None:
         topical = select(Indicator.code).where(Indicator.topic_code == flt.topic)
-        query = query.where(col(Observation.indicator_code).in_(topical))
+        conditions.append(col(Observation.indicator_code).in_(topical))
     if flt.qualifier is not None:
-        query = query.where(Observation.qualifier == flt.qualifier.value)
+        conditions.append(Observation.qualifier == flt.qualifier.value)
     if start is not None:
-        query = query.where(col(Observation.period_start) >= start)
+        conditions.append(col(Observation.period_start) >= start)
     if end is not None:
-        query = query.where(Observation.period_end <= end)
+        conditions.append(Observation.period_end <= end)
     if flt.latest:
         # Most recent per indicator and region, over every region a figure concerns (or only
         # the regions asked for), so a figure is never hidden by one about another region.
-        linked = query.join(
-            ObservationRegion, col(ObservationRegion.observation_code) == col(Observation.code)
+        linked = (
+            select(Observation.code)
+            .where(*conditions)
+            .join(
+                ObservationRegion, col(ObservationRegion.observation_code) == col(Observation.code)
+            )
         )
         if flt.regions:
             linked = linked.where(col(ObservationRegion.region_code).in_(flt.regions))
@@ -132,8 +152,8 @@ def _filtered(session: Session, flt: ObservationFilter) -> Select[Any]:
             )
             .label("recency")
         ).subquery()
-        query = select(ranked.c.code).where(ranked.c.recency == 1).distinct()
-    return query
+        conditions = [col(Observation.code).in_(select(ranked.c.code).where(ranked.c.recency == 1))]
+    return conditions
 
 
 def _records(session: Session, query: Labelled) -> list[ObservationRecord]:
@@ -182,17 +202,13 @@ def list_observations(
 ) -> tuple[list[ObservationRecord], int]:
     """A page of matching observations (sorted as asked) and the total that match."""
     order = _order(flt.sort)
-    matching = _filtered(session, flt)
-    total = count(session, matching)
+    conditions = _conditions(session, flt)
+    total = int(
+        session.exec(select(func.count()).select_from(Observation).where(*conditions)).one()
+    )
     if limit == 0:
         return [], total
-    query = (
-        _with_labels()
-        .where(col(Observation.code).in_(matching))
-        .order_by(*order)
-        .limit(limit)
-        .offset(offset)
-    )
+    query = _with_labels().where(*conditions).order_by(*order).limit(limit).offset(offset)
     return _records(session, query), total
 
 

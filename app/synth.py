@@ -1,0 +1,181 @@
+"""A synthetic dataset for scale runs: the real seed plus N generated observations.
+
+Built through the same migrations and tables as the real data (rows go in through the
+models' tables in bulk: the ORM's per-object work would take minutes at a million rows).
+Values are random but valid: every code resolves, every unit is in the unit table, every
+qualifier is one of the vocabulary, and quotes are Chinese sentences that state their figure.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from collections.abc import Callable, Iterator
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Table, insert, text
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, SQLModel, select
+
+from app.models import DatasetMeta, Indicator, Observation, ObservationRegion, Region, Source, Unit
+from app.rules.periods import parse_period
+from app.rules.units import normalize
+from app.seed.sync import seed_database
+from app.services.dataset import CHANGED_AT_KEY, SEED_HASH_KEY
+
+SOURCE = "synthetic"
+MONTHS = 120  # 2015-01 .. 2024-12
+BATCH = 20_000
+UNITS = ["cny_100m", "percent", "household_10k", "tonne_10k", "m3_100m", "enterprise"]
+TOPICS = [
+    "economy",
+    "income_livelihood",
+    "transport",
+    "energy",
+    "environment",
+    "business_environment",
+    "innovation_digital",
+    "trade",
+]
+QUALIFIERS = ["exact"] * 16 + ["approximately"] * 2 + ["more_than", "cumulative"]
+MARKERS = {"approximately": "近", "more_than": "突破", "cumulative": "累计"}
+
+
+def _table(model: type[SQLModel]) -> Table:
+    return SQLModel.metadata.tables[str(model.__tablename__)]
+
+
+def _periods() -> list[str]:
+    return [f"{2015 + m // 12}-{m % 12 + 1:02d}" for m in range(MONTHS)]
+
+
+def build_synthetic(
+    engine: Engine,
+    seed_dir: Path,
+    observations: int,
+    *,
+    rng_seed: int = 7,
+    progress: Callable[[int], None] = lambda _: None,
+) -> int:
+    """Seed the real data, then add `observations` generated ones; return how many."""
+    seed_database(engine, seed_dir)
+    rng = random.Random(rng_seed)
+    with Session(engine) as session:
+        regions = list(session.exec(select(Region).order_by(Region.code)))
+        units = {u.code: u for u in session.exec(select(Unit))}
+    periods = _periods()
+    per_indicator = len(regions) * len(periods)
+    count = math.ceil(observations / per_indicator)
+    with engine.begin() as connection:
+        connection.execute(
+            insert(_table(Source)),
+            [
+                {
+                    "code": SOURCE,
+                    "publication_zh": "合成数据",
+                    "publication_en": "Synthetic data",
+                    "published_date": date(2025, 1, 1),
+                    "title": "合成数据集",
+                    "title_en": "Synthetic dataset",
+                    "language": "zh",
+                    "text_original": "合成数据,仅供性能测试。",
+                    "text": "合成数据,仅供性能测试。",
+                }
+            ],
+        )
+        connection.execute(
+            insert(_table(Indicator)),
+            [
+                {
+                    "code": f"synth_{i:04d}",
+                    "name_zh": f"合成指标{i:04d}",
+                    "name_en": f"Synthetic indicator {i:04d}",
+                    "definition_zh": "性能测试用的合成指标。",
+                    "definition_en": "A synthetic indicator for scale runs.",
+                    "topic_code": TOPICS[i % len(TOPICS)],
+                    "unit_code": UNITS[i % len(UNITS)],
+                }
+                for i in range(count)
+            ],
+        )
+    written = 0
+    rows: list[dict[str, Any]] = []
+    links: list[dict[str, Any]] = []
+    for obs in _observations(count, regions, periods, units, rng):
+        if written >= observations:
+            break
+        rows.append(obs)
+        links.append(
+            {"observation_code": obs["code"], "region_code": obs["region_code"], "position": 0}
+        )
+        written += 1
+        if len(rows) == BATCH:
+            _flush(engine, rows, links)
+            progress(len(rows))
+            rows, links = [], []
+    if rows:
+        _flush(engine, rows, links)
+        progress(len(rows))
+    with engine.begin() as connection:
+        connection.execute(text("ANALYZE"))
+        for key, value in (
+            (SEED_HASH_KEY, f"synthetic-{observations}-{rng_seed}"),
+            (CHANGED_AT_KEY, "2025-01-01T00:00:00+00:00"),
+        ):
+            connection.execute(
+                _table(DatasetMeta).update().where(_table(DatasetMeta).c.key == key),
+                {"value": value},
+            )
+    return written
+
+
+def _flush(engine: Engine, rows: list[dict[str, Any]], links: list[dict[str, Any]]) -> None:
+    with engine.begin() as connection:
+        connection.execute(insert(_table(Observation)), rows)
+        connection.execute(insert(_table(ObservationRegion)), links)
+
+
+def _observations(
+    count: int,
+    regions: list[Region],
+    periods: list[str],
+    units: dict[str, Unit],
+    rng: random.Random,
+) -> Iterator[dict[str, Any]]:
+    parsed = {p: parse_period(p) for p in periods}
+    for i in range(count):
+        unit = units[UNITS[i % len(UNITS)]]
+        for region in regions:
+            for period in periods:
+                value = Decimal(rng.randint(1, 999_999)) / 10
+                qualifier = rng.choice(QUALIFIERS)
+                figure = f"{value}"
+                quote = (
+                    f"{region.name_zh}{period[:4]}年{int(period[5:])}月合成指标{i:04d}"
+                    f"{MARKERS.get(qualifier, '')}{figure}{unit.symbol or ''}"
+                )
+                span = parsed[period]
+                yield {
+                    "code": f"synth-{i:04d}-{region.code}-{period}",
+                    "indicator_code": f"synth_{i:04d}",
+                    "region_code": region.code,
+                    "period": period,
+                    "period_start": span.start,
+                    "period_end": span.end,
+                    "period_precision": span.precision.value,
+                    "value": float(value),
+                    "value_max": None,
+                    "value_as_published": figure,
+                    "unit_code": unit.code,
+                    "normalized_value": float(normalize(value, Decimal(str(unit.factor)))),
+                    "normalized_value_max": None,
+                    "qualifier": qualifier,
+                    "derived": False,
+                    "formula": None,
+                    "note": "Synthetic.",
+                    "source_code": SOURCE,
+                    "quote": quote,
+                }
