@@ -42,6 +42,11 @@ class Settings(BaseSettings):
     gzip_minimum_size: int = Field(
         default=1024, ge=0, description="Responses at least this many bytes are gzip-compressed."
     )
+    response_cache_mb: float = Field(
+        default=64,
+        ge=0,
+        description="Memory, in MiB, for finished responses kept by ETag (0 turns it off).",
+    )
     statement_timeout: float = Field(
         default=5.0,
         gt=0,

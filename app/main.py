@@ -13,6 +13,7 @@ from fastapi.responses import RedirectResponse
 from app.api import health
 from app.api.docs import extend_openapi, install_docs
 from app.api.errors import install_error_handlers
+from app.api.routing import ResponseCache
 from app.api.v1 import router as v1_router
 from app.config import Settings, get_settings
 from app.db import make_engine
@@ -77,6 +78,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url=None,
     )
     app.state.settings = settings
+    app.state.response_cache = ResponseCache(int(settings.response_cache_mb * 1024 * 1024))
     install_error_handlers(app)
     # Outermost last: CORS answers preflights first; HEAD is served as a (compressed) GET.
     app.add_middleware(GZipMiddleware, minimum_size=settings.gzip_minimum_size)

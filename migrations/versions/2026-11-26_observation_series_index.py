@@ -7,10 +7,7 @@ Create Date: 2026-11-26 22:33:53.678425
 
 from collections.abc import Sequence
 
-import sqlalchemy as sa
-import sqlmodel
 from alembic import op
-
 
 revision: str = "768cd6d1c02d"
 down_revision: str | None = "40efac4873fa"

@@ -160,3 +160,33 @@ def test_etag_depends_on_the_base_url(client: TestClient) -> None:
         "etag"
     ]
     assert plain != proxied
+
+
+def test_repeated_request_is_served_from_memory(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = client.get("/v1/regions", params={"parent": "140400"})
+
+    def refuse(*_: object, **__: object) -> None:
+        raise AssertionError("the endpoint ran")
+
+    monkeypatch.setattr(regions, "list_regions", refuse)
+    again = client.get("/v1/regions", params={"parent": "140400"})
+    assert again.status_code == 200
+    assert again.content == first.content
+    assert again.headers["etag"] == first.headers["etag"]
+    with pytest.raises(AssertionError, match="the endpoint ran"):  # a new request runs it
+        client.get("/v1/regions", params={"parent": "140700"})
+
+
+def test_response_cache_keeps_within_its_budget() -> None:
+    from fastapi import Response
+
+    from app.api.routing import ResponseCache
+
+    cache = ResponseCache(budget=100)
+    for n in range(5):
+        cache.put(f"e{n}", Response(b"x" * 40))
+    assert cache.used <= 100
+    assert cache.get("e0") is None
+    assert cache.get("e4").body == b"x" * 40  # type: ignore[union-attr]
