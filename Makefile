@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: install install-dev run test lint format clean
+.PHONY: install install-dev install-bench run test lint format bench clean
 
 # The stamp files make re-runs instant and re-install when pyproject.toml changes.
 $(VENV)/.installed: pyproject.toml
@@ -15,6 +15,10 @@ $(VENV)/.installed: pyproject.toml
 
 $(VENV)/.installed-dev: $(VENV)/.installed
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	touch $@
+
+$(VENV)/.installed-bench: $(VENV)/.installed-dev
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev,bench]'
 	touch $@
 
 install: $(VENV)/.installed
@@ -28,6 +32,11 @@ run: install
 
 test: install-dev
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Load tests against the ceiling of the stack and against Datasette; wrk from Debian's
+# packages if installed (apt-get install wrk), else a Python client. See README, Performance.
+bench: $(VENV)/.installed-bench
+	$(BIN)/python -m app.bench
 
 lint: install-dev
 	$(BIN)/ruff check .

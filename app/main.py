@@ -13,11 +13,11 @@ from fastapi.responses import RedirectResponse
 from app.api import health
 from app.api.docs import extend_openapi, install_docs
 from app.api.errors import install_error_handlers
-from app.api.routing import ResponseCache
+from app.api.routing import current_data_version
 from app.api.v1 import router as v1_router
 from app.config import Settings, get_settings
 from app.db import make_engine
-from app.middleware import HttpTidyMiddleware
+from app.middleware import FastPathMiddleware, HttpTidyMiddleware
 
 DESCRIPTION = """
 The development record of Jinzhong (晋中市, Shanxi): figures from public reporting, each with
@@ -78,7 +78,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url=None,
     )
     app.state.settings = settings
-    app.state.response_cache = ResponseCache(int(settings.response_cache_mb * 1024 * 1024))
     install_error_handlers(app)
     # Outermost last: CORS answers preflights first; HEAD is served as a (compressed) GET.
     app.add_middleware(GZipMiddleware, minimum_size=settings.gzip_minimum_size)
@@ -97,6 +96,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             "Content-Disposition",
         ],
         max_age=600,
+    )
+    app.add_middleware(
+        FastPathMiddleware,
+        budget_bytes=int(settings.response_cache_mb * 1024 * 1024),
+        version=current_data_version,
     )
     app.include_router(v1_router)
     app.include_router(health.router)

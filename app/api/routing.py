@@ -15,7 +15,6 @@ from __future__ import annotations
 import hashlib
 import json
 import time
-from collections import OrderedDict
 from collections.abc import Callable, Coroutine
 from datetime import UTC, datetime
 from email.utils import format_datetime, parsedate_to_datetime
@@ -46,45 +45,6 @@ from app.services.dataset import DataVersion, read_data_version
 
 MAX_PAGE = 1000
 Handler = Callable[[Request], Coroutine[Any, Any, Response]]
-# Bigger bodies are not kept: they are rare and would crowd out the many small ones.
-MAX_CACHED_BODY = 2 * 1024 * 1024
-
-
-class ResponseCache:
-    """Finished 200 responses by ETag, least recently used first out, within a byte budget.
-
-    The ETag names the build, the data version and the normalized request, so an entry is
-    never stale: a new data version or deploy simply stops asking for the old entries.
-    """
-
-    def __init__(self, budget: int) -> None:
-        self.budget = budget
-        self.used = 0
-        self.entries: OrderedDict[str, tuple[bytes, str | None, list[tuple[bytes, bytes]]]] = (
-            OrderedDict()
-        )
-
-    def get(self, etag: str) -> Response | None:
-        """A fresh copy of the response cached under `etag`, if any."""
-        entry = self.entries.get(etag)
-        if entry is None:
-            return None
-        self.entries.move_to_end(etag)
-        body, media_type, raw_headers = entry
-        response = Response(body, media_type=media_type)
-        response.raw_headers = list(raw_headers)
-        return response
-
-    def put(self, etag: str, response: Response) -> None:
-        """Keep a 200 with a body in memory (streamed responses are not kept)."""
-        body = getattr(response, "body", None)
-        if not isinstance(body, bytes) or len(body) > min(MAX_CACHED_BODY, self.budget):
-            return
-        self.entries[etag] = (body, response.media_type, list(response.raw_headers))
-        self.used += len(body)
-        while self.used > self.budget:
-            _, (old, _, _) = self.entries.popitem(last=False)
-            self.used -= len(old)
 
 
 def _build_id() -> tuple[str, datetime]:
@@ -144,7 +104,11 @@ def _page_item(model: Any) -> Any:
 
 async def data_version(request: Request) -> DataVersion:
     """The data version, read at most once per DATA_VERSION_TTL seconds per process."""
-    state = request.app.state
+    return await current_data_version(request.app.state)
+
+
+async def current_data_version(state: Any) -> DataVersion:
+    """The data version as `state` (an app's state) last read it, re-read after the TTL."""
     cached: tuple[float, DataVersion] | None = getattr(state, "data_version", None)
     now = time.monotonic()
     if cached is not None and now - cached[0] < state.settings.data_version_ttl:
@@ -242,21 +206,15 @@ class DataRoute(APIRoute):
             asked = Negotiated(request, version, self.is_list)
             if asked.format is None:  # an unknown format: let the route's validation say so
                 return await handler(request)
-            cache: ResponseCache = request.app.state.response_cache
-            cached = cache.get(asked.etag)
             if asked.exact_match(request):
                 # Only a 200 ever carried this ETag: the request was valid, nothing to run.
                 response: Response = Response(status_code=304)
-            elif cached is not None:
-                response = cached
             elif asked.format is Format.json and not asked.every:
                 response = await handler(request)
             else:
                 response = await self._represent(handler, request, asked, version)
             if response.status_code in (200, 304):
                 self._cache_headers(response, request, asked)
-            if response.status_code == 200 and cached is None:
-                cache.put(asked.etag, response)
             if response.status_code == 200 and asked.not_modified(request):
                 response = Response(status_code=304)
                 self._cache_headers(response, request, asked)

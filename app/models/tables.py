@@ -118,6 +118,8 @@ class Observation(SQLModel, table=True):
             "code",
         ),
         Index("ix_observation_period_end", "period_end"),
+        # A sweep (one indicator, one period, any region) ranges over this one.
+        Index("ix_observation_indicator_period", "indicator_code", "period_end", "period_start"),
     )
 
     code: str = Field(primary_key=True)

@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel, select
 
@@ -390,6 +390,8 @@ def seed_database(engine: Engine, seed_dir: Path, *, force: bool = False) -> Syn
         report = sync_bundle(session, bundle)
         if report.changed or force:
             rebuild_search_index(session)
+            # Fresh statistics let the query planner pick the right index as data grows.
+            session.exec(text("ANALYZE"))  # type: ignore[call-overload]
         _set_meta(session, SEED_HASH_KEY, bundle.content_hash)
         previous = _meta(session, CHANGED_AT_KEY)
         if report.changed or previous is None:

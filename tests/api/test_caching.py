@@ -179,14 +179,25 @@ def test_repeated_request_is_served_from_memory(
         client.get("/v1/regions", params={"parent": "140700"})
 
 
-def test_response_cache_keeps_within_its_budget() -> None:
-    from fastapi import Response
+def test_fast_path_keeps_within_its_budget(tmp_path: Path, seeded_url: str) -> None:
+    settings = Settings(database_url=seeded_url, response_cache_mb=0.01)  # about 10 KB
+    app = create_app(settings)
+    with TestClient(app) as small:
+        for parent in ("140000", "140400", "140700"):
+            small.get("/v1/regions", params={"parent": parent})
+        small.get("/v1/observations")  # a body larger than the whole budget is not kept
+        fast_path = app.middleware_stack
+        while not hasattr(fast_path, "entries"):
+            fast_path = fast_path.app  # type: ignore[attr-defined]
+        assert fast_path.used <= 10 * 1024 * 1.05
+        assert all(len(kept.body) <= fast_path.budget for kept in fast_path.entries.values())
 
-    from app.api.routing import ResponseCache
 
-    cache = ResponseCache(budget=100)
-    for n in range(5):
-        cache.put(f"e{n}", Response(b"x" * 40))
-    assert cache.used <= 100
-    assert cache.get("e0") is None
-    assert cache.get("e4").body == b"x" * 40  # type: ignore[union-attr]
+def test_fast_path_answers_if_none_match_and_head(client: TestClient) -> None:
+    first = client.get("/v1/regions/140400")
+    again = client.get("/v1/regions/140400", headers={"If-None-Match": first.headers["etag"]})
+    assert (again.status_code, again.content) == (304, b"")
+    assert again.headers["etag"] == first.headers["etag"]
+    head = client.head("/v1/regions/140400")
+    assert (head.status_code, head.content) == (200, b"")
+    assert head.headers["content-length"] == first.headers["content-length"]

@@ -1,0 +1,488 @@
+"""`make bench`: this API against the stack's ceiling and against Datasette, on one machine.
+
+Each server runs alone, one process pinned to core 0 (where taskset exists); wrk drives it
+from core 1 with 32 connections (an asyncio client stands in where wrk is missing). Every
+workload runs against the real seed and against a synthetic million observations. Results
+are printed as one table and written as JSON under var/bench/.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx2 as httpx
+
+from app.config import PROJECT_ROOT
+
+OUT = PROJECT_ROOT / "var" / "bench"
+SECONDS = float(os.environ.get("BENCH_SECONDS", "15"))
+CONNECTIONS = 32
+SYNTHETIC = int(os.environ.get("BENCH_OBSERVATIONS", "1000000"))
+SOAK_SECONDS = float(os.environ.get("BENCH_SOAK_SECONDS", "60"))
+TASKSET = shutil.which("taskset")
+WRK = shutil.which("wrk")
+PYTHON = sys.executable
+
+
+@dataclass
+class Result:
+    """One workload against one server on one database."""
+
+    database: str
+    server: str
+    workload: str
+    requests_per_second: float
+    p50_ms: float
+    p99_ms: float
+    errors: int
+    vs_ceiling: float | None = None
+    vs_datasette: float | None = None
+
+
+def _pinned(core: int, command: list[str]) -> list[str]:
+    return [TASKSET, "-c", str(core), *command] if TASKSET else command
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _wait(url: str, timeout: float = 60) -> float:
+    started = time.monotonic()
+    while time.monotonic() - started < timeout:
+        try:
+            if httpx.get(url, timeout=2).status_code == 200:
+                return time.monotonic() - started
+        except httpx.TransportError:
+            time.sleep(0.02)
+    raise RuntimeError(f"{url} did not answer within {timeout} s")
+
+
+def _rss_mb(pid: int) -> tuple[float, float]:
+    """(current, peak) resident memory of a process, in MB."""
+    fields = dict(
+        line.split(":", 1)
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines()
+        if ":" in line
+    )
+    return int(fields["VmRSS"].split()[0]) / 1024, int(fields["VmHWM"].split()[0]) / 1024
+
+
+def _load(
+    url: str,
+    *,
+    seconds: float,
+    connections: int,
+    lua: str | None = None,
+    headers: dict[str, str] | None = None,
+) -> tuple[float, float, float, int]:
+    """(req/s, p50 ms, p99 ms, errors) of a load run."""
+    if WRK is None:
+        return _python_load(url, seconds=seconds, connections=connections, lua=lua, headers=headers)
+    command = [WRK, "-t1", f"-c{connections}", f"-d{max(1, int(seconds))}s", "--latency", url]
+    for key, value in (headers or {}).items():
+        command += ["-H", f"{key}: {value}"]
+    script = None
+    if lua:
+        script = tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False)  # noqa: SIM115
+        script.write(lua)
+        script.close()
+        command += ["-s", script.name]
+    output = subprocess.run(_pinned(1, command), capture_output=True, text=True, check=True).stdout
+    if script:
+        os.unlink(script.name)
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))  # type: ignore[union-attr]
+    errors = sum(
+        int(n)
+        for n in re.findall(r"(?:Non-2xx or 3xx responses|errors: [^\n]*?):?\s+(\d+)", output)
+    )
+    socket_errors = re.search(
+        r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output
+    )
+    if socket_errors:
+        errors += sum(int(n) for n in socket_errors.groups())
+    return rps, _percentile(output, "50%"), _percentile(output, "99%"), errors
+
+
+def _percentile(output: str, label: str) -> float:
+    match = re.search(rf"{label}\s+([\d.]+)(us|ms|s)", output)
+    if not match:
+        return float("nan")
+    value, unit = float(match.group(1)), match.group(2)
+    return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
+
+
+def _python_load(
+    url: str, *, seconds: float, connections: int, lua: str | None, headers: dict[str, str] | None
+) -> tuple[float, float, float, int]:
+    """Fallback load generator: `connections` asyncio workers repeating one URL."""
+    import asyncio
+
+    latencies: list[float] = []
+    errors = 0
+
+    async def worker(client: httpx.AsyncClient, deadline: float) -> None:
+        nonlocal errors
+        while time.monotonic() < deadline:
+            started = time.perf_counter()
+            response = await client.get(url, headers=headers)
+            latencies.append((time.perf_counter() - started) * 1000)
+            errors += response.status_code >= 400
+
+    async def main() -> None:
+        async with httpx.AsyncClient(limits=httpx.Limits(max_connections=connections)) as client:
+            deadline = time.monotonic() + seconds
+            await asyncio.gather(*(worker(client, deadline) for _ in range(connections)))
+
+    asyncio.run(main())
+    latencies.sort()
+    at = lambda q: latencies[min(len(latencies) - 1, int(q * len(latencies)))]  # noqa: E731
+    return len(latencies) / seconds, at(0.5), at(0.99), errors
+
+
+def _sweep_lua(
+    prefix: str, indicators: list[str], regions: list[str], periods: list[str], datasette: bool
+) -> str:
+    """A wrk script asking for a random indicator × region × period on every request."""
+
+    def table(values: list[str]) -> str:
+        return "{" + ",".join(json.dumps(v) for v in values) + "}"
+
+    if datasette:
+        path = (
+            f'"{prefix}/observation.json?_shape=array&indicator_code=" .. i .. '
+            f'"&region_code=" .. r .. "&period=" .. p'
+        )
+    else:
+        path = (
+            f'"{prefix}/v1/observations?indicator=" .. i .. "&region=" .. r .. '
+            '"&start=" .. p .. "&end=" .. p'
+        )
+    return f"""
+local I = {table(indicators)}
+local R = {table(regions)}
+local P = {table(periods)}
+math.randomseed(os.time())
+request = function()
+  local i = I[math.random(#I)]
+  local r = R[math.random(#R)]
+  local p = P[math.random(#P)]
+  return wrk.format("GET", {path})
+end
+"""
+
+
+class Server:
+    """A server process pinned to core 0."""
+
+    def __init__(self, command: list[str], health: str, env: dict[str, str] | None = None) -> None:
+        started = time.monotonic()
+        self.process = subprocess.Popen(
+            _pinned(0, command),
+            cwd=PROJECT_ROOT,
+            env={**os.environ, **(env or {})},
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        _wait(health)
+        self.cold_start = time.monotonic() - started
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=15)
+
+
+def _prepare(name: str, observations: int | None) -> Path:
+    OUT.mkdir(parents=True, exist_ok=True)
+    path = OUT / f"{name}.db"
+    if path.exists():
+        return path
+    jinzhong = [PYTHON, "-m", "app.cli"]
+    if observations is None:
+        env = {**os.environ, "DATABASE_URL": f"sqlite:///{path}"}
+        subprocess.run([*jinzhong, "migrate"], cwd=PROJECT_ROOT, env=env, check=True)
+        subprocess.run([*jinzhong, "seed"], cwd=PROJECT_ROOT, env=env, check=True)
+    else:
+        subprocess.run(
+            [*jinzhong, "synth", "--observations", str(observations), "--db", str(path)],
+            cwd=PROJECT_ROOT,
+            check=True,
+        )
+    return path
+
+
+def _axes(path: Path) -> tuple[list[str], list[str], list[str]]:
+    import sqlite3
+
+    with sqlite3.connect(path) as connection:
+        rows = connection.execute(
+            "SELECT DISTINCT indicator_code, region_code, period FROM observation "
+            "WHERE period NOT LIKE '%/%' ORDER BY random() LIMIT 2000"
+        ).fetchall()
+    return (
+        sorted({r[0] for r in rows}),
+        sorted({r[1] for r in rows}),
+        sorted({r[2] for r in rows}),
+    )
+
+
+CEILING = """
+import os
+body = open(os.environ["CEILING_BODY"], "rb").read()
+headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+
+async def app(scope, receive, send):
+    if scope["type"] != "http":
+        return
+    await send({"type": "http.response.start", "status": 200, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
+"""
+
+
+def bench_database(name: str, path: Path) -> tuple[list[Result], dict[str, Any]]:
+    """Every server and workload on one database."""
+    results: list[Result] = []
+    extras: dict[str, Any] = {}
+    indicators, regions, periods = _axes(path)
+    typical = f"/v1/observations?indicator={indicators[0]}&limit=20"
+
+    api_port = _free_port()
+    api = Server(
+        [
+            PYTHON,
+            "-m",
+            "uvicorn",
+            "app.main:create_app",
+            "--factory",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(api_port),
+            "--log-level",
+            "warning",
+            "--http",
+            "httptools",
+            "--loop",
+            "uvloop",
+        ],
+        f"http://127.0.0.1:{api_port}/readyz",
+        env={"DATABASE_URL": f"sqlite:///{path}"},
+    )
+    base = f"http://127.0.0.1:{api_port}"
+    extras["cold_start_s"] = round(api.cold_start, 3)
+    typical_body = httpx.get(base + typical).content
+    etag = httpx.get(base + typical).headers["etag"]
+    workloads = {
+        "repeated": (base + typical, None, None),
+        "sweep": (base + "/", _sweep_lua("", indicators, regions, periods, False), None),
+        "if-none-match": (base + typical, None, {"If-None-Match": etag}),
+        "search": (base + "/v1/search?q=%E7%85%A4%E5%B1%82%E6%B0%94", None, None),
+        "csv-1000": (
+            base + f"/v1/observations?indicator={indicators[0]}&format=csv&limit=1000",
+            None,
+            None,
+        ),
+    }
+    for workload, (url, lua, headers) in workloads.items():
+        rps, p50, p99, errors = _load(
+            url, seconds=SECONDS, connections=CONNECTIONS, lua=lua, headers=headers
+        )
+        results.append(Result(name, "jinzhong", workload, rps, p50, p99, errors))
+    extras["rss_after_load_mb"], extras["peak_rss_mb"] = (
+        round(v, 1) for v in _rss_mb(api.process.pid)
+    )
+    api.stop()
+
+    body_file = OUT / "ceiling-body.json"
+    body_file.write_bytes(typical_body)
+    script = OUT / "ceiling_app.py"
+    script.write_text(CEILING)
+    ceiling_port = _free_port()
+    ceiling = Server(
+        [
+            PYTHON,
+            "-m",
+            "uvicorn",
+            "ceiling_app:app",
+            "--app-dir",
+            str(OUT),
+            "--port",
+            str(ceiling_port),
+            "--log-level",
+            "warning",
+            "--http",
+            "httptools",
+            "--loop",
+            "uvloop",
+        ],
+        f"http://127.0.0.1:{ceiling_port}/",
+        env={"CEILING_BODY": str(body_file)},
+    )
+    ceiling_url = f"http://127.0.0.1:{ceiling_port}/"
+    rps, p50, p99, errors = _load(ceiling_url, seconds=SECONDS, connections=CONNECTIONS)
+    results.append(Result(name, "ceiling", "repeated", rps, p50, p99, errors))
+    ceiling.stop()
+
+    datasette = shutil.which("datasette", path=str(Path(PYTHON).parent))
+    if datasette:
+        ds_port = _free_port()
+        server = Server(
+            [
+                datasette,
+                "serve",
+                "-i",
+                str(path),
+                "--port",
+                str(ds_port),
+                "--setting",
+                "num_sql_threads",
+                "3",
+            ],
+            f"http://127.0.0.1:{ds_port}/-/versions.json",
+        )
+        db = f"/{path.stem}"
+        ds = f"http://127.0.0.1:{ds_port}"
+        equivalent = (
+            f"{ds}{db}/observation.json?_shape=array&indicator_code={indicators[0]}&_size=20"
+        )
+        for workload, url, lua in (
+            ("repeated", equivalent, None),
+            ("sweep", ds + "/", _sweep_lua(db, indicators, regions, periods, True)),
+        ):
+            rps, p50, p99, errors = _load(url, seconds=SECONDS, connections=CONNECTIONS, lua=lua)
+            results.append(Result(name, "datasette", workload, rps, p50, p99, errors))
+        server.stop()
+
+    ceiling_rps = next(r.requests_per_second for r in results if r.server == "ceiling")
+    datasette_rps = {r.workload: r.requests_per_second for r in results if r.server == "datasette"}
+    for result in results:
+        result.vs_ceiling = round(result.requests_per_second / ceiling_rps, 3)
+        if datasette_rps.get(result.workload):
+            result.vs_datasette = round(
+                result.requests_per_second / datasette_rps[result.workload], 2
+            )
+    return results, extras
+
+
+def soak(path: Path) -> dict[str, Any]:
+    """SOAK_SECONDS at 64 connections on the repeated request and the sweep: errors, RSS."""
+    indicators, regions, periods = _axes(path)
+    port = _free_port()
+    api = Server(
+        [
+            PYTHON,
+            "-m",
+            "uvicorn",
+            "app.main:create_app",
+            "--factory",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+            "--http",
+            "httptools",
+            "--loop",
+            "uvloop",
+        ],
+        f"http://127.0.0.1:{port}/readyz",
+        env={"DATABASE_URL": f"sqlite:///{path}"},
+    )
+    base = f"http://127.0.0.1:{port}"
+    _load(
+        base + "/",
+        seconds=5,
+        connections=64,
+        lua=_sweep_lua("", indicators, regions, periods, False),
+    )
+    before, _ = _rss_mb(api.process.pid)
+    rps, _, p99, errors = _load(
+        base + "/",
+        seconds=SOAK_SECONDS,
+        connections=64,
+        lua=_sweep_lua("", indicators, regions, periods, False),
+    )
+    after, peak = _rss_mb(api.process.pid)
+    api.stop()
+    return {
+        "seconds": SOAK_SECONDS,
+        "connections": 64,
+        "requests_per_second": round(rps),
+        "p99_ms": round(p99, 2),
+        "errors": errors,
+        "rss_before_mb": round(before, 1),
+        "rss_after_mb": round(after, 1),
+        "rss_growth_pct": round(100 * (after - before) / before, 1),
+        "peak_rss_mb": round(peak, 1),
+    }
+
+
+def main() -> None:
+    """Run everything, print the table, write the JSON."""
+    machine = {
+        "cores": os.cpu_count(),
+        "python": sys.version.split()[0],
+        "wrk": bool(WRK),
+        "taskset": bool(TASKSET),
+        "platform": os.uname().machine,
+    }
+    results: list[Result] = []
+    extras: dict[str, Any] = {}
+    for name, observations in (("seed", None), (f"synthetic-{SYNTHETIC}", SYNTHETIC)):
+        path = _prepare(name, observations)
+        found, extra = bench_database(name, path)
+        results += found
+        extras[name] = extra
+    extras["soak"] = soak(OUT / f"synthetic-{SYNTHETIC}.db")
+    columns = (
+        "database",
+        "server",
+        "workload",
+        "req/s",
+        "p50 ms",
+        "p99 ms",
+        "errors",
+        "÷ceiling",
+        "÷datasette",
+    )
+    widths = (20, 10, 14, 9, 8, 8, 6, 8, 10)
+    header = " ".join(
+        f"{c:<{w}}" if i < 3 else f"{c:>{w}}"
+        for i, (c, w) in enumerate(zip(columns, widths, strict=True))
+    )
+    print(header)
+    print("-" * len(header))
+    for r in results:
+        print(
+            f"{r.database:<20} {r.server:<10} {r.workload:<14} {r.requests_per_second:>9.0f} "
+            f"{r.p50_ms:>8.2f} {r.p99_ms:>8.2f} {r.errors:>6} {r.vs_ceiling or 0:>8.2f} "
+            f"{(r.vs_datasette or 0):>10.2f}"
+        )
+    print(json.dumps(extras, indent=2))
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    report = {
+        "machine": machine,
+        "seconds": SECONDS,
+        "connections": CONNECTIONS,
+        "results": [asdict(r) for r in results],
+        **extras,
+    }
+    (OUT / f"results-{stamp}.json").write_text(json.dumps(report, indent=2))
+    print(f"written: var/bench/results-{stamp}.json")
+
+
+if __name__ == "__main__":
+    main()
