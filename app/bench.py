@@ -203,7 +203,11 @@ class Server:
 
     def stop(self) -> None:
         self.process.terminate()
-        self.process.wait(timeout=15)
+        try:
+            self.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:  # requests still queued after the load stopped
+            self.process.kill()
+            self.process.wait(timeout=15)
 
 
 def _prepare(name: str, observations: int | None) -> Path:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections import OrderedDict
 from collections.abc import Callable
@@ -103,6 +104,8 @@ class FastPathMiddleware:
         self.used = 0
         self.entries: OrderedDict[tuple[bytes, ...], _Kept] = OrderedDict()
         self.version = version
+        # Requests being computed: identical ones arriving meanwhile wait for the first.
+        self.pending: dict[tuple[bytes, ...], asyncio.Event] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if (
@@ -132,6 +135,24 @@ class FastPathMiddleware:
         if scope["method"] == "HEAD":
             await self.app(scope, receive, send)
             return
+        waiting = self.pending.get(key)
+        if waiting is not None:  # the same request is being computed: wait, then replay
+            await waiting.wait()
+            kept = self.entries.get(key)
+            if kept is not None and kept.version == version and self._replayable(kept, headers):
+                await self._replay(kept, scope, headers, send)
+                return
+        done = self.pending.setdefault(key, asyncio.Event())
+        try:
+            await self._compute(key, version, scope, receive, send)
+        finally:
+            if self.pending.get(key) is done:
+                del self.pending[key]
+            done.set()
+
+    async def _compute(
+        self, key: tuple[bytes, ...], version: str, scope: Scope, receive: Receive, send: Send
+    ) -> None:
         start: Message = {}
         chunks: list[bytes] = []
 

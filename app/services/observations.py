@@ -81,17 +81,20 @@ def _order(sort: str | None) -> list[Any]:
     return order
 
 
+def _require_known_codes(session: Session, flt: ObservationFilter) -> None:
+    require_codes(session, Indicator, flt.indicators, "indicator")
+    require_codes(session, Region, flt.regions, "region")
+    require_codes(session, Entity, flt.entities, "entity")
+    if flt.topic is not None:
+        require_codes(session, Topic, [flt.topic], "topic")
+
+
 def _conditions(session: Session, flt: ObservationFilter) -> list[Any]:
     """WHERE conditions on the observation table that match every filter.
 
     Conditions rather than a subquery of codes: the page and the count then each read the
     observation table once, through its indexes, however many rows match.
     """
-    require_codes(session, Indicator, flt.indicators, "indicator")
-    require_codes(session, Region, flt.regions, "region")
-    require_codes(session, Entity, flt.entities, "entity")
-    if flt.topic is not None:
-        require_codes(session, Topic, [flt.topic], "topic")
     start, end = period_bounds(flt.start, flt.end)
     conditions: list[Any] = []
     if flt.indicators:
@@ -206,6 +209,10 @@ def list_observations(
     total = int(
         session.exec(select(func.count()).select_from(Observation).where(*conditions)).one()
     )
+    if total == 0:
+        # Only an empty answer can hide a code that names nothing: check the codes then,
+        # and spare every answer that found something these queries.
+        _require_known_codes(session, flt)
     if limit == 0:
         return [], total
     query = _with_labels().where(*conditions).order_by(*order).limit(limit).offset(offset)

@@ -201,3 +201,39 @@ def test_fast_path_answers_if_none_match_and_head(client: TestClient) -> None:
     head = client.head("/v1/regions/140400")
     assert (head.status_code, head.content) == (200, b"")
     assert head.headers["content-length"] == first.headers["content-length"]
+
+
+def test_fast_path_computes_concurrent_identical_requests_once(
+    seeded_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import asyncio
+    import threading
+    import time as clock
+
+    import httpx2 as httpx
+
+    calls = 0
+    lock = threading.Lock()
+    real = regions.list_regions
+
+    def counted(*args: object, **kwargs: object) -> object:
+        nonlocal calls
+        with lock:
+            calls += 1
+        clock.sleep(0.2)  # long enough for the others to arrive meanwhile
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(regions, "list_regions", counted)
+    app = create_app(Settings(database_url=seeded_url))
+
+    async def burst() -> list[int]:
+        async with app.router.lifespan_context(app):
+            transport = httpx.ASGITransport(app=app)
+            async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+                responses = await asyncio.gather(
+                    *(http.get("/v1/regions?parent=140700") for _ in range(8))
+                )
+        return [r.status_code for r in responses]
+
+    assert asyncio.run(burst()) == [200] * 8
+    assert calls == 1
