@@ -31,6 +31,11 @@ SECONDS = float(os.environ.get("BENCH_SECONDS", "15"))
 CONNECTIONS = 32
 SYNTHETIC = int(os.environ.get("BENCH_OBSERVATIONS", "1000000"))
 SOAK_SECONDS = float(os.environ.get("BENCH_SOAK_SECONDS", "60"))
+# "tables" (every server and workload) and/or "soak"; both by default.
+PARTS = set(os.environ.get("BENCH_PARTS", "tables,soak").split(","))
+# The soak server's response memory: small, so it is full after the warm-up and the soak
+# measures growth beyond it, which is what a leak would show.
+SOAK_CACHE_MB = "8"
 TASKSET = shutil.which("taskset")
 WRK = shutil.which("wrk")
 PYTHON = sys.executable
