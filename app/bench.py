@@ -191,8 +191,37 @@ end
 """
 
 
+def _api_server(path: Path, **env: str) -> Server:
+    """This API on one database, as `jinzhong serve` runs it, pinned to core 0."""
+    port = _free_port()
+    command = [
+        PYTHON,
+        "-m",
+        "uvicorn",
+        "app.main:create_app",
+        "--factory",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--log-level",
+        "warning",
+        "--http",
+        "httptools",
+        "--loop",
+        "uvloop",
+    ]
+    server = Server(
+        command, f"http://127.0.0.1:{port}/readyz", env={"DATABASE_URL": f"sqlite:///{path}", **env}
+    )
+    server.base = f"http://127.0.0.1:{port}"
+    return server
+
+
 class Server:
     """A server process pinned to core 0."""
+
+    base = ""
 
     def __init__(self, command: list[str], health: str, env: dict[str, str] | None = None) -> None:
         started = time.monotonic()
@@ -269,29 +298,8 @@ def bench_database(name: str, path: Path) -> tuple[list[Result], dict[str, Any]]
     indicators, regions, periods = _axes(path)
     typical = f"/v1/observations?indicator={indicators[0]}&limit=20"
 
-    api_port = _free_port()
-    api = Server(
-        [
-            PYTHON,
-            "-m",
-            "uvicorn",
-            "app.main:create_app",
-            "--factory",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(api_port),
-            "--log-level",
-            "warning",
-            "--http",
-            "httptools",
-            "--loop",
-            "uvloop",
-        ],
-        f"http://127.0.0.1:{api_port}/readyz",
-        env={"DATABASE_URL": f"sqlite:///{path}"},
-    )
-    base = f"http://127.0.0.1:{api_port}"
+    api = _api_server(path)
+    base = api.base
     extras["cold_start_s"] = round(api.cold_start, 3)
     typical_body = httpx.get(base + typical).content
     etag = httpx.get(base + typical).headers["etag"]
@@ -390,27 +398,8 @@ def bench_database(name: str, path: Path) -> tuple[list[Result], dict[str, Any]]
 def soak(path: Path) -> dict[str, Any]:
     """SOAK_SECONDS at 64 connections on the repeated request and the sweep: errors, RSS."""
     indicators, regions, periods = _axes(path)
-    port = _free_port()
-    api = Server(
-        [
-            PYTHON,
-            "-m",
-            "uvicorn",
-            "app.main:create_app",
-            "--factory",
-            "--port",
-            str(port),
-            "--log-level",
-            "warning",
-            "--http",
-            "httptools",
-            "--loop",
-            "uvloop",
-        ],
-        f"http://127.0.0.1:{port}/readyz",
-        env={"DATABASE_URL": f"sqlite:///{path}", "RESPONSE_CACHE_MB": SOAK_CACHE_MB},
-    )
-    base = f"http://127.0.0.1:{port}"
+    api = _api_server(path, RESPONSE_CACHE_MB=SOAK_CACHE_MB)
+    base = api.base
     _load(
         base + "/",
         seconds=20,

@@ -61,17 +61,19 @@ def _build_id() -> tuple[str, datetime]:
 BUILD_ID, BUILD_TIME = _build_id()
 
 
+BomParam = Annotated[
+    bool, Query(description="With CSV: start with a UTF-8 byte-order mark, for Excel.")
+]
+AllParam = Annotated[bool, Query(description="Every matching item, ignoring limit and offset.")]
+
+
 def list_format(
     format: Annotated[
         Literal["json", "csv"] | None,
         Query(description="json (the default) or csv; or send Accept: text/csv."),
     ] = None,
-    bom: Annotated[
-        bool, Query(description="With CSV: start with a UTF-8 byte-order mark, for Excel.")
-    ] = False,
-    all: Annotated[
-        bool, Query(description="Every matching item, ignoring limit and offset.")
-    ] = False,
+    bom: BomParam = False,
+    all: AllParam = False,
 ) -> None:
     """Representation parameters of a list (read by DataRoute; declared here to validate them
     and to document them)."""
@@ -85,12 +87,8 @@ def observation_list_format(
             "region × period, the qualifier as status); or Accept: text/csv."
         ),
     ] = None,
-    bom: Annotated[
-        bool, Query(description="With CSV: start with a UTF-8 byte-order mark, for Excel.")
-    ] = False,
-    all: Annotated[
-        bool, Query(description="Every matching item, ignoring limit and offset.")
-    ] = False,
+    bom: BomParam = False,
+    all: AllParam = False,
 ) -> None:
     """Representation parameters of an observation list, JSON-stat included."""
 
