@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 from collections import OrderedDict
 from collections.abc import Callable
@@ -73,17 +74,33 @@ async def _too_long(scope: Scope, send: Send) -> None:
 
 # Bodies larger than this are not kept: rare, and they would crowd out the many small ones.
 MAX_KEPT_BODY = 2 * 1024 * 1024
+# What an entry costs beyond its bytes (objects, dictionary slots), for the budget.
+ENTRY_OVERHEAD = 1024
 # Request headers that can change a response's bytes (content, language, encoding, CORS).
 _KEYED = (b"host", b"accept", b"accept-language", b"accept-encoding", b"origin")
+_CONDITIONAL = (b"if-none-match", b"if-modified-since")
+# Headers a 304 repeats from its 200 (RFC 9110 15.4.5), CORS included for browsers.
+_VALIDATORS = {
+    b"etag",
+    b"last-modified",
+    b"cache-control",
+    b"vary",
+    b"content-language",
+    b"access-control-allow-origin",
+    b"access-control-expose-headers",
+    b"access-control-allow-credentials",
+}
+# How long an identical request waits for the first before computing its own answer.
+_WAIT_SECONDS = 10.0
 
 
 @dataclass
 class _Kept:
     version: str
-    status: int
     headers: list[tuple[bytes, bytes]]
     body: bytes
     etag: bytes
+    cost: int
 
 
 class FastPathMiddleware:
@@ -91,67 +108,92 @@ class FastPathMiddleware:
     queries, serialization or compression: a dashboard refreshing the same view costs a
     dictionary lookup.
 
-    An entry is keyed by the exact request (path, query string and the headers that can
-    change the bytes) and belongs to a data version: once the data changes (as the app reads
-    it, every DATA_VERSION_TTL seconds), old entries are never served and age out. Only 200s
-    that carry an ETag are kept, so errors always go through the app. A matching
-    If-None-Match gets a 304 from the same entry.
+    An entry is keyed by the exact request (scheme, root path, path, query string and every
+    value of the headers that can change the bytes) and belongs to the data version named in
+    its ETag: once the data changes (as the app reads it, every DATA_VERSION_TTL seconds),
+    old entries are never served and age out. Only 200s that carry an ETag are kept, so
+    errors always go through the app. A matching If-None-Match gets a 304 from the entry.
+    Requests with a repeated key or conditional header go through the app, which decides.
     """
 
     def __init__(self, app: ASGIApp, budget_bytes: int, version: Callable[[Any], Any]) -> None:
         self.app = app
         self.budget = budget_bytes
         self.used = 0
-        self.entries: OrderedDict[tuple[bytes, ...], _Kept] = OrderedDict()
+        self.entries: OrderedDict[tuple[Any, ...], _Kept] = OrderedDict()
         self.version = version
         # Requests being computed: identical ones arriving meanwhile wait for the first.
-        self.pending: dict[tuple[bytes, ...], asyncio.Event] = {}
+        self.pending: dict[tuple[Any, ...], asyncio.Event] = {}
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+    def _key(self, scope: Scope) -> tuple[Any, ...] | None:
+        """The request's identity, or None when it must go through the app."""
         if (
             scope["type"] != "http"
             or self.budget == 0
             or scope["method"] not in ("GET", "HEAD")
             or not scope["path"].startswith("/v1/")
+            or len(scope.get("query_string", b"")) > MAX_QUERY_BYTES
         ):
-            await self.app(scope, receive, send)
-            return
+            return None
+        names = [name for name, _ in scope["headers"]]
+        if any(names.count(h) > 1 for h in (*_KEYED, *_CONDITIONAL)):
+            return None
         headers = dict(scope["headers"])
-        key = (
-            scope["path"].encode(),
+        return (
+            scope["scheme"],
+            scope.get("root_path", ""),
+            tuple(scope.get("server") or ()),
+            scope["path"],
             scope["query_string"],
             *(headers.get(h, b"") for h in _KEYED),
         )
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        key = self._key(scope)
+        if key is None:
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope["headers"])
         try:
             version = (await self.version(scope["app"].state)).version
         except Exception:  # the database is unwell: let the app answer (503, /readyz)
             await self.app(scope, receive, send)
             return
-        kept = self.entries.get(key)
-        if kept is not None and kept.version == version and self._replayable(kept, headers):
-            self.entries.move_to_end(key)
-            await self._replay(kept, scope, headers, send)
-            return
+        waited = 0.0
+        while True:
+            kept = self.entries.get(key)
+            if kept is not None and kept.version == version and self._replayable(kept, headers):
+                self.entries.move_to_end(key)
+                await self._replay(kept, scope, headers, send)
+                return
+            waiting = self.pending.get(key)
+            # Nobody computing, or the one computing has finished without a keepable 200
+            # (an error, a 304, a large body): compute this one.
+            if (
+                scope["method"] == "HEAD"
+                or waiting is None
+                or waiting.is_set()
+                or waited >= _WAIT_SECONDS
+            ):
+                break
+            started = asyncio.get_running_loop().time()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(waiting.wait(), _WAIT_SECONDS - waited)
+            waited += asyncio.get_running_loop().time() - started
         if scope["method"] == "HEAD":
             await self.app(scope, receive, send)
             return
-        waiting = self.pending.get(key)
-        if waiting is not None:  # the same request is being computed: wait, then replay
-            await waiting.wait()
-            kept = self.entries.get(key)
-            if kept is not None and kept.version == version and self._replayable(kept, headers):
-                await self._replay(kept, scope, headers, send)
-                return
-        done = self.pending.setdefault(key, asyncio.Event())
+        done = asyncio.Event()
+        self.pending[key] = done
         try:
-            await self._compute(key, version, scope, receive, send)
+            await self._compute(key, scope, receive, send, done)
         finally:
             if self.pending.get(key) is done:
                 del self.pending[key]
             done.set()
 
     async def _compute(
-        self, key: tuple[bytes, ...], version: str, scope: Scope, receive: Receive, send: Send
+        self, key: tuple[Any, ...], scope: Scope, receive: Receive, send: Send, done: asyncio.Event
     ) -> None:
         start: Message = {}
         chunks: list[bytes] = []
@@ -163,25 +205,35 @@ class FastPathMiddleware:
             elif message["type"] == "http.response.body":
                 chunks.append(message.get("body", b""))
                 if not message.get("more_body", False):
-                    self._keep(key, version, start, b"".join(chunks))
+                    self._keep(key, start, b"".join(chunks))
+                    done.set()  # waiters need not wait for this client to read the bytes
             await send(message)
 
         await self.app(scope, receive, capture)
 
-    def _keep(self, key: tuple[bytes, ...], version: str, start: Message, body: bytes) -> None:
+    def _keep(self, key: tuple[Any, ...], start: Message, body: bytes) -> None:
         headers = list(start.get("headers", []))
         etag = next((v for k, v in headers if k.lower() == b"etag"), None)
-        if (
-            start.get("status") != 200
-            or etag is None
-            or len(body) > min(MAX_KEPT_BODY, self.budget)
-        ):
+        if start.get("status") != 200 or etag is None or len(body) > MAX_KEPT_BODY:
             return
-        self.entries[key] = _Kept(version, 200, headers, body, etag)
-        self.used += len(body)
+        # The entry belongs to the data version its ETag names: W/"<version>-<digest>".
+        version = etag.removeprefix(b"W/").strip(b'"').rsplit(b"-", 1)[0].decode()
+        cost = (
+            len(body)
+            + sum(len(k) + len(v) for k, v in headers)
+            + sum(len(p) if isinstance(p, bytes | str) else 16 for p in key)
+            + ENTRY_OVERHEAD
+        )
+        if cost > self.budget:
+            return
+        old = self.entries.pop(key, None)
+        if old is not None:
+            self.used -= old.cost
+        self.entries[key] = _Kept(version, headers, body, etag, cost)
+        self.used += cost
         while self.used > self.budget:
-            _, old = self.entries.popitem(last=False)
-            self.used -= len(old.body)
+            _, evicted = self.entries.popitem(last=False)
+            self.used -= evicted.cost
 
     @staticmethod
     def _matches(kept: _Kept, if_none_match: bytes) -> bool:
@@ -195,18 +247,15 @@ class FastPathMiddleware:
             return self._matches(kept, if_none_match)
         return b"if-modified-since" not in headers
 
-    @staticmethod
-    async def _replay(kept: _Kept, scope: Scope, headers: dict[bytes, bytes], send: Send) -> None:
+    async def _replay(
+        self, kept: _Kept, scope: Scope, headers: dict[bytes, bytes], send: Send
+    ) -> None:
         if_none_match = headers.get(b"if-none-match")
-        opaque = kept.etag.removeprefix(b"W/")
-        if if_none_match and any(
-            t.strip().removeprefix(b"W/") == opaque for t in if_none_match.split(b",")
-        ):
-            validators = {b"etag", b"last-modified", b"cache-control", b"vary", b"content-language"}
-            kept_headers = [(k, v) for k, v in kept.headers if k.lower() in validators]
+        if if_none_match and self._matches(kept, if_none_match):
+            kept_headers = [(k, v) for k, v in kept.headers if k.lower() in _VALIDATORS]
             await send({"type": "http.response.start", "status": 304, "headers": kept_headers})
             await send({"type": "http.response.body", "body": b""})
             return
-        await send({"type": "http.response.start", "status": kept.status, "headers": kept.headers})
+        await send({"type": "http.response.start", "status": 200, "headers": kept.headers})
         body = b"" if scope["method"] == "HEAD" else kept.body
         await send({"type": "http.response.body", "body": body})

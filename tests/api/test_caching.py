@@ -237,3 +237,36 @@ def test_fast_path_computes_concurrent_identical_requests_once(
 
     assert asyncio.run(burst()) == [200] * 8
     assert calls == 1
+
+
+def test_fast_path_keys_on_every_header_value(client: TestClient) -> None:
+    path = "/v1/regions/140702"
+    assert (
+        client.get(path, headers=[("Accept-Language", "zh"), ("Accept-Language", "en")]).status_code
+        == 200
+    )
+    english = client.get(path, headers={"Accept-Language": "en"})
+    assert english.json()["name"] == "Yuci District"
+    assert english.headers["content-language"] == "en"
+
+
+def test_fast_path_304_keeps_cors_headers(client: TestClient) -> None:
+    origin = {"Origin": "http://dashboard.test"}
+    first = client.get("/v1/regions/140703", headers=origin)
+    again = client.get(
+        "/v1/regions/140703", headers={**origin, "If-None-Match": first.headers["etag"]}
+    )
+    assert again.status_code == 304
+    assert again.headers["access-control-allow-origin"] == "*"
+
+
+def test_fast_path_accounts_replacements(seeded_url: str) -> None:
+    app = create_app(Settings(database_url=seeded_url, response_cache_mb=1))
+    with TestClient(app) as http:
+        for _ in range(20):  # each If-Modified-Since recomputes and replaces the entry
+            http.get("/v1/topics", headers={"If-Modified-Since": "Mon, 01 Jan 2001 00:00:00 GMT"})
+        fast_path = app.middleware_stack
+        while not hasattr(fast_path, "entries"):
+            fast_path = fast_path.app  # type: ignore[attr-defined]
+        assert fast_path.used == sum(kept.cost for kept in fast_path.entries.values())
+        assert len(fast_path.entries) == 1
