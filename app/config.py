@@ -47,6 +47,11 @@ class Settings(BaseSettings):
         ge=0,
         description="Memory, in MiB, for finished responses kept by ETag (0 turns it off).",
     )
+    db_pool_size: int = Field(
+        default=40,
+        ge=1,
+        description="Database connections per process; at least the 40 worker threads.",
+    )
     statement_timeout: float = Field(
         default=5.0,
         gt=0,

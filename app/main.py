@@ -61,6 +61,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             serving=True,
             statement_timeout=settings.statement_timeout,
             busy_timeout=settings.busy_timeout,
+            pool_size=settings.db_pool_size,
         )
         try:
             yield

@@ -1,5 +1,9 @@
 """Shared parameters: pagination, the list envelope with its Link header, strict query strings."""
 
+# The dependencies here only read the request: they are `async def` so that FastAPI runs
+# them in the event loop instead of handing each to a worker thread (several thread hops per
+# request would queue behind the endpoints that hold the threads under load).
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -33,7 +37,7 @@ class Pagination:
     offset: int
 
 
-def get_pagination(
+async def get_pagination(
     limit: Annotated[
         int, Query(ge=0, le=MAX_LIMIT, description="Items per page (0 returns only the total).")
     ] = DEFAULT_LIMIT,
@@ -46,7 +50,7 @@ def get_pagination(
 PaginationDep = Annotated[Pagination, Depends(get_pagination)]
 
 
-def get_language(
+async def get_language(
     request: Request,
     response: Response,
     lang: Annotated[
@@ -116,7 +120,7 @@ def _is_list(annotation: Any) -> bool:
 _ROUTE_PARAMS: dict[tuple[str, frozenset[str]], dict[str, bool]] = {}
 
 
-def check_query_params(request: Request) -> None:
+async def check_query_params(request: Request) -> None:
     """Answer 400 for a parameter the endpoint does not take, 422 for one repeated that takes
     one value: both are usually mistakes, and silently ignoring them would return wrong data."""
     route = request.scope.get("route")
@@ -177,7 +181,7 @@ ITEM_ERRORS = problem_responses(400, 404)
 PERIOD_HELP = "YYYY, YYYY-MM or YYYY-MM-DD"
 
 
-def series_filter(
+async def series_filter(
     region: Annotated[
         list[str] | None,
         Query(
@@ -220,7 +224,7 @@ def series_filter(
     )
 
 
-def observation_filter(
+async def observation_filter(
     base: Annotated[ObservationFilter, Depends(series_filter)],
     indicator: Annotated[
         list[str] | None, Query(description="Indicator code(s); repeat for several.")

@@ -67,7 +67,7 @@ BomParam = Annotated[
 AllParam = Annotated[bool, Query(description="Every matching item, ignoring limit and offset.")]
 
 
-def list_format(
+async def list_format(
     format: Annotated[
         Literal["json", "csv"] | None,
         Query(description="json (the default) or csv; or send Accept: text/csv."),
@@ -79,7 +79,7 @@ def list_format(
     and to document them)."""
 
 
-def observation_list_format(
+async def observation_list_format(
     format: Annotated[
         Literal["json", "csv", "jsonstat"] | None,
         Query(
