@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -63,6 +64,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             busy_timeout=settings.busy_timeout,
             pool_size=settings.db_pool_size,
         )
+        # What exists now (modules, routes, schemas: ~130,000 objects) lives as long as the
+        # process. Moved out of the collector's sight, a full collection no longer walks it:
+        # under load those walks took ~100 ms each and were the worst of the tail latency.
+        gc.collect()
+        gc.freeze()
         try:
             yield
         finally:

@@ -94,10 +94,12 @@ _VALIDATORS = {
 _WAIT_SECONDS = 10.0
 
 
-@dataclass
+@dataclass(frozen=True, slots=True)
 class _Kept:
+    # Immutable and of tuples of bytes: the garbage collector stops tracking such tuples, so
+    # thousands of entries add almost nothing to a full collection's walk.
     version: str
-    headers: list[tuple[bytes, bytes]]
+    headers: tuple[tuple[bytes, bytes], ...]
     body: bytes
     etag: bytes
     cost: int
@@ -212,7 +214,7 @@ class FastPathMiddleware:
         await self.app(scope, receive, capture)
 
     def _keep(self, key: tuple[Any, ...], start: Message, body: bytes) -> None:
-        headers = list(start.get("headers", []))
+        headers = tuple((bytes(k), bytes(v)) for k, v in start.get("headers", []))
         etag = next((v for k, v in headers if k.lower() == b"etag"), None)
         if start.get("status") != 200 or etag is None or len(body) > MAX_KEPT_BODY:
             return
@@ -256,6 +258,6 @@ class FastPathMiddleware:
             await send({"type": "http.response.start", "status": 304, "headers": kept_headers})
             await send({"type": "http.response.body", "body": b""})
             return
-        await send({"type": "http.response.start", "status": 200, "headers": kept.headers})
+        await send({"type": "http.response.start", "status": 200, "headers": list(kept.headers)})
         body = b"" if scope["method"] == "HEAD" else kept.body
         await send({"type": "http.response.body", "body": body})
