@@ -23,6 +23,7 @@ from typing import Annotated, Any, Literal, get_args
 from urllib.parse import urlencode
 
 from fastapi import Depends, Query, Request, Response
+from fastapi.datastructures import DefaultPlaceholder
 from fastapi.dependencies.utils import get_typed_return_annotation
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
@@ -177,7 +178,12 @@ class DataRoute(APIRoute):
     """A GET route serving data: cached by data version, listed in JSON, CSV or JSON-stat."""
 
     def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
-        item = _page_item(get_typed_return_annotation(endpoint))
+        # The declared response model; a route that returns finished bytes declares it with
+        # `response_model=` and is treated the same.
+        model = kwargs.get("response_model")
+        if model is None or isinstance(model, DefaultPlaceholder):
+            model = get_typed_return_annotation(endpoint)
+        item = _page_item(model)
         self.is_list = item is not None
         self.offers_jsonstat = item is ObservationRead
         self.csv_columns = csv_columns(item) if item is not None else []

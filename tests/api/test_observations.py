@@ -8,6 +8,9 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from app.schemas.common import Page
+from app.schemas.resources import ObservationRead
+
 BASE = "http://testserver"
 
 
@@ -15,6 +18,25 @@ def codes(client: TestClient, path: str = "/v1/observations", **params: Any) -> 
     response = client.get(path, params={"limit": 1000, **params})
     assert response.status_code == 200, response.text
     return [item["code"] for item in response.json()["items"]]
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize(
+    "path", ["/v1/observations", "/v1/indicators/urban_rural_income_ratio/observations"]
+)
+def test_observation_lists_are_exactly_their_response_model(
+    client: TestClient, path: str, lang: str
+) -> None:
+    # The observation routes build their JSON from rows, without the model: hold every item,
+    # derived ones included, and the envelope to the documented schema, key for key.
+    body = client.get(path, params={"lang": lang, "limit": 1000}).json()
+    assert body["items"]
+    assert any(item["derived"] for item in body["items"])
+    assert Page[ObservationRead].model_validate(body).model_dump(mode="json") == body
+    for item in body["items"]:
+        one = client.get(f"/v1/observations/{item['code']}", params={"lang": lang}).json()
+        assert one == item
+        assert ObservationRead.model_validate(one).model_dump(mode="json") == one
 
 
 def test_get_observation_contract(client: TestClient) -> None:

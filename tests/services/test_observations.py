@@ -52,7 +52,7 @@ def codes(engine: Engine, **filters: object) -> list[str]:
             offset=0,  # type: ignore[arg-type]
         )
     assert total == len(records)
-    return [r.observation.code for r in records]
+    return [r.code for r in records]
 
 
 def test_latest_counts_every_region_a_figure_concerns(migrated_engine: Engine) -> None:
@@ -86,3 +86,22 @@ def test_start_filter_leaves_out_periods_with_no_known_start(migrated_engine: En
     open_start = {"loan-waiting-time-before-platform", "licence-processing-days-quandaiban"}
     assert open_start <= set(codes(migrated_engine, end="2025"))
     assert not open_start & set(codes(migrated_engine, start="1900"))
+
+
+def test_total_is_the_same_whatever_the_page(migrated_engine: Engine) -> None:
+    # The total is counted only when the page cannot tell it (a full page, or an empty one
+    # past the end): every slicing must report the same total and the same items.
+    seed_database(migrated_engine, SEED_DIR)
+    with Session(migrated_engine) as session:
+        everything, total = list_observations(session, ObservationFilter(), limit=1000, offset=0)
+        assert total == len(everything) > 10
+        for limit in (1, 5, total - 1, total, total + 1):
+            for offset in (0, 3, total - 1, total, total + 2):
+                page, counted = list_observations(
+                    session, ObservationFilter(), limit=limit, offset=offset
+                )
+                assert counted == total, (limit, offset)
+                assert [r.code for r in page] == [
+                    r.code for r in everything[offset : offset + limit]
+                ]
+        assert list_observations(session, ObservationFilter(), limit=0, offset=0) == ([], total)

@@ -76,7 +76,12 @@ def get_indicator_by_code(
     return _read(get_indicator(session, code), lang, request)
 
 
-@router.get("/{code}/observations", responses=ITEM_ERRORS, operation_id="listIndicatorObservations")
+@router.get(
+    "/{code}/observations",
+    response_model=Page[ObservationRead],
+    responses=ITEM_ERRORS,
+    operation_id="listIndicatorObservations",
+)
 def get_indicator_observations(
     session: SessionDep,
     code: CodePath,
@@ -85,7 +90,7 @@ def get_indicator_observations(
     lang: LanguageDep,
     request: Request,
     response: Response,
-) -> Page[ObservationRead]:
+) -> Response:
     """The observations of one indicator, with the same filters as /v1/observations."""
     get_indicator(session, code)  # 404 for an unknown indicator, not an empty list
     return observations_page(

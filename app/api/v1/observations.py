@@ -4,8 +4,16 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Request, Response
 
-from app.api.deps import ITEM_ERRORS, LIST_ERRORS, LanguageDep, PaginationDep, observation_filter
-from app.api.presenters import observations_page, present_observation
+from app.api.deps import (
+    ITEM_ERRORS,
+    LIST_ERRORS,
+    LanguageDep,
+    PaginationDep,
+    base_url,
+    json_response,
+    observation_filter,
+)
+from app.api.presenters import observation_item, observations_page
 from app.api.routing import DataRoute
 from app.db import SessionDep
 from app.schemas.common import Page
@@ -15,7 +23,12 @@ from app.services.observations import ObservationFilter, get_observation
 router = APIRouter(prefix="/observations", tags=["observations"], route_class=DataRoute)
 
 
-@router.get("", responses=LIST_ERRORS, operation_id="listObservations")
+@router.get(
+    "",
+    response_model=Page[ObservationRead],
+    responses=LIST_ERRORS,
+    operation_id="listObservations",
+)
 def get_observations(
     session: SessionDep,
     flt: Annotated[ObservationFilter, Depends(observation_filter)],
@@ -23,17 +36,24 @@ def get_observations(
     lang: LanguageDep,
     request: Request,
     response: Response,
-) -> Page[ObservationRead]:
+) -> Response:
     """List observations, filtered by indicator, region, entity, topic, period and qualifier."""
     return observations_page(session, flt, pagination, lang, request, response)
 
 
-@router.get("/{code}", responses=ITEM_ERRORS, operation_id="getObservation")
+@router.get(
+    "/{code}",
+    response_model=ObservationRead,
+    responses=ITEM_ERRORS,
+    operation_id="getObservation",
+)
 def get_observation_by_code(
     session: SessionDep,
     lang: LanguageDep,
     request: Request,
+    response: Response,
     code: Annotated[str, Path(description="Observation code, e.g. gdp-2024.")],
-) -> ObservationRead:
+) -> Response:
     """One observation with its provenance."""
-    return present_observation(get_observation(session, code), lang, request)
+    item = observation_item(get_observation(session, code), lang, base_url(request))
+    return json_response(item, response)
