@@ -48,9 +48,10 @@ class Settings(BaseSettings):
         description="Memory, in MiB, for finished responses kept by ETag (0 turns it off).",
     )
     db_pool_size: int = Field(
-        default=40,
+        default=8,
         ge=1,
-        description="Database connections per process; at least the 40 worker threads.",
+        description="Database connections per process, and as many worker threads. SQLite "
+        "reads are CPU-bound and 8 keep one core busy; raise it for a database over a network.",
     )
     statement_timeout: float = Field(
         default=5.0,

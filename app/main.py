@@ -6,6 +6,7 @@ import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+from anyio import to_thread
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.middleware.gzip import GZipMiddleware
@@ -64,6 +65,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             busy_timeout=settings.busy_timeout,
             pool_size=settings.db_pool_size,
         )
+        # One worker thread per pooled connection: no endpoint ever waits for a connection
+        # held by another, and no more connections (each with its page cache) than threads.
+        to_thread.current_default_thread_limiter().total_tokens = settings.db_pool_size
         # What exists now (modules, routes, schemas: ~130,000 objects) lives as long as the
         # process. Moved out of the collector's sight, a full collection no longer walks it:
         # under load those walks took ~100 ms each and were the worst of the tail latency.

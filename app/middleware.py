@@ -207,7 +207,10 @@ class FastPathMiddleware:
             elif message["type"] == "http.response.body":
                 chunks.append(message.get("body", b""))
                 if not message.get("more_body", False):
-                    self._keep(key, start, b"".join(chunks))
+                    # A copy sized to its content: a body straight from a serializer may sit
+                    # in a much larger allocation (orjson's are 16 KiB whatever their length),
+                    # which the cache would keep alive and miscount.
+                    self._keep(key, start, bytes(memoryview(b"".join(chunks))))
                     done.set()  # waiters need not wait for this client to read the bytes
             await send(message)
 
