@@ -10,7 +10,6 @@ from anyio import to_thread
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.middleware.gzip import GZipMiddleware
-from fastapi.responses import RedirectResponse
 
 from app.api import health
 from app.api.docs import extend_openapi, install_docs
@@ -18,6 +17,7 @@ from app.api.errors import install_error_handlers
 from app.api.routing import current_data_version
 from app.api.v1 import router as v1_router
 from app.config import Settings, get_settings
+from app.dashboard import install_dashboard
 from app.db import make_engine
 from app.middleware import FastPathMiddleware, HttpTidyMiddleware
 
@@ -116,10 +116,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(v1_router)
     app.include_router(health.router)
     install_docs(app)
+    install_dashboard(app)
     extend_openapi(app)
-
-    @app.get("/", include_in_schema=False)
-    def root() -> RedirectResponse:
-        return RedirectResponse("/docs")
-
     return app

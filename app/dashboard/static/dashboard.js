@@ -1,0 +1,343 @@
+// Jinzhong Indicators dashboard. Reads only the public /v1 API of the server that serves it;
+// builds the page with DOM calls (text is never parsed as HTML, except search snippets, whose
+// only markup, <mark>, is rebuilt element by element).
+"use strict";
+
+const HOME = "140700"; // 晋中市
+const LABELS = {
+  zh: {
+    skip: "跳到正文", title: "晋中指标", tagline: "晋中市发展记录:每个数字都注明出处与原文",
+    links: "链接", docs: "API 文档", redoc: "ReDoc", csv: "观测值 CSV", zip: "全部数据 (zip)",
+    loading: "正在加载…", failed: "数据加载失败:", search: "搜索",
+    searchLabel: "搜索数字、事件、项目、引语", searchButton: "搜索", searching: "正在搜索…",
+    hits: (n, q) => `“${q}”:${n} 条结果`, noHits: (q) => `没有找到“${q}”。`,
+    figures: "主要数字", figuresHint: "按主题列出每项指标的最新数字。悬停或点开“出处”可看原文。",
+    charts: "变化", chartsHint: "有两个以上时点的序列。空心点为推算值,不是公布值。",
+    noCharts: "目前没有两个以上时点的序列。",
+    timeline: "大事记", counties: "各县(市、区)", countiesHint: "报道对晋中各县(市、区)说了什么。",
+    footer: "数据来源:", version: "数据版本", source: "出处", record: "数据记录",
+    derived: "推算值", derivedFrom: "推算自", published: "公布值", period: "时期", value: "数值",
+    about: "涉及", nothing: "报道未提及。", figuresIn: "数字", eventsIn: "事件", entitiesIn: "项目与机构",
+    quotesIn: "引语", byDate: (d) => `${d} 之前`, other: "其他",
+    types: { observation: "数字", indicator: "指标", entity: "项目与机构", event: "事件", quote: "引语", region: "地区", topic: "主题", source: "来源" },
+    switchTo: "English", switchLang: "en",
+  },
+  en: {
+    skip: "Skip to content", title: "Jinzhong Indicators",
+    tagline: "Jinzhong's development record: every figure with its source and its sentence",
+    links: "Links", docs: "API docs", redoc: "ReDoc", csv: "Observations (CSV)", zip: "Whole dataset (zip)",
+    loading: "Loading…", failed: "Could not load the data: ", search: "Search",
+    searchLabel: "Search figures, events, projects and quotes", searchButton: "Search", searching: "Searching…",
+    hits: (n, q) => `“${q}”: ${n} result${n === 1 ? "" : "s"}`, noHits: (q) => `Nothing found for “${q}”.`,
+    figures: "Headline figures", figuresHint: "The latest figure of every indicator, by topic. Hover or open “Source” for the sentence it comes from.",
+    charts: "Change over time", chartsHint: "Series with more than one point. Hollow points are derived, not published.",
+    noCharts: "No series has more than one point yet.",
+    timeline: "Timeline", counties: "Counties and districts", countiesHint: "What the report says about each county of Jinzhong.",
+    footer: "Source:", source: "Source", record: "Record",
+    derived: "derived", derivedFrom: "derived from", published: "published", period: "Period", value: "Value",
+    about: "Concerns", nothing: "Not mentioned in the report.", figuresIn: "Figures", eventsIn: "Events",
+    entitiesIn: "Projects and organisations", quotesIn: "Quotes", byDate: (d) => `by ${d}`, other: "Other",
+    types: { observation: "figure", indicator: "indicator", entity: "entity", event: "event", quote: "quote", region: "region", topic: "topic", source: "source" },
+    switchTo: "中文", switchLang: "zh",
+  },
+};
+// How each qualifier reads. Chinese shows the word printed before or after the figure when the
+// quote has one (近, 突破...); these are the fallbacks, and the English forms.
+const QUALIFIER = {
+  zh: { approximately: ["约", ""], more_than: ["超过", ""], cumulative: ["累计", ""], range: ["", ""], rank: ["", ""], exact: ["", ""] },
+  en: { approximately: ["≈ ", ""], more_than: ["> ", ""], cumulative: ["", " (cumulative)"], range: ["", ""], rank: ["No. ", ""], exact: ["", ""] },
+};
+const MARKERS_BEFORE = ["将近", "接近", "突破", "超过", "累计", "近", "约", "逾"];
+const MARKERS_AFTER = ["左右", "上下", "以上", "有余"];
+
+let lang = pickLanguage();
+let labels = LABELS[lang];
+
+function pickLanguage() {
+  const asked = new URLSearchParams(location.search).get("lang");
+  if (asked === "zh" || asked === "en") return asked;
+  try {
+    const kept = localStorage.getItem("lang");
+    if (kept === "zh" || kept === "en") return kept;
+  } catch (_) { /* storage may be disabled */ }
+  return "zh";
+}
+
+function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [name, value] of Object.entries(attrs)) {
+    if (value === null || value === undefined || value === false) continue;
+    if (name === "text") node.textContent = value;
+    else node.setAttribute(name, value === true ? "" : value);
+  }
+  for (const child of children.flat(Infinity)) {
+    if (child !== null && child !== undefined) node.append(child);
+  }
+  return node;
+}
+
+async function api(path, params = {}) {
+  const url = new URL(path, location.origin);
+  for (const [k, v] of Object.entries({ ...params, lang })) url.searchParams.set(k, v);
+  const response = await fetch(url, { headers: { Accept: "application/json" } });
+  const body = await response.json();
+  if (!response.ok) throw new Error(body.detail || `${response.status} ${url.pathname}`);
+  return body;
+}
+
+const list = (path, params = {}) => api(path, { limit: 1000, ...params }).then((page) => page.items);
+
+function number(value) {
+  return new Intl.NumberFormat(lang === "zh" ? "zh-CN" : "en", { maximumFractionDigits: 4 }).format(value);
+}
+
+function periodText(item) {
+  // "../2025-10-24": a time before the report that the report does not date.
+  if (item.period.startsWith("../")) return labels.byDate(item.period.slice(3));
+  return item.period.replace("/", "–");
+}
+
+// The figure as a reader should see it: the printed figure with its qualifier's words.
+function figureParts(obs) {
+  const [before, after] = QUALIFIER[lang][obs.qualifier] || ["", ""];
+  if (lang === "zh" && obs.value_as_published) {
+    const printed = obs.value_as_published + (obs.unit || "");
+    const at = obs.quote.indexOf(printed);
+    if (at >= 0 && obs.qualifier !== "exact") {
+      const head = obs.quote.slice(Math.max(0, at - 2), at);
+      const tail = obs.quote.slice(at + printed.length, at + printed.length + 2);
+      const word = MARKERS_BEFORE.find((m) => head.endsWith(m)) || "";
+      const back = MARKERS_AFTER.find((m) => tail.startsWith(m)) || "";
+      if (word || back) return { text: word + obs.value_as_published, unit: (obs.unit || "") + back };
+    }
+    return { text: before + obs.value_as_published, unit: (obs.unit || "") + after };
+  }
+  let text = number(obs.value);
+  if (obs.qualifier === "range" && obs.value_max !== null) text += "–" + number(obs.value_max);
+  return { text: before + text, unit: (obs.unit ? " " + obs.unit : "") + after };
+}
+
+function provenance(item, sources) {
+  const source = sources.get(item.source);
+  const cite = source ? `${source.publication} ${source.published_date}${source.page ? " · " + source.page : ""}` : item.source;
+  return el("details", {},
+    el("summary", { text: labels.source }),
+    el("blockquote", { lang: "zh-Hans" }, el("p", { text: item.quote, lang: "zh-Hans" }),
+      el("footer", {}, cite + " · ", el("a", { href: item.url, text: labels.record }))));
+}
+
+function figureCard(obs, regions, sources) {
+  const parts = figureParts(obs);
+  const place = obs.regions.map((code) => regions.get(code) || code).join("、");
+  const card = el("article", { class: "card", title: obs.quote, id: `obs-${obs.code}` },
+    el("h4", { text: obs.indicator_name }),
+    el("p", { class: "figure" }, parts.text, el("span", { class: "unit", text: parts.unit })),
+    el("p", { class: "meta", text: `${periodText(obs)} · ${place}` }));
+  if (lang === "en" && obs.normalized_value !== obs.value) {
+    // Chinese units (亿元, 万户) read better as plain numbers in the normalized unit.
+    card.insertBefore(el("p", { class: "meta", text: `= ${number(obs.normalized_value)} ${obs.normalized_unit}` }), card.lastChild);
+  }
+  if (obs.derived) card.append(el("p", { class: "meta" }, el("span", { class: "badge derived", text: labels.derived }),
+    `${labels.derivedFrom} ${obs.derivation.inputs.map((i) => i.observation).join(", ")}`));
+  card.append(provenance(obs, sources));
+  return card;
+}
+
+function renderFigures(observations, indicators, topics, regions, sources) {
+  const root = document.getElementById("figures");
+  root.replaceChildren();
+  const topicOf = new Map(indicators.map((i) => [i.code, i.topic]));
+  // One card per indicator: its newest figure, preferring the whole city's.
+  const newest = new Map();
+  for (const obs of observations) {
+    const held = newest.get(obs.indicator);
+    const better = !held || (obs.region === HOME) > (held.region === HOME) ||
+      ((obs.region === HOME) === (held.region === HOME) && obs.period_end > held.period_end);
+    if (better) newest.set(obs.indicator, obs);
+  }
+  // The economy first (the city's GDP leads), then the rest as the API orders them.
+  const ordered = [...topics].sort((a, b) => (b.code === "economy") - (a.code === "economy"));
+  for (const topic of ordered) {
+    const cards = [...newest.values()].filter((o) => topicOf.get(o.indicator) === topic.code);
+    if (!cards.length) continue;
+    root.append(el("h3", { text: topic.name, id: `topic-${topic.code}` }),
+      el("div", { class: "grid" }, cards.map((o) => figureCard(o, regions, sources))));
+  }
+}
+
+const SVG = "http://www.w3.org/2000/svg";
+function svg(tag, attrs = {}, text = null) {
+  const node = document.createElementNS(SVG, tag);
+  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, v);
+  if (text !== null) node.textContent = text;
+  return node;
+}
+
+function chart(points, title) {
+  const width = 320, height = 180, pad = { l: 44, r: 16, t: 16, b: 32 };
+  const times = points.map((p) => Date.parse(p.period_end));
+  const values = points.map((p) => p.value);
+  const [t0, t1] = [Math.min(...times), Math.max(...times)];
+  let [v0, v1] = [Math.min(...values), Math.max(...values)];
+  if (v0 === v1) { v0 -= 1; v1 += 1; }
+  const span = v1 - v0; v0 -= span * 0.15; v1 += span * 0.15;
+  const x = (t) => pad.l + ((t - t0) / (t1 - t0 || 1)) * (width - pad.l - pad.r);
+  const y = (v) => height - pad.b - ((v - v0) / (v1 - v0)) * (height - pad.t - pad.b);
+  const description = points.map((p) => `${periodText(p)}: ${number(p.value)}${p.derived ? ` (${labels.derived})` : ""}`).join("; ");
+  const root = svg("svg", { viewBox: `0 0 ${width} ${height}`, role: "img", "aria-label": `${title}. ${description}` });
+  root.append(svg("line", { x1: pad.l, y1: height - pad.b, x2: width - pad.r, y2: height - pad.b, stroke: "#4a5360" }));
+  for (let i = 0; i < points.length; i++) {
+    const p = points[i], px = x(times[i]), py = y(p.value);
+    if (i > 0) {
+      const q = points[i - 1];
+      root.append(svg("line", { x1: x(times[i - 1]), y1: y(q.value), x2: px, y2: py, stroke: "#9f1d20", "stroke-width": 2,
+        "stroke-dasharray": p.derived || q.derived ? "5 4" : "none" }));
+    }
+    root.append(svg("circle", { cx: px, cy: py, r: 5, stroke: "#9f1d20", "stroke-width": 2,
+      fill: p.derived ? "#ffffff" : "#9f1d20", "data-derived": String(p.derived) }));
+    root.append(svg("text", { x: px, y: py - 10, "text-anchor": "middle", "font-size": 12, fill: "#1b1f24" }, number(p.value)));
+    root.append(svg("text", { x: px, y: height - 12, "text-anchor": "middle", "font-size": 11, fill: "#4a5360" }, p.period));
+  }
+  return root;
+}
+
+function renderCharts(observations, regions) {
+  const root = document.getElementById("charts");
+  root.replaceChildren();
+  const series = new Map();
+  for (const obs of observations) {
+    const key = `${obs.indicator}|${obs.region}`;
+    if (!series.has(key)) series.set(key, []);
+    series.get(key).push(obs);
+  }
+  for (const points of series.values()) {
+    if (points.length < 2) continue;
+    points.sort((a, b) => a.period_end.localeCompare(b.period_end));
+    const first = points[0];
+    const title = `${first.indicator_name} · ${regions.get(first.region) || first.region}`;
+    const rows = points.map((p) => el("tr", {}, el("td", { text: periodText(p) }),
+      el("td", { text: `${number(p.value)}${p.unit ? " " + p.unit : ""}` }),
+      el("td", { text: p.derived ? labels.derived : labels.published })));
+    root.append(el("figure", { class: "card chart", id: `chart-${first.indicator}-${first.region}` },
+      el("figcaption", {}, el("h4", { text: title })), chart(points, title),
+      el("table", {}, el("thead", {}, el("tr", {}, el("th", { text: labels.period }), el("th", { text: labels.value }), el("th", { text: "" }))),
+        el("tbody", {}, rows))));
+  }
+  if (!root.children.length) root.append(el("p", { class: "hint", text: labels.noCharts }));
+}
+
+function renderTimeline(events, regions, sources) {
+  const root = document.getElementById("timeline");
+  root.replaceChildren(...events.map((event) => el("li", { id: `event-${event.code}` },
+    el("time", { datetime: event.period_start || event.period_end, text: periodText(event) }),
+    el("h3", { text: event.title }),
+    el("p", { text: event.description }),
+    event.regions.length ? el("p", { class: "meta", text: `${labels.about}: ${event.regions.map((c) => regions.get(c) || c).join("、")}` }) : null,
+    provenance(event, sources))));
+}
+
+function renderCounties(counties, byCounty) {
+  const root = document.getElementById("counties");
+  root.replaceChildren();
+  for (const county of counties) {
+    const found = byCounty.get(county.code);
+    const groups = [
+      [labels.figuresIn, found.figures.map((o) => { const p = figureParts(o); return `${o.indicator_name}:${p.text}${p.unit}(${periodText(o)})`; })],
+      [labels.eventsIn, found.events.map((e) => `${periodText(e)} ${e.title}`)],
+      [labels.entitiesIn, found.entities.map((e) => e.name)],
+      [labels.quotesIn, found.quotes.map((q) => `${q.speaker}:${q.text}`)],
+    ].filter(([, items]) => items.length);
+    root.append(el("article", { class: "card county", id: `county-${county.code}` },
+      el("h4", { text: county.name }),
+      groups.length ? groups.map(([name, items]) => [el("h5", { text: name }),
+        el("ul", {}, items.map((text) => el("li", { text })))]) : el("p", { class: "meta", text: labels.nothing })));
+  }
+}
+
+function snippet(html) {
+  // The API escapes the text and marks the matches with <mark>; keep nothing else.
+  const parsed = new DOMParser().parseFromString(`<p>${html}</p>`, "text/html").body.firstChild;
+  return [...parsed.childNodes].map((node) => node.nodeName === "MARK" ? el("mark", { text: node.textContent }) : node.textContent);
+}
+
+async function search(query) {
+  const root = document.getElementById("search-results");
+  root.replaceChildren(el("p", { class: "hint", text: labels.searching }));
+  try {
+    const page = await api("/v1/search", { q: query, limit: 20 });
+    const heading = el("p", { class: "hint", text: page.total ? labels.hits(page.total, query) : labels.noHits(query) });
+    root.replaceChildren(heading, el("ul", { class: "hits" }, page.items.map((hit) => el("li", {},
+      el("span", { class: "badge", text: labels.types[hit.type] || hit.type }),
+      el("a", { href: hit.url, text: hit.title }),
+      el("p", { class: "meta" }, snippet(hit.snippet))))));
+  } catch (error) {
+    root.replaceChildren(el("p", { class: "status", text: labels.failed + error.message }));
+  }
+}
+
+function applyLabels() {
+  document.documentElement.lang = lang === "zh" ? "zh-Hans" : "en";
+  document.title = lang === "zh" ? "晋中指标 · Jinzhong Indicators" : "Jinzhong Indicators · 晋中指标";
+  for (const node of document.querySelectorAll("[data-i18n]")) {
+    const text = labels[node.dataset.i18n];
+    if (typeof text === "string") node.textContent = text;
+  }
+  for (const node of document.querySelectorAll("[data-i18n-label]")) node.setAttribute("aria-label", labels[node.dataset.i18nLabel]);
+  const button = document.getElementById("lang-switch");
+  button.textContent = labels.switchTo;
+  button.lang = labels.switchLang === "zh" ? "zh-Hans" : "en";
+}
+
+async function load() {
+  const status = document.getElementById("status");
+  status.textContent = labels.loading;
+  try {
+    const [topics, indicators, latest, observations, events, counties, quotes, sourceList] = await Promise.all([
+      list("/v1/topics"), list("/v1/indicators"), list("/v1/observations", { latest: "true" }),
+      list("/v1/observations"), list("/v1/events"), list("/v1/regions", { parent: HOME }),
+      list("/v1/quotes"), list("/v1/sources"),
+    ]);
+    const allRegions = await list("/v1/regions");
+    const regions = new Map(allRegions.map((r) => [r.code, r.name]));
+    const sources = new Map(sourceList.map((s) => [s.code, s]));
+    const entities = await Promise.all(counties.map((c) => list("/v1/entities", { region: c.code })));
+    const byCounty = new Map(counties.map((county, i) => [county.code, {
+      figures: observations.filter((o) => o.regions.includes(county.code)),
+      events: events.filter((e) => e.regions.includes(county.code)),
+      entities: entities[i],
+      quotes: quotes.filter((q) => q.regions.includes(county.code)),
+    }]));
+    renderFigures(latest, indicators, topics, regions, sources);
+    renderCharts(observations, regions);
+    renderTimeline(events, regions, sources);
+    renderCounties(counties, byCounty);
+    document.getElementById("sources").textContent = sourceList.map((s) => `${s.publication} ${s.published_date} ${s.page || ""}`.trim()).join("; ");
+    status.textContent = "";
+  } catch (error) {
+    status.textContent = labels.failed + error.message;
+  }
+}
+
+function switchLanguage() {
+  lang = labels.switchLang;
+  labels = LABELS[lang];
+  try { localStorage.setItem("lang", lang); } catch (_) { /* storage may be disabled */ }
+  const url = new URL(location.href);
+  url.searchParams.set("lang", lang);
+  history.replaceState(null, "", url);
+  applyLabels();
+  load();
+  const query = document.getElementById("q").value.trim();
+  if (query) search(query);
+}
+
+document.addEventListener("DOMContentLoaded", () => {
+  applyLabels();
+  document.getElementById("lang-switch").addEventListener("click", switchLanguage);
+  document.getElementById("search-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    const query = document.getElementById("q").value.trim();
+    if (query) search(query);
+  });
+  load();
+});

@@ -1,0 +1,140 @@
+"""The dashboard in a real browser: the figures, the timeline, the counties, search, the
+language switch; every request stays on 127.0.0.1 and the console stays clean. Screenshots at
+desktop and phone widths are saved under the test artifacts (var/test-artifacts/)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.browser.support import outside
+
+playwright = pytest.importorskip("playwright.sync_api")
+expect = playwright.expect
+
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 390, "height": 844}
+
+
+class Watched:
+    """What a page asked for and what it complained about."""
+
+    def __init__(self, page: playwright.Page) -> None:
+        self.requests: list[str] = []
+        self.errors: list[str] = []
+        page.on("request", lambda request: self.requests.append(request.url))
+        page.on(
+            "console",
+            lambda message: self.errors.append(message.text) if message.type == "error" else None,
+        )
+        page.on("pageerror", lambda error: self.errors.append(str(error)))
+        page.on(
+            "response",
+            lambda response: (
+                self.errors.append(f"{response.status} {response.url}")
+                if response.status >= 400
+                else None
+            ),
+        )
+
+
+def open_dashboard(page: playwright.Page, base: str) -> Watched:
+    watched = Watched(page)
+    page.goto(f"{base}/")
+    expect(page.locator("#figures article").first).to_be_visible(timeout=15_000)
+    expect(page.locator("#status")).to_be_empty()
+    return watched
+
+
+def test_dashboard_shows_the_record(
+    page: playwright.Page, live_server: str, artifacts: Path
+) -> None:
+    page.set_viewport_size(DESKTOP)
+    watched = open_dashboard(page, live_server)
+
+    gdp = page.locator("#obs-gdp-2024")
+    expect(gdp.locator(".figure")).to_have_text("2458.8亿元")
+    expect(gdp).to_contain_text("地区生产总值")
+    # The qualifier reads as printed: 近千亿元, not a bare 千.
+    expect(page.locator("#obs-gdp-increase-2020-2024 .figure")).to_have_text("近千亿元")
+    # The quote and its source are one tap away.
+    gdp.locator("summary").click()
+    expect(gdp.locator("blockquote")).to_contain_text("2024年,全市完成地区生产总值2458.8亿元")
+    expect(gdp.locator("blockquote")).to_contain_text("晋中日报")
+
+    # The income ratio over time, the derived 2020 point drawn hollow.
+    chart = page.locator("#chart-urban_rural_income_ratio-140700")
+    expect(chart).to_contain_text("城乡居民人均可支配收入比值")
+    expect(chart.locator('circle[data-derived="true"]')).to_have_count(1)
+    expect(chart.locator('circle[data-derived="false"]')).to_have_count(1)
+    expect(chart.locator("table")).to_contain_text("推算值")
+
+    expect(page.locator("#timeline")).to_contain_text("2025-01-27")
+    expect(page.locator("#event-yangshe-railway-opens time")).to_have_attribute(
+        "datetime", "2025-01-27"
+    )
+    expect(page.locator("#county-140722")).to_contain_text("左权核桃")
+    expect(page.locator("#county-140727")).to_contain_text("报道未提及")
+
+    page.get_by_label("搜索数字、事件、项目、引语").fill("煤层气")
+    page.get_by_role("button", name="搜索", exact=True).click()
+    hits = page.locator("#search-results .hits li")
+    expect(hits.first).to_be_visible(timeout=10_000)
+    assert hits.count() >= 1
+    expect(hits.first.locator("mark").first).to_have_text("煤层气")
+    href = hits.first.locator("a").get_attribute("href")
+    assert href is not None
+    assert href.startswith(f"{live_server}/v1/")
+
+    page.screenshot(path=artifacts / "dashboard-desktop.png", full_page=True)
+    assert outside(watched.requests) == []
+    assert watched.errors == []
+    assert any("/v1/observations" in u for u in watched.requests)
+
+
+def test_language_switch_changes_labels_and_data(page: playwright.Page, live_server: str) -> None:
+    watched = open_dashboard(page, live_server)
+    expect(page.locator("h1")).to_have_text("晋中指标")
+    page.get_by_role("button", name="English").click()
+    expect(page.locator("h1")).to_have_text("Jinzhong Indicators")
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(page.locator("#figures-heading")).to_have_text("Headline figures")
+    expect(page.locator("#obs-gdp-2024 h4")).to_have_text("Gross regional product", timeout=10_000)
+    expect(page.locator("#obs-gdp-increase-2020-2024 .figure")).to_contain_text("≈ 1,000")
+    expect(page.get_by_role("button", name="中文")).to_be_visible()
+    # The choice is in the address, so a shared link opens in the same language.
+    assert "lang=en" in page.url
+    page.reload()
+    expect(page.locator("h1")).to_have_text("Jinzhong Indicators")
+    assert outside(watched.requests) == []
+    assert watched.errors == []
+
+
+def test_dashboard_works_from_the_keyboard(page: playwright.Page, live_server: str) -> None:
+    open_dashboard(page, live_server)
+    # Tab reaches the language switch; Enter works it.
+    for _ in range(12):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.id") == "lang-switch":
+            break
+    else:
+        pytest.fail("the language switch cannot be reached with Tab")
+    page.keyboard.press("Enter")
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    # The search box has a label and submits with Enter.
+    search = page.get_by_label("Search figures, events, projects and quotes")
+    search.fill("Yangshe")
+    search.press("Enter")
+    expect(page.locator("#search-results .hits li").first).to_be_visible(timeout=10_000)
+
+
+def test_dashboard_fits_a_phone(page: playwright.Page, live_server: str, artifacts: Path) -> None:
+    page.set_viewport_size(PHONE)
+    watched = open_dashboard(page, live_server)
+    expect(page.locator("#timeline")).to_contain_text("2025-01-27")
+    # Nothing is wider than the screen: no sideways scrolling on a phone.
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= PHONE["width"], width
+    page.screenshot(path=artifacts / "dashboard-phone.png", full_page=True)
+    assert watched.errors == []
