@@ -12,7 +12,9 @@ Every GET route under /v1 is a DataRoute. Around the endpoint it:
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import inspect
 import json
 import time
 from collections.abc import Callable, Coroutine
@@ -174,6 +176,31 @@ class Negotiated:
         return self.last_modified.replace(microsecond=0) <= since
 
 
+def _releasing_connections(endpoint: Callable[..., Any]) -> Callable[..., Any]:
+    """The endpoint, handing its session's database connection back as soon as it returns.
+
+    FastAPI validates a sync endpoint's answer in a second worker-thread hop, and closes the
+    session only once the response is sent. Holding the connection through that hop, the
+    requests waiting for a thread could hold every connection while every thread waited for
+    one: a stall until the pool's timeout under load. Released here, a connection is only
+    ever in use by a running thread, and DB_POOL_SIZE threads never wait for one. (The
+    session stays usable: it takes a connection again if asked.)
+    """
+    if inspect.iscoroutinefunction(endpoint):
+        return endpoint
+
+    @functools.wraps(endpoint)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return endpoint(*args, **kwargs)
+        finally:
+            for value in kwargs.values():
+                if isinstance(value, Session):
+                    value.close()
+
+    return run
+
+
 class DataRoute(APIRoute):
     """A GET route serving data: cached by data version, listed in JSON, CSV or JSON-stat."""
 
@@ -199,7 +226,7 @@ class DataRoute(APIRoute):
         if kwargs.get("summary") is None and endpoint.__doc__:
             # The docstring's first line is the summary; the whole is the description.
             kwargs["summary"] = endpoint.__doc__.strip().split("\n")[0].rstrip(".")
-        super().__init__(path, endpoint, **kwargs)
+        super().__init__(path, _releasing_connections(endpoint), **kwargs)
 
     def get_route_handler(self) -> Handler:
         """Wrap FastAPI's handler with conditional requests and representations."""

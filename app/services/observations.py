@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import lru_cache
 from typing import Any
@@ -103,28 +103,38 @@ class _Sql:
     def __init__(self) -> None:
         self.params: dict[str, Any] = {}
         self.dates: list[str] = []
+        self.lists: list[str] = []
 
-    def bind(self, value: Any) -> str:
+    def _name(self, value: Any) -> str:
         name = f"p{len(self.params)}"
         self.params[name] = value
+        return name
+
+    def bind(self, value: Any) -> str:
+        """A placeholder for one value."""
+        name = self._name(value)
         if isinstance(value, date):
             self.dates.append(name)
         return f":{name}"
 
     def bind_all(self, values: Sequence[Any]) -> str:
-        return "(" + ", ".join(self.bind(v) for v in values) + ")"
+        """One placeholder for a list, for `IN`: expanded when the statement runs, so the
+        statement is the same however many values come (and compiled once)."""
+        name = self._name(list(values))
+        self.lists.append(name)
+        return f":{name}"
 
     def statement(self, sql: str) -> TextClause:
-        return _text(sql, tuple(self.dates))
+        return _text(sql, tuple(self.dates), tuple(self.lists))
 
 
-@lru_cache(maxsize=512)
-def _text(sql: str, dates: tuple[str, ...]) -> TextClause:
+@lru_cache(maxsize=256)
+def _text(sql: str, dates: tuple[str, ...], lists: tuple[str, ...]) -> TextClause:
     # Filters repeat with different values: the parsed statement is reused, keyed by its SQL.
-    clause = text(sql)
-    if dates:
-        clause = clause.bindparams(*(bindparam(name, type_=Date) for name in dates))
-    return clause
+    return text(sql).bindparams(
+        *(bindparam(name, type_=Date) for name in dates),
+        *(bindparam(name, expanding=True) for name in lists),
+    )
 
 
 def _order(sort: str | None) -> str:
@@ -157,6 +167,19 @@ def _conditions(sql: _Sql, flt: ObservationFilter, alias: str = "o") -> list[str
     Conditions rather than a subquery of codes: the page and the count then each read the
     observation table once, through its indexes, however many rows match.
     """
+    if flt.latest:
+        # Most recent per indicator and region, over every region a figure concerns (or only
+        # the regions asked for), so a figure is never hidden by one about another region.
+        inner = _conditions(sql, replace(flt, latest=False), "x")
+        if flt.regions:
+            inner.append(f"xr.region_code IN {sql.bind_all(flt.regions)}")
+        ranked = (
+            "SELECT x.code, row_number() OVER (PARTITION BY x.indicator_code, xr.region_code "
+            "ORDER BY x.period_end DESC, x.period_start DESC NULLS LAST, x.code ASC) AS recency "
+            "FROM observation x JOIN observation_region xr ON xr.observation_code = x.code"
+            + _where(inner)
+        )
+        return [f"{alias}.code IN (SELECT code FROM ({ranked}) ranked WHERE recency = 1)"]
     start, end = period_bounds(flt.start, flt.end)
     conditions: list[str] = []
     if flt.indicators:
@@ -188,19 +211,6 @@ def _conditions(sql: _Sql, flt: ObservationFilter, alias: str = "o") -> list[str
         conditions.append(f"{alias}.period_start >= {bound} AND {alias}.period_end >= {bound}")
     if end is not None:
         conditions.append(f"{alias}.period_end <= {sql.bind(end)}")
-    if flt.latest:
-        # Most recent per indicator and region, over every region a figure concerns (or only
-        # the regions asked for), so a figure is never hidden by one about another region.
-        inner = _conditions(sql, ObservationFilter(**{**flt.__dict__, "latest": False}), "x")
-        if flt.regions:
-            inner.append(f"xr.region_code IN {sql.bind_all(flt.regions)}")
-        ranked = (
-            "SELECT x.code, row_number() OVER (PARTITION BY x.indicator_code, xr.region_code "
-            "ORDER BY x.period_end DESC, x.period_start DESC NULLS LAST, x.code ASC) AS recency "
-            "FROM observation x JOIN observation_region xr ON xr.observation_code = x.code"
-            + _where(inner)
-        )
-        conditions = [f"{alias}.code IN (SELECT code FROM ({ranked}) ranked WHERE recency = 1)"]
     return conditions
 
 

@@ -226,3 +226,27 @@ def test_list_observations_repeating_a_single_value_parameter_is_422(
 def test_list_observations_period_filters_take_ascii_digits_only(client: TestClient) -> None:
     response = client.get("/v1/observations", params={"start": "٢٠٢٤"})
     assert response.status_code == 422
+
+
+@pytest.mark.parametrize(
+    "bounds", [{"start": "2024"}, {"end": "2024"}, {"start": "2020", "end": "2025"}]
+)
+def test_latest_within_a_period(client: TestClient, bounds: dict[str, str]) -> None:
+    # The most recent figure among those in the period, per indicator and region.
+    within = client.get("/v1/observations", params={"limit": 1000, **bounds}).json()["items"]
+    latest = client.get(
+        "/v1/observations", params={"limit": 1000, "latest": "true", **bounds}
+    ).json()["items"]
+    assert latest
+    assert {o["code"] for o in latest} <= {o["code"] for o in within}
+    for item in within:
+        for region in item["regions"]:
+            newest = max(
+                (
+                    o
+                    for o in within
+                    if o["indicator"] == item["indicator"] and region in o["regions"]
+                ),
+                key=lambda o: (o["period_end"], o["period_start"] or ""),
+            )
+            assert newest["code"] in {o["code"] for o in latest}
