@@ -30,8 +30,12 @@ run: install
 	$(BIN)/jinzhong seed
 	$(BIN)/jinzhong serve $(if $(HOST),--host $(HOST)) $(if $(PORT),--port $(PORT))
 
+# The whole suite twice: on SQLite, then on PostgreSQL (a server at 127.0.0.1:5432, user
+# postgres; TEST_POSTGRES_URL to use another). Both runs always happen; either failing fails.
 test: install-dev
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest $(PYTEST_ARGS); sqlite=$$?; \
+	TEST_DATABASE=postgresql $(BIN)/python -m pytest $(PYTEST_ARGS); postgresql=$$?; \
+	test $$sqlite -eq 0 -a $$postgresql -eq 0
 
 # Load tests against the ceiling of the stack and against Datasette; wrk from Debian's
 # packages if installed (apt-get install wrk), else a Python client. See README, Performance.

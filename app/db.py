@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import fcntl
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session, create_engine
 
@@ -47,10 +49,58 @@ def make_engine(
     pool: dict[str, Any] = {}
     if pool_size is not None:
         pool = {"pool_size": pool_size, "max_overflow": pool_size // 2}
+    if url.get_backend_name() == "postgresql":
+        # A server across a network: check a pooled connection before use (it may have been
+        # closed by a restart), and let the server itself stop long statements.
+        pool["pool_pre_ping"] = True
+        options = [f"-c lock_timeout={int(busy_timeout * 1000)}"]
+        if statement_timeout is not None:
+            options.append(f"-c statement_timeout={int(statement_timeout * 1000)}")
+        connect_args["options"] = " ".join(options)
     engine = create_engine(url, connect_args=connect_args, **pool)
     if is_sqlite:
         _sqlite_setup(engine, statement_timeout, busy_timeout)
     return engine
+
+
+# Keys of the PostgreSQL advisory locks taken around schema and data changes.
+_LOCK_KEYS = {"migrate": 0x6A7A_0001, "seed": 0x6A7A_0002}
+
+
+@contextmanager
+def exclusive(engine: Engine, name: str) -> Iterator[None]:
+    """Hold a lock named `name` across processes and machines sharing this database.
+
+    Replicas starting together each run `jinzhong migrate` and `jinzhong seed`: the first
+    does the work, the others wait for it and then find nothing left to do. PostgreSQL: a
+    session advisory lock. SQLite (one machine): an exclusive lock on a file beside the
+    database.
+    """
+    url = engine.url
+    if url.get_backend_name() == "postgresql":
+        with engine.connect() as connection:
+            connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": _LOCK_KEYS[name]})
+            connection.commit()
+            try:
+                yield
+            finally:
+                connection.execute(
+                    text("SELECT pg_advisory_unlock(:key)"), {"key": _LOCK_KEYS[name]}
+                )
+                connection.commit()
+        return
+    database = url.database or ""
+    if url.get_backend_name() != "sqlite" or database in ("", ":memory:"):
+        yield
+        return
+    path = Path(database.removeprefix("file:").split("?")[0])
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(f"{path}.{name}.lock", "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def _sqlite_setup(engine: Engine, statement_timeout: float | None, busy_timeout: float) -> None:

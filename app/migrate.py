@@ -9,6 +9,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Engine
 
 from app.config import PROJECT_ROOT
+from app.db import exclusive, make_engine
 
 MIGRATIONS_DIR = PROJECT_ROOT / "migrations"
 # SQLite's FTS5 index and its shadow tables are created by hand in a migration (SQLAlchemy has
@@ -16,9 +17,17 @@ MIGRATIONS_DIR = PROJECT_ROOT / "migrations"
 FTS_PREFIX = "search_fts"
 
 
+# PostgreSQL's trigram indexes for search are made by hand too (expression operator classes).
+TRIGRAM_SUFFIX = "_trgm"
+
+
 def include_name(name: str | None, type_: str, _parent: object) -> bool:
-    """Alembic filter: leave the FTS tables out of autogenerate's comparison."""
-    return not (type_ == "table" and name is not None and name.startswith(FTS_PREFIX))
+    """Alembic filter: leave the hand-made search structures out of autogenerate."""
+    if name is None:
+        return True
+    if type_ == "table" and name.startswith(FTS_PREFIX):
+        return False
+    return not (type_ == "index" and name.endswith(TRIGRAM_SUFFIX))
 
 
 def alembic_config(database_url: str) -> Config:
@@ -30,8 +39,13 @@ def alembic_config(database_url: str) -> Config:
 
 
 def upgrade(database_url: str, revision: str = "head") -> None:
-    """Apply migrations up to `revision`."""
-    command.upgrade(alembic_config(database_url), revision)
+    """Apply migrations up to `revision`, one process at a time (see app.db.exclusive)."""
+    engine = make_engine(database_url)
+    try:
+        with exclusive(engine, "migrate"):
+            command.upgrade(alembic_config(database_url), revision)
+    finally:
+        engine.dispose()
 
 
 def downgrade(database_url: str, revision: str = "base") -> None:

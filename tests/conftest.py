@@ -1,5 +1,12 @@
 """Shared fixtures: a real database built by the real migrations and the real seed.
 
+The suite runs against SQLite by default and against PostgreSQL with
+TEST_DATABASE=postgresql (`make test` runs both): every database a test uses is made by
+`new_database`, a fresh SQLite file or a PostgreSQL database of its own with a unique name,
+dropped afterwards. Tests about one backend only carry the marker `sqlite_only` or
+`postgresql_only` and are deselected in the other run (they do not exist there, so they are
+not "skipped"). When no PostgreSQL answers, the PostgreSQL run skips every test, saying so.
+
 With CI=true every skip is turned into a failure: a test that needs something the machine
 lacks must not pass silently in CI.
 """
@@ -12,14 +19,15 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+import uuid
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx2 as httpx
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import text
-from sqlalchemy.engine import Engine
+from sqlalchemy import create_engine, inspect, text
+from sqlalchemy.engine import Engine, make_url
 
 from app.config import PROJECT_ROOT, Settings
 from app.db import make_engine
@@ -30,6 +38,47 @@ from app.seed.sync import seed_database
 
 SEED_DIR = PROJECT_ROOT / "seed_data"
 SOURCE_CODE = "jzrb-2025-10-24-p03"
+BACKEND = os.environ.get("TEST_DATABASE", "sqlite")
+# The server the PostgreSQL run uses; only databases this suite creates are touched.
+POSTGRES_URL = os.environ.get(
+    "TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+)
+BACKENDS = {"sqlite", "postgresql"}
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if BACKEND not in BACKENDS:
+        raise pytest.UsageError(f"TEST_DATABASE must be one of {sorted(BACKENDS)}")
+    config.addinivalue_line("markers", "sqlite_only: about SQLite files; not run on PostgreSQL")
+    config.addinivalue_line("markers", "postgresql_only: about PostgreSQL; not run on SQLite")
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    return f"database backend: {BACKEND}" + (f" ({POSTGRES_URL})" if BACKEND != "sqlite" else "")
+
+
+def _postgres_problem() -> str | None:
+    """Why PostgreSQL cannot be used, or None if it answers."""
+    try:
+        engine = create_engine(POSTGRES_URL, connect_args={"connect_timeout": 3})
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+        engine.dispose()
+    except Exception as exc:  # any failure to connect means the same to the suite
+        return f"no PostgreSQL answers at {POSTGRES_URL} ({type(exc).__name__})"
+    return None
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    other = "postgresql_only" if BACKEND == "sqlite" else "sqlite_only"
+    kept = [item for item in items if other not in item.keywords]
+    dropped = [item for item in items if other in item.keywords]
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
+    if BACKEND == "postgresql" and (problem := _postgres_problem()) is not None:
+        for item in items:
+            item.add_marker(pytest.mark.skip(reason=problem))
 
 
 @pytest.hookimpl(wrapper=True)
@@ -41,15 +90,65 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     return report
 
 
+class Databases:
+    """Fresh databases for tests, in the backend under test; drop() removes them."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.created: list[str] = []
+
+    def new(self, name: str) -> str:
+        """The URL of a new, empty database."""
+        if BACKEND == "sqlite":
+            return sqlite_url(self.folder / f"{name}-{uuid.uuid4().hex[:8]}.db")
+        database = f"jinzhong_test_{os.getpid()}_{uuid.uuid4().hex[:12]}"
+        self._admin(f'CREATE DATABASE "{database}"')
+        self.created.append(database)
+        return make_url(POSTGRES_URL).set(database=database).render_as_string(hide_password=False)
+
+    def drop(self) -> None:
+        """Drop every PostgreSQL database made here (SQLite files go with the temp folder)."""
+        while self.created:
+            self._admin(f'DROP DATABASE IF EXISTS "{self.created.pop()}" WITH (FORCE)')
+
+    @staticmethod
+    def _admin(statement: str) -> None:
+        postgres_admin(statement)
+
+
+def postgres_admin(statement: str) -> None:
+    """Run one statement on the PostgreSQL server outside any transaction (CREATE DATABASE)."""
+    engine = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        connection.execute(text(statement))
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def session_databases(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Databases]:
+    """Databases that live as long as the test session."""
+    databases = Databases(tmp_path_factory.mktemp("databases"))
+    yield databases
+    databases.drop()
+
+
+@pytest.fixture
+def new_database(tmp_path: Path) -> Iterator[Callable[[str], str]]:
+    """Make fresh databases for one test (`new_database("name")` → URL); dropped after it."""
+    databases = Databases(tmp_path)
+    yield databases.new
+    databases.drop()
+
+
 def sqlite_url(path: Path) -> str:
     """A SQLAlchemy URL for a SQLite file."""
     return f"sqlite:///{path}"
 
 
 @pytest.fixture(scope="session")
-def seeded_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+def seeded_url(session_databases: Databases) -> str:
     """A database migrated to head and seeded from the real seed_data/ (shared, read-only)."""
-    url = sqlite_url(tmp_path_factory.mktemp("seeded") / "jinzhong.db")
+    url = session_databases.new("seeded")
     upgrade(url)
     engine = make_engine(url)
     seed_database(engine, SEED_DIR)
@@ -65,9 +164,9 @@ def client(seeded_url: str) -> Iterator[TestClient]:
 
 
 @pytest.fixture
-def migrated_engine(tmp_path: Path) -> Iterator[Engine]:
+def migrated_engine(new_database: Callable[[str], str]) -> Iterator[Engine]:
     """An empty database of this test's own, migrated to head."""
-    url = sqlite_url(tmp_path / "empty.db")
+    url = new_database("empty")
     upgrade(url)
     engine = make_engine(url)
     yield engine
@@ -90,15 +189,8 @@ def seed_copy(tmp_path: Path) -> Path:
 
 def dump(engine: Engine) -> dict[str, list[tuple[object, ...]]]:
     """Every row of every table, sorted: two equal dumps mean two equal databases."""
+    tables = inspect(engine).get_table_names()
     with engine.connect() as connection:
-        tables = [
-            row[0]
-            for row in connection.execute(
-                text(
-                    "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'"
-                )
-            )
-        ]
         return {
             table: sorted(connection.execute(text(f'SELECT * FROM "{table}"')).all(), key=repr)
             for table in sorted(tables)

@@ -3,6 +3,7 @@ the environment exactly as an operator would."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx2 as httpx
@@ -11,12 +12,12 @@ from typer.testing import CliRunner
 
 from app.cli import cli
 from app.db import make_engine
-from tests.conftest import dump, edit, sqlite_url
+from tests.conftest import dump, edit
 
 
 @pytest.fixture
-def env(tmp_path: Path) -> dict[str, str]:
-    return {"DATABASE_URL": sqlite_url(tmp_path / "cli.db")}
+def env(new_database: Callable[[str], str]) -> dict[str, str]:
+    return {"DATABASE_URL": new_database("cli")}
 
 
 def run(env: dict[str, str], *args: str) -> tuple[int, str]:

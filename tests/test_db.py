@@ -8,13 +8,14 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
 
+@pytest.mark.sqlite_only
 def test_sqlite_pragmas(migrated_engine: Engine) -> None:
     with migrated_engine.connect() as connection:
         assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1
         assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
 
 
-def test_sqlite_rejects_dangling_reference(migrated_engine: Engine) -> None:
+def test_database_rejects_dangling_reference(migrated_engine: Engine) -> None:
     with pytest.raises(IntegrityError), migrated_engine.begin() as connection:
         connection.execute(
             text(

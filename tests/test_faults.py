@@ -26,6 +26,9 @@ from app.migrate import upgrade
 from app.seed.sync import seed_database
 from tests.conftest import SEED_DIR, dump, edit, sqlite_url
 
+# Faults of a SQLite file; tests/test_faults_postgresql.py has those of a database server.
+pytestmark = pytest.mark.sqlite_only
+
 
 @pytest.fixture
 def database(tmp_path: Path) -> Path:

@@ -20,6 +20,9 @@ from app.services.observations import ObservationFilter, list_observations
 from app.synth import build_synthetic
 from tests.conftest import SEED_DIR, sqlite_url
 
+# SQLite's EXPLAIN QUERY PLAN on a synthetic file (jinzhong synth makes SQLite files).
+pytestmark = pytest.mark.sqlite_only
+
 BIG_TABLES = ("observation", "observation_region")
 
 

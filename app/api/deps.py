@@ -184,6 +184,11 @@ async def check_query_params(request: Request) -> None:
         given = len(request.query_params.getlist(name))
         if given > 1 and not many:
             raise InvalidParameterError(name, f"given {given} times; it takes one value")
+    for name, value in request.query_params.multi_items():
+        if "\x00" in value:
+            # No code, date or word holds one, and databases refuse it in text (PostgreSQL
+            # raises an error): say so here, for every backend alike.
+            raise InvalidParameterError(name, "control characters cannot appear in a value")
 
 
 def base_url(request: Request) -> str:
@@ -215,7 +220,7 @@ def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
 
 
 LIST_ERRORS = problem_responses(400, 422)
-ITEM_ERRORS = problem_responses(400, 404)
+ITEM_ERRORS = problem_responses(400, 404, 422)
 
 
 PERIOD_HELP = "YYYY, YYYY-MM or YYYY-MM-DD"

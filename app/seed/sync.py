@@ -16,6 +16,7 @@ from sqlalchemy import inspect, text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel, select
 
+from app.db import exclusive
 from app.models import (
     DatasetMeta,
     DerivationInput,
@@ -384,7 +385,8 @@ def seed_database(engine: Engine, seed_dir: Path, *, force: bool = False) -> Syn
     bundle = load_bundle(seed_dir)
     if not inspect(engine).has_table(Observation.__tablename__):
         raise DatabaseNotReadyError("the database has no tables yet; run `jinzhong migrate`")
-    with Session(engine) as session, session.begin():
+    # One seeder at a time: a second one waits, then finds this seed already there.
+    with exclusive(engine, "seed"), Session(engine) as session, session.begin():
         if not force and _meta(session, SEED_HASH_KEY) == bundle.content_hash:
             return SyncReport(skipped=True, content_hash=bundle.content_hash)
         report = sync_bundle(session, bundle)

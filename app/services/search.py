@@ -82,6 +82,8 @@ def _grouped(session: Session, model: Any, key: str, value: str) -> dict[str, li
     order = [col(getattr(model, key))]
     if hasattr(model, "position"):
         order.append(col(model.position))
+    # Then by the linked code: rows come back in one order on every database, every time.
+    order.append(col(getattr(model, value)))
     for row in session.exec(select(model).order_by(*order)):
         out[getattr(row, key)].append(getattr(row, value))
     return out
@@ -121,7 +123,7 @@ def _documents(session: Session) -> Iterator[SearchDocument]:
     def names(codes: list[str]) -> list[str | None]:
         return [f"{entities[c].name_zh} {entities[c].name_en}" for c in codes]
 
-    for r in regions.values():
+    for r in sorted(regions.values(), key=lambda r: r.code):
         yield _doc(DocType.region, r.code, r.name_zh, r.name_en, [r.code, r.level], [], [r.code])
     indicator_regions: dict[str, set[str]] = defaultdict(set)
     observations = list(session.exec(select(Observation).order_by(col(Observation.code))))
@@ -208,6 +210,10 @@ def rebuild_search_index(session: Session) -> int:
     """Replace the search documents with ones built from the current rows; return how many."""
     session.exec(delete(SearchDocument))
     documents = list(_documents(session))
+    # Numbered from 1 in a fixed order, whatever the database's sequences say: a rebuild of
+    # the same data gives the same rows on every backend.
+    for number, document in enumerate(documents, start=1):
+        document.id = number
     session.add_all(documents)
     session.flush()
     if session.get_bind().dialect.name == "sqlite":

@@ -13,6 +13,7 @@ import sqlite3
 import subprocess
 import sys
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 from alembic.autogenerate import compare_metadata
@@ -115,7 +116,7 @@ def test_dataset_zip_is_cached_by_etag(client: TestClient) -> None:
     )
 
 
-def test_dataset_zip_same_for_copies_seeded_apart(tmp_path: Path) -> None:
+def test_dataset_zip_same_for_copies_seeded_apart(new_database: Callable[[str], str]) -> None:
     from app.migrate import upgrade
     from app.seed.sync import seed_database
     from app.services.downloads import build_dataset_zip
@@ -123,7 +124,7 @@ def test_dataset_zip_same_for_copies_seeded_apart(tmp_path: Path) -> None:
 
     archives = []
     for name in ("a.db", "b.db"):
-        url = f"sqlite:///{tmp_path / name}"
+        url = new_database(name.removesuffix(".db"))
         upgrade(url)
         engine = make_engine(url)
         seed_database(engine, SEED_DIR)

@@ -90,7 +90,11 @@ def test_hostile_path_codes_never_500(client: TestClient, resource: str, value: 
 def test_hostile_indicator_search_is_plain_text(client: TestClient) -> None:
     for value in HOSTILE:
         response = client.get("/v1/indicators", params={"q": value[:200]})
-        assert response.status_code == 200, value
+        if "\x00" in value:  # no text holds a NUL: refused, naming the parameter
+            assert response.status_code == 422, value
+            assert response.json()["errors"][0]["name"] == "q"
+        else:
+            assert response.status_code == 200, value
     assert client.get("/v1/indicators", params={"q": "x" * 201}).status_code == 422
 
 

@@ -3,6 +3,7 @@ codes stable across reseeds, and a change in the YAML reaches exactly the rows i
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -14,7 +15,7 @@ from app.models import DatasetMeta, Observation
 from app.seed import sync
 from app.seed.loader import SeedError
 from app.seed.sync import DatabaseNotReadyError, seed_database
-from tests.conftest import SEED_DIR, dump, edit, sqlite_url
+from tests.conftest import SEED_DIR, dump, edit
 
 
 def test_seed_database_fills_every_table(migrated_engine: Engine) -> None:
@@ -88,12 +89,12 @@ def test_seed_database_applies_edits_and_deletions_by_code(
 
 
 def test_seed_database_codes_survive_a_reseed_from_scratch(
-    tmp_path: Path, migrated_engine: Engine
+    new_database: Callable[[str], str], migrated_engine: Engine
 ) -> None:
     from app.migrate import upgrade
 
     seed_database(migrated_engine, SEED_DIR)
-    other_url = sqlite_url(tmp_path / "other.db")
+    other_url = new_database("other")
     upgrade(other_url)
     other = make_engine(other_url)
     seed_database(other, SEED_DIR)
@@ -103,8 +104,8 @@ def test_seed_database_codes_survive_a_reseed_from_scratch(
     assert first == second
 
 
-def test_seed_database_without_migrations_says_so(tmp_path: Path) -> None:
-    engine = make_engine(sqlite_url(tmp_path / "bare.db"))
+def test_seed_database_without_migrations_says_so(new_database: Callable[[str], str]) -> None:
+    engine = make_engine(new_database("bare"))
     with pytest.raises(DatabaseNotReadyError, match="jinzhong migrate"):
         seed_database(engine, SEED_DIR)
     engine.dispose()
