@@ -11,6 +11,7 @@ import uvicorn
 from app.config import Settings
 from app.db import make_engine
 from app.migrate import upgrade
+from app.observability import logging_config
 from app.seed.loader import SeedError, load_bundle
 from app.seed.sync import DatabaseNotReadyError, seed_database
 from app.synth import build_synthetic
@@ -98,16 +99,26 @@ def synth(
 def serve(
     host: Annotated[str | None, typer.Option(help="Bind address (default: HOST).")] = None,
     port: Annotated[int | None, typer.Option(help="Port (default: PORT).")] = None,
+    workers: Annotated[
+        int | None, typer.Option(min=1, help="Worker processes (default: WORKERS).")
+    ] = None,
     reload: Annotated[bool, typer.Option(help="Restart on code changes (development).")] = False,
 ) -> None:
-    """Serve the API with uvicorn."""
+    """Serve the API with uvicorn: JSON logs, graceful shutdown, no migrations (run
+    `jinzhong migrate` and `jinzhong seed` first, once, as a separate step)."""
     settings = Settings()
     uvicorn.run(
         "app.main:create_app",
         factory=True,
         host=host or settings.host,
         port=port or settings.port,
+        workers=workers or settings.workers,
+        log_config=logging_config(settings.log_level),
         log_level=settings.log_level,
+        access_log=False,  # our own JSON line per request replaces uvicorn's
+        proxy_headers=True,
+        forwarded_allow_ips=settings.forwarded_allow_ips,
+        timeout_graceful_shutdown=settings.shutdown_timeout,
         reload=reload,
     )
 

@@ -63,8 +63,24 @@ class Settings(BaseSettings):
         ge=0,
         description="Seconds to wait for a database locked by a writer before answering 503.",
     )
-    log_level: Literal["critical", "error", "warning", "info", "debug", "trace"] = Field(
-        default="info", description="uvicorn log level."
+    log_level: Literal["critical", "error", "warning", "info", "debug"] = Field(
+        default="info",
+        description="Level of the JSON log lines (info: one per request; warning: problems only).",
+    )
+    workers: int = Field(
+        default=1,
+        ge=1,
+        description="Worker processes of `jinzhong serve`. In containers, prefer one per "
+        "replica and more replicas.",
+    )
+    shutdown_timeout: int = Field(
+        default=30,
+        gt=0,
+        description="Seconds `jinzhong serve` lets in-flight requests finish after SIGTERM.",
+    )
+    forwarded_allow_ips: str = Field(
+        default="127.0.0.1",
+        description="Proxies trusted to set X-Forwarded-For/-Proto (comma-separated, or *).",
     )
 
     def cors_origin_list(self) -> list[str]:

@@ -20,6 +20,7 @@ from app.config import Settings, get_settings
 from app.dashboard import install_dashboard
 from app.db import make_engine
 from app.middleware import FastPathMiddleware, HttpTidyMiddleware
+from app.observability import Metrics, RequestLogMiddleware
 
 DESCRIPTION = """
 The development record of Jinzhong (晋中市, Shanxi): figures from public reporting, each with
@@ -48,7 +49,7 @@ TAGS = [
     {"name": "quotes", "description": "First-person testimony, verbatim, with an English gloss."},
     {"name": "search", "description": "One search across everything, in Chinese and English."},
     {"name": "downloads", "description": "The whole dataset in one archive."},
-    {"name": "health", "description": "Process health."},
+    {"name": "health", "description": "Process health, readiness and metrics."},
 ]
 
 
@@ -113,6 +114,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         budget_bytes=int(settings.response_cache_mb * 1024 * 1024),
         version=current_data_version,
     )
+    # Outermost: every answer, replayed ones included, is logged, counted and given an id.
+    app.state.metrics = Metrics(app.state)
+    app.add_middleware(RequestLogMiddleware, metrics=app.state.metrics)
     app.include_router(v1_router)
     app.include_router(health.router)
     install_docs(app)

@@ -13,6 +13,8 @@ from typing import Any
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.observability import ROUTE_KEY, route_of
+
 # Longer query strings are refused (414) before any parsing: no filter needs more.
 MAX_QUERY_BYTES = 8192
 
@@ -20,7 +22,7 @@ MAX_QUERY_BYTES = 8192
 class HttpTidyMiddleware:
     """Three things HTTP expects that the framework leaves to us.
 
-    - An absurdly long query string is a 414, not work.
+    - An absurdly long query string is a 414, not work; a NUL in the path, a 404.
     - HEAD is answered wherever GET is: same status and headers, no body (RFC 9110 9.3.2).
       FastAPI routes declare GET only; without this, `curl -I` would get a 405.
     - Vary names each header once: the routes, the language dependency and gzip each add
@@ -35,7 +37,11 @@ class HttpTidyMiddleware:
             await self.app(scope, receive, send)
             return
         if len(scope.get("query_string", b"")) > MAX_QUERY_BYTES:
-            await _too_long(scope, send)
+            await _problem(scope, send, 414, "URI Too Long", _TOO_LONG)
+            return
+        if "\x00" in scope["path"]:
+            # No resource has one in its name, and databases refuse it in text.
+            await _problem(scope, send, 404, "Not Found", "No resource has this path.")
             return
         head = scope["method"] == "HEAD"
 
@@ -54,21 +60,24 @@ class HttpTidyMiddleware:
         await self.app({**scope, "method": "GET"} if head else scope, receive, tidy)
 
 
-async def _too_long(scope: Scope, send: Send) -> None:
+_TOO_LONG = f"The query string is longer than {MAX_QUERY_BYTES} bytes."
+
+
+async def _problem(scope: Scope, send: Send, status: int, title: str, detail: str) -> None:
     body = json.dumps(
         {
             "type": "about:blank",
-            "title": "URI Too Long",
-            "status": 414,
-            "detail": f"The query string is longer than {MAX_QUERY_BYTES} bytes.",
-            "instance": scope.get("path", ""),
+            "title": title,
+            "status": status,
+            "detail": detail,
+            "instance": scope.get("path", "").replace("\x00", "\ufffd"),
         }
     ).encode()
     headers = [
         (b"content-type", b"application/problem+json"),
         (b"content-length", str(len(body)).encode()),
     ]
-    await send({"type": "http.response.start", "status": 414, "headers": headers})
+    await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})
 
 
@@ -103,6 +112,7 @@ class _Kept:
     body: bytes
     etag: bytes
     cost: int
+    route: str  # the route template that computed it, for logs and metrics of replays
 
 
 class FastPathMiddleware:
@@ -210,13 +220,13 @@ class FastPathMiddleware:
                     # A copy sized to its content: a body straight from a serializer may sit
                     # in a much larger allocation (orjson's are 16 KiB whatever their length),
                     # which the cache would keep alive and miscount.
-                    self._keep(key, start, bytes(memoryview(b"".join(chunks))))
+                    self._keep(key, scope, start, bytes(memoryview(b"".join(chunks))))
                     done.set()  # waiters need not wait for this client to read the bytes
             await send(message)
 
         await self.app(scope, receive, capture)
 
-    def _keep(self, key: tuple[Any, ...], start: Message, body: bytes) -> None:
+    def _keep(self, key: tuple[Any, ...], scope: Scope, start: Message, body: bytes) -> None:
         headers = tuple((bytes(k), bytes(v)) for k, v in start.get("headers", []))
         etag = next((v for k, v in headers if k.lower() == b"etag"), None)
         if start.get("status") != 200 or etag is None or len(body) > MAX_KEPT_BODY:
@@ -234,7 +244,7 @@ class FastPathMiddleware:
         old = self.entries.pop(key, None)
         if old is not None:
             self.used -= old.cost
-        self.entries[key] = _Kept(version, headers, body, etag, cost)
+        self.entries[key] = _Kept(version, headers, body, etag, cost, route_of(scope))
         self.used += cost
         while self.used > self.budget:
             _, evicted = self.entries.popitem(last=False)
@@ -255,6 +265,7 @@ class FastPathMiddleware:
     async def _replay(
         self, kept: _Kept, scope: Scope, headers: dict[bytes, bytes], send: Send
     ) -> None:
+        scope[ROUTE_KEY] = kept.route
         if_none_match = headers.get(b"if-none-match")
         if if_none_match and self._matches(kept, if_none_match):
             kept_headers = [(k, v) for k, v in kept.headers if k.lower() in _VALIDATORS]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from http import HTTPStatus
 from typing import Any
 
@@ -12,9 +13,13 @@ from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.errors import AppError
+from app.observability import REQUEST_ID_HEADER, REQUEST_ID_KEY
 from app.schemas.common import FieldError, Problem
 
 PROBLEM_JSON = "application/problem+json"
+
+
+logger = logging.getLogger("jinzhong.errors")
 
 
 def problem_response(
@@ -83,7 +88,10 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
 async def _database_error(request: Request, exc: Exception) -> JSONResponse:
     # The database is missing, locked, corrupt or too slow: the service is unavailable for
     # now, which is not the client's fault and not a crash. /readyz says which.
-    if "interrupted" in str(getattr(exc, "orig", exc)):
+    reason = str(getattr(exc, "orig", exc))
+    logger.warning("database error: %s", reason.splitlines()[0] if reason else type(exc).__name__)
+    # SQLite's progress handler interrupts; PostgreSQL cancels on its statement_timeout.
+    if "interrupted" in reason or "statement timeout" in reason:
         detail = "A database query took longer than the statement timeout and was stopped."
     else:
         detail = "The database is unavailable; see /readyz."
@@ -91,8 +99,19 @@ async def _database_error(request: Request, exc: Exception) -> JSONResponse:
 
 
 async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
-    # Starlette re-raises the exception after this response, so the server logs its traceback.
-    return problem_response(500, "An unexpected error occurred; it has been logged.", request)
+    # Logged here, as a JSON line with the request id, so the client's X-Request-ID finds it.
+    # It runs outside the request-id middleware (Starlette answers unexpected errors last):
+    # take the id from the request and put it on the log line and the response here.
+    request_id = request.scope.get(REQUEST_ID_KEY)
+    logger.error(
+        "unexpected error",
+        exc_info=(type(exc), exc, exc.__traceback__),
+        extra={"request_id": request_id},
+    )
+    headers = {REQUEST_ID_HEADER: request_id} if request_id else None
+    return problem_response(
+        500, "An unexpected error occurred; it has been logged.", request, headers=headers
+    )
 
 
 def install_error_handlers(app: FastAPI) -> None:

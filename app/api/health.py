@@ -1,6 +1,7 @@
 """Health: liveness (the process answers) and readiness (the data can be served)."""
 
 from fastapi import APIRouter, Depends, Request, Response
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.concurrency import run_in_threadpool
 
 from app.api.deps import check_query_params, problem_responses
@@ -47,3 +48,20 @@ async def get_readiness(request: Request) -> Readiness | Response:
             503, f"Not ready: {result.problem}.", request, headers={"Retry-After": "5"}
         )
     return Readiness(status="ready", checks=result.checks)
+
+
+@router.get(
+    "/metrics",
+    responses={
+        **problem_responses(400),
+        200: {"content": {CONTENT_TYPE_LATEST.split(";")[0]: {"schema": {"type": "string"}}}},
+    },
+    response_class=Response,
+    operation_id="getMetrics",
+    summary="Metrics",
+)
+async def get_metrics(request: Request) -> Response:
+    """Prometheus text format: requests by route and status, a latency histogram, the data
+    version and the database connection pool, for this process."""
+    body = generate_latest(request.app.state.metrics.registry)
+    return Response(body, media_type=CONTENT_TYPE_LATEST)

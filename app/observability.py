@@ -1,0 +1,204 @@
+"""What operators see: one JSON log line per request, request ids, and Prometheus metrics.
+
+- Every request gets an id: the client's `X-Request-ID` when it is a sane token, else a new
+  one. It is returned in `X-Request-ID`, written on the request's log line and on any error
+  logged while the request runs.
+- Logs are JSON lines (python-json-logger's formatter, one object per line). A request line
+  has method, route template, path (never the query string, which may hold anything),
+  status, duration and request id; no headers, so no credentials.
+- `/metrics` (prometheus-client) counts requests by route template and status, times them in
+  a histogram, and reports the data version and the database connection pool. Metrics are
+  per process: run one worker per container and let Prometheus scrape each replica.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import logging
+import re
+import time
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+from prometheus_client import CollectorRegistry, Counter, Histogram
+from prometheus_client.core import GaugeMetricFamily, InfoMetricFamily, Metric
+from prometheus_client.registry import Collector
+from pythonjsonlogger.core import RESERVED_ATTRS
+from pythonjsonlogger.json import JsonFormatter
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+ACCESS_LOGGER = "jinzhong.access"
+REQUEST_ID_HEADER = "X-Request-ID"
+# A client's id is kept only if it looks like an id: no spaces, no control characters, short.
+_SANE_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
+# The route of a request no route matched (404s): one label value, not one per path.
+UNMATCHED = "<unmatched>"
+# Where the matched route template is left in the ASGI scope (see route_of).
+ROUTE_KEY = "jinzhong.route"
+REQUEST_ID_KEY = "jinzhong.request_id"
+
+request_id_var: contextvars.ContextVar[str | None] = contextvars.ContextVar(
+    "request_id", default=None
+)
+
+
+class RequestIdFilter(logging.Filter):
+    """Put the current request's id on every log record made while it runs."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if getattr(record, "request_id", None) is None:
+            record.request_id = request_id_var.get()
+        return True
+
+
+def logging_config(level: str) -> dict[str, Any]:
+    """A logging dictConfig: JSON lines on stderr for our loggers and uvicorn's."""
+    handler = {
+        "class": "logging.StreamHandler",
+        "formatter": "json",
+        "filters": ["request_id"],
+        "stream": "ext://sys.stderr",
+    }
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "filters": {"request_id": {"()": RequestIdFilter}},
+        "formatters": {
+            "json": {
+                "()": JsonFormatter,
+                "fmt": "%(levelname)s %(name)s %(message)s",
+                "rename_fields": {"levelname": "level", "name": "logger"},
+                "timestamp": "time",  # ISO 8601, UTC, with milliseconds
+                "json_ensure_ascii": False,
+                # uvicorn's copy of each message with terminal colours is noise in a log store.
+                "reserved_attrs": [*RESERVED_ATTRS, "color_message"],
+            }
+        },
+        "handlers": {"json": handler},
+        "loggers": {
+            "jinzhong": {"handlers": ["json"], "level": level.upper(), "propagate": False},
+            "uvicorn": {"handlers": ["json"], "level": level.upper(), "propagate": False},
+            "uvicorn.error": {"level": level.upper()},
+            # Our own access line replaces uvicorn's.
+            "uvicorn.access": {"handlers": [], "level": "WARNING", "propagate": False},
+        },
+    }
+
+
+def route_of(scope: Scope) -> str:
+    """The template of the route that served a request (/v1/observations/{code})."""
+    # FastAPI keeps a route's path relative to its router and adds the prefixes of the
+    # routers that include it at match time; the full template is on the matched context.
+    context = scope.get("fastapi", {}).get("effective_route_context")
+    path = getattr(context, "path", None) or getattr(scope.get("route"), "path", None)
+    if isinstance(path, str) and path:
+        return path
+    kept = scope.get(ROUTE_KEY)
+    return kept if isinstance(kept, str) else UNMATCHED
+
+
+class Metrics:
+    """The app's Prometheus registry and the request metrics in it."""
+
+    def __init__(self, state: Any) -> None:
+        self.registry = CollectorRegistry(auto_describe=True)
+        self.requests = Counter(
+            "http_requests",
+            "HTTP requests answered, by method, route template and status.",
+            ["method", "route", "status"],
+            registry=self.registry,
+        )
+        self.latency = Histogram(
+            "http_request_duration_seconds",
+            "Time from request to the last byte of the response, by method and route.",
+            ["method", "route"],
+            buckets=(0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5),
+            registry=self.registry,
+        )
+        self.registry.register(_StateCollector(state))
+
+    def observe(self, method: str, route: str, status: int, seconds: float) -> None:
+        """Count one answered request."""
+        self.requests.labels(method, route, str(status)).inc()
+        self.latency.labels(method, route).observe(seconds)
+
+
+class _StateCollector(Collector):
+    """Data version and connection pool, read from the app's state at scrape time."""
+
+    def __init__(self, state: Any) -> None:
+        self.state = state
+
+    def collect(self) -> Iterator[Metric]:
+        cached = getattr(self.state, "data_version", None)
+        if cached is not None:
+            version = cached[1]
+            info = InfoMetricFamily("jinzhong_data", "The data version this process serves.")
+            info.add_metric([], {"version": version.version})
+            yield info
+            changed = GaugeMetricFamily(
+                "jinzhong_data_changed_timestamp_seconds", "When the data last changed."
+            )
+            changed.add_metric([], version.changed_at.timestamp())
+            yield changed
+        pool = getattr(getattr(self.state, "engine", None), "pool", None)
+        if pool is not None and hasattr(pool, "checkedout"):
+            gauge = GaugeMetricFamily(
+                "db_pool_connections",
+                "Database connections of this process's pool, by state.",
+                labels=["state"],
+            )
+            gauge.add_metric(["in_use"], pool.checkedout())
+            gauge.add_metric(["idle"], pool.checkedin())
+            gauge.add_metric(["overflow"], max(0, pool.overflow()))
+            gauge.add_metric(["size"], pool.size())
+            yield gauge
+
+
+class RequestLogMiddleware:
+    """Request id in and out, one JSON log line and the metrics for every HTTP request."""
+
+    def __init__(self, app: ASGIApp, metrics: Metrics) -> None:
+        self.app = app
+        self.metrics = metrics
+        self.log = logging.getLogger(ACCESS_LOGGER)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        given = dict(scope["headers"]).get(b"x-request-id", b"").decode("latin-1")
+        request_id = given if _SANE_ID.fullmatch(given) else uuid.uuid4().hex
+        token = request_id_var.set(request_id)
+        # Also on the scope: the handler of unexpected errors runs outside this middleware.
+        scope[REQUEST_ID_KEY] = request_id
+        started = time.perf_counter()
+        status = 500  # what the client gets if the app fails before it starts answering
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                MutableHeaders(scope=message)[REQUEST_ID_HEADER] = request_id
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_id)
+        finally:
+            seconds = time.perf_counter() - started
+            route = route_of(scope)
+            self.metrics.observe(scope["method"], route, status, seconds)
+            self.log.info(
+                "request",
+                extra={
+                    "method": scope["method"],
+                    "route": route,
+                    "path": scope["path"],
+                    "status": status,
+                    "duration_ms": round(seconds * 1000, 3),
+                    "request_id": request_id,
+                },
+            )
+            request_id_var.reset(token)

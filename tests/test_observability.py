@@ -1,0 +1,156 @@
+"""Request ids, one JSON log line per request, errors logged with their request id, and
+/metrics in the Prometheus format."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from prometheus_client.parser import text_string_to_metric_families
+
+from app.config import Settings
+from app.main import create_app
+from app.observability import ACCESS_LOGGER, logging_config
+
+HEX_ID = re.compile(r"[0-9a-f]{32}")
+
+
+def access_records(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]:
+    return [r for r in caplog.records if r.name == ACCESS_LOGGER]
+
+
+def samples(client: TestClient) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
+    response = client.get("/metrics")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/plain")
+    found = {}
+    for family in text_string_to_metric_families(response.text):
+        for sample in family.samples:
+            found[(sample.name, tuple(sorted(sample.labels.items())))] = sample.value
+    return found
+
+
+def test_request_id_is_generated_returned_and_kept(client: TestClient) -> None:
+    generated = client.get("/v1/topics").headers["x-request-id"]
+    assert HEX_ID.fullmatch(generated)
+    assert client.get("/v1/topics").headers["x-request-id"] != generated
+    kept = client.get("/v1/topics", headers={"X-Request-ID": "lb-7f3a.42"})
+    assert kept.headers["x-request-id"] == "lb-7f3a.42"
+    # Anything that does not look like an id is replaced, not echoed.
+    for hostile in ["has space", "x" * 129, "<script>", "a\tb"]:
+        answered = client.get("/v1/topics", headers={"X-Request-ID": hostile})
+        assert HEX_ID.fullmatch(answered.headers["x-request-id"]), hostile
+
+
+@pytest.mark.parametrize(
+    ("path", "status"),
+    [("/v1/observations/nope", 404), ("/v1/observations?limit=-1", 422), ("/nowhere", 404)],
+)
+def test_errors_carry_a_request_id(client: TestClient, path: str, status: int) -> None:
+    response = client.get(path)
+    assert response.status_code == status
+    assert HEX_ID.fullmatch(response.headers["x-request-id"])
+
+
+def test_one_log_line_per_request_with_route_template(
+    client: TestClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger=ACCESS_LOGGER)
+    for _ in range(2):  # the second is replayed from the response cache: logged the same way
+        response = client.get(
+            "/v1/observations/gdp-2024?lang=en", headers={"X-Request-ID": "trace-1"}
+        )
+        assert response.status_code == 200
+    lines = [r for r in access_records(caplog) if getattr(r, "request_id", None) == "trace-1"]
+    assert len(lines) == 2
+    for record in lines:
+        assert record.getMessage() == "request"
+        assert record.__dict__["method"] == "GET"
+        assert record.__dict__["route"] == "/v1/observations/{code}"
+        assert record.__dict__["path"] == "/v1/observations/gdp-2024"  # never the query
+        assert record.__dict__["status"] == 200
+        assert record.__dict__["duration_ms"] >= 0
+
+
+def test_log_lines_are_json_with_the_fields(
+    client: TestClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger=ACCESS_LOGGER)
+    client.get("/v1/regions/140700", headers={"X-Request-ID": "json-1"})
+    record = next(r for r in access_records(caplog) if r.__dict__.get("request_id") == "json-1")
+    config = logging_config("info")["formatters"]["json"]
+    formatter = config.pop("()")(**config)
+    line = formatter.format(record)
+    assert "\n" not in line
+    entry = json.loads(line)
+    assert entry["message"] == "request"
+    assert entry["level"] == "INFO"
+    assert entry["logger"] == ACCESS_LOGGER
+    assert entry["time"]
+    assert {k: entry[k] for k in ("method", "route", "status", "request_id")} == {
+        "method": "GET",
+        "route": "/v1/regions/{code}",
+        "status": 200,
+        "request_id": "json-1",
+    }
+
+
+def test_unexpected_errors_are_logged_with_the_request_id(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger=ACCESS_LOGGER)
+    app = create_app(Settings(database_url=f"sqlite:///{tmp_path / 'x.db'}"))
+
+    @app.get("/boom")
+    def boom() -> None:
+        raise RuntimeError("secret internals")
+
+    with TestClient(app, raise_server_exceptions=False) as test_client:
+        response = test_client.get("/boom", headers={"X-Request-ID": "boom-1"})
+    assert response.status_code == 500
+    assert response.headers["x-request-id"] == "boom-1"
+    errors = [r for r in caplog.records if r.name == "jinzhong.errors"]
+    assert len(errors) == 1
+    assert errors[0].request_id == "boom-1"  # type: ignore[attr-defined]
+    assert errors[0].exc_info is not None
+    access = [r for r in access_records(caplog) if r.__dict__.get("request_id") == "boom-1"]
+    assert [r.__dict__["status"] for r in access] == [500]
+
+
+def test_metrics_count_requests_by_route_and_status(client: TestClient) -> None:
+    before = samples(client)
+    for _ in range(3):
+        client.get("/v1/indicators/gdp")
+    client.get("/v1/indicators/nope")
+    client.get("/no/such/page")
+    after = samples(client)
+
+    def increase(name: str, **labels: str) -> float:
+        key = (name, tuple(sorted(labels.items())))
+        return after.get(key, 0) - before.get(key, 0)
+
+    route = "/v1/indicators/{code}"
+    assert increase("http_requests_total", method="GET", route=route, status="200") == 3
+    assert increase("http_requests_total", method="GET", route=route, status="404") == 1
+    assert increase("http_requests_total", method="GET", route="<unmatched>", status="404") == 1
+    assert increase("http_request_duration_seconds_count", method="GET", route=route) == 4
+    assert (
+        increase("http_request_duration_seconds_bucket", method="GET", route=route, le="+Inf") == 4
+    )
+    # No label holds a raw path: a crawler cannot blow up the number of series.
+    assert not [key for key in after if ("route", "/no/such/page") in key[1]]
+
+
+def test_metrics_report_data_version_and_pool(client: TestClient) -> None:
+    version = client.get("/readyz").json()["checks"]["data_version"]
+    client.get("/v1/topics")  # reads the data version
+    found = samples(client)
+    assert found[("jinzhong_data_info", (("version", version),))] == 1
+    assert found[("jinzhong_data_changed_timestamp_seconds", ())] > 1.7e9
+    states = {dict(labels)["state"] for name, labels in found if name == "db_pool_connections"}
+    assert states == {"in_use", "idle", "overflow", "size"}
+    assert found[("db_pool_connections", (("state", "size"),))] == Settings().db_pool_size
