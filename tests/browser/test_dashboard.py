@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import httpx2 as httpx
 import pytest
 
 from tests.browser.support import outside
@@ -23,7 +24,14 @@ class Watched:
     def __init__(self, page: playwright.Page) -> None:
         self.requests: list[str] = []
         self.errors: list[str] = []
+        self.sizes: list[int] = []
         page.on("request", lambda request: self.requests.append(request.url))
+        page.on(
+            "requestfinished",
+            lambda request: self.sizes.append(
+                request.sizes()["responseBodySize"] + request.sizes()["responseHeadersSize"]
+            ),
+        )
         page.on(
             "console",
             lambda message: self.errors.append(message.text) if message.type == "error" else None,
@@ -56,8 +64,19 @@ def test_dashboard_shows_the_record(
     gdp = page.locator("#obs-gdp-2024")
     expect(gdp.locator(".figure")).to_have_text("2458.8亿元")
     expect(gdp).to_contain_text("地区生产总值")
-    # The qualifier reads as printed: 近千亿元, not a bare 千.
+    # Qualifiers read as printed: 近千亿元 (not a bare 千), 突破200户; a narrowing keeps its
+    # sign though the paper prints 缩小0.17; a curator's note travels with the quote.
     expect(page.locator("#obs-gdp-increase-2020-2024 .figure")).to_have_text("近千亿元")
+    expect(page.locator("#obs-foreign-trade-enterprises-2021-2025 .figure")).to_have_text(
+        "突破200户"
+    )
+    expect(page.locator("#obs-urban-rural-income-ratio-change-2020-2024 .figure")).to_contain_text(
+        "-0.17"
+    )
+    loan = page.locator("#obs-loan-waiting-time-before-platform")
+    expect(loan.locator(".figure")).to_have_text("两三个月")
+    loan.locator("summary").click()
+    expect(loan).to_contain_text("at least that long")
     # The quote and its source are one tap away.
     gdp.locator("summary").click()
     expect(gdp.locator("blockquote")).to_contain_text("2024年,全市完成地区生产总值2458.8亿元")
@@ -69,19 +88,22 @@ def test_dashboard_shows_the_record(
     expect(chart.locator('circle[data-derived="true"]')).to_have_count(1)
     expect(chart.locator('circle[data-derived="false"]')).to_have_count(1)
     expect(chart.locator("table")).to_contain_text("推算值")
+    expect(chart.locator("table")).to_contain_text("约2.32")  # derived and approximate
 
-    expect(page.locator("#timeline")).to_contain_text("2025-01-27")
-    expect(page.locator("#event-yangshe-railway-opens time")).to_have_attribute(
-        "datetime", "2025-01-27"
-    )
+    opening = page.locator("#event-yangshe-railway-opens time")
+    expect(opening).to_have_text("2025-01-27")
+    expect(opening).to_have_attribute("datetime", "2025-01-27")
+    expect(page.locator("#timeline")).to_contain_text("2025-01-27 之前")
     expect(page.locator("#county-140722")).to_contain_text("左权核桃")
     expect(page.locator("#county-140727")).to_contain_text("报道未提及")
 
     page.get_by_label("搜索数字、事件、项目、引语").fill("煤层气")
     page.get_by_role("button", name="搜索", exact=True).click()
+    total = httpx.get(f"{live_server}/v1/search", params={"q": "煤层气"}).json()["total"]
+    assert total > 0
+    expect(page.locator("#search-status")).to_have_text(f"“煤层气”:{total} 条结果")
     hits = page.locator("#search-results .hits li")
-    expect(hits.first).to_be_visible(timeout=10_000)
-    assert hits.count() >= 1
+    expect(hits).to_have_count(min(total, 20))
     expect(hits.first.locator("mark").first).to_have_text("煤层气")
     href = hits.first.locator("a").get_attribute("href")
     assert href is not None
@@ -91,6 +113,8 @@ def test_dashboard_shows_the_record(
     assert outside(watched.requests) == []
     assert watched.errors == []
     assert any("/v1/observations" in u for u in watched.requests)
+    # Everything over the wire (the page, its code, the API's answers), as sent: small.
+    assert sum(watched.sizes) < 64 * 1024, sum(watched.sizes)
 
 
 def test_language_switch_changes_labels_and_data(page: playwright.Page, live_server: str) -> None:
@@ -101,7 +125,10 @@ def test_language_switch_changes_labels_and_data(page: playwright.Page, live_ser
     expect(page.locator("html")).to_have_attribute("lang", "en")
     expect(page.locator("#figures-heading")).to_have_text("Headline figures")
     expect(page.locator("#obs-gdp-2024 h4")).to_have_text("Gross regional product", timeout=10_000)
-    expect(page.locator("#obs-gdp-increase-2020-2024 .figure")).to_contain_text("≈ 1,000")
+    increase = page.locator("#obs-gdp-increase-2020-2024")
+    expect(increase.locator(".figure")).to_contain_text("≈ 1,000")
+    expect(increase.locator(".normalized")).to_have_text("= ≈ 100,000,000,000 CNY")
+    expect(page.locator("#timeline")).to_contain_text("before 2025-10-24")
     expect(page.get_by_role("button", name="中文")).to_be_visible()
     # The choice is in the address, so a shared link opens in the same language.
     assert "lang=en" in page.url
@@ -137,4 +164,32 @@ def test_dashboard_fits_a_phone(page: playwright.Page, live_server: str, artifac
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= PHONE["width"], width
     page.screenshot(path=artifacts / "dashboard-phone.png", full_page=True)
+    assert watched.errors == []
+
+
+def test_a_slow_answer_in_the_old_language_never_overwrites_the_new(
+    page: playwright.Page, live_server: str
+) -> None:
+    # Hold the Chinese observations until the English page has been drawn, then let them
+    # through: the page must stay English.
+    held: list[playwright.Route] = []
+
+    def hold_chinese(route: playwright.Route) -> None:
+        if "lang=zh" in route.request.url:
+            held.append(route)
+        else:
+            route.continue_()
+
+    page.route("**/v1/observations?*", hold_chinese)
+    watched = Watched(page)
+    page.goto(f"{live_server}/")
+    expect(page.locator("#status")).to_have_text("正在加载…")
+    page.get_by_role("button", name="English").click()
+    expect(page.locator("#obs-gdp-2024 h4")).to_have_text("Gross regional product", timeout=15_000)
+    assert held
+    for route in held:
+        route.continue_()
+    page.wait_for_load_state("networkidle")
+    expect(page.locator("#obs-gdp-2024 h4")).to_have_text("Gross regional product")
+    expect(page.locator("#status")).to_be_empty()
     assert watched.errors == []

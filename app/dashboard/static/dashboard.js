@@ -8,17 +8,17 @@ const LABELS = {
   zh: {
     skip: "跳到正文", title: "晋中指标", tagline: "晋中市发展记录:每个数字都注明出处与原文",
     links: "链接", docs: "API 文档", redoc: "ReDoc", csv: "观测值 CSV", zip: "全部数据 (zip)",
-    loading: "正在加载…", failed: "数据加载失败:", search: "搜索",
+    loading: "正在加载…", failed: "数据加载失败:", search: "搜索", emptyQuery: "请输入要搜索的词。",
     searchLabel: "搜索数字、事件、项目、引语", searchButton: "搜索", searching: "正在搜索…",
     hits: (n, q) => `“${q}”:${n} 条结果`, noHits: (q) => `没有找到“${q}”。`,
     figures: "主要数字", figuresHint: "按主题列出每项指标的最新数字。悬停或点开“出处”可看原文。",
-    charts: "变化", chartsHint: "有两个以上时点的序列。空心点为推算值,不是公布值。",
+    charts: "变化", chartsHint: "有两个或更多时点的序列。空心点为推算值,不是公布值。",
     noCharts: "目前没有两个以上时点的序列。",
     timeline: "大事记", counties: "各县(市、区)", countiesHint: "报道对晋中各县(市、区)说了什么。",
     footer: "数据来源:", version: "数据版本", source: "出处", record: "数据记录",
-    derived: "推算值", derivedFrom: "推算自", published: "公布值", period: "时期", value: "数值",
+    derived: "推算值", derivedFrom: "推算自", published: "公布值", period: "时期", value: "数值", kind: "类型",
     about: "涉及", nothing: "报道未提及。", figuresIn: "数字", eventsIn: "事件", entitiesIn: "项目与机构",
-    quotesIn: "引语", byDate: (d) => `${d} 之前`, other: "其他",
+    quotesIn: "引语", byDate: (d) => `${d} 之前`, other: "其他", note: "说明(英文)", alsoAbout: "同时涉及",
     types: { observation: "数字", indicator: "指标", entity: "项目与机构", event: "事件", quote: "引语", region: "地区", topic: "主题", source: "来源" },
     switchTo: "English", switchLang: "en",
   },
@@ -26,17 +26,18 @@ const LABELS = {
     skip: "Skip to content", title: "Jinzhong Indicators",
     tagline: "Jinzhong's development record: every figure with its source and its sentence",
     links: "Links", docs: "API docs", redoc: "ReDoc", csv: "Observations (CSV)", zip: "Whole dataset (zip)",
-    loading: "Loading…", failed: "Could not load the data: ", search: "Search",
+    loading: "Loading…", failed: "Could not load the data: ", search: "Search", emptyQuery: "Type something to search for.",
     searchLabel: "Search figures, events, projects and quotes", searchButton: "Search", searching: "Searching…",
     hits: (n, q) => `“${q}”: ${n} result${n === 1 ? "" : "s"}`, noHits: (q) => `Nothing found for “${q}”.`,
     figures: "Headline figures", figuresHint: "The latest figure of every indicator, by topic. Hover or open “Source” for the sentence it comes from.",
-    charts: "Change over time", chartsHint: "Series with more than one point. Hollow points are derived, not published.",
+    charts: "Change over time", chartsHint: "Series with two or more points. Hollow points are derived, not published.",
     noCharts: "No series has more than one point yet.",
     timeline: "Timeline", counties: "Counties and districts", countiesHint: "What the report says about each county of Jinzhong.",
     footer: "Source:", source: "Source", record: "Record",
-    derived: "derived", derivedFrom: "derived from", published: "published", period: "Period", value: "Value",
+    derived: "derived", derivedFrom: "derived from", published: "published", period: "Period", value: "Value", kind: "Kind",
     about: "Concerns", nothing: "Not mentioned in the report.", figuresIn: "Figures", eventsIn: "Events",
-    entitiesIn: "Projects and organisations", quotesIn: "Quotes", byDate: (d) => `by ${d}`, other: "Other",
+    entitiesIn: "Projects and organisations", quotesIn: "Quotes", byDate: (d) => `before ${d}`, other: "Other",
+    note: "Note", alsoAbout: "also concerns",
     types: { observation: "figure", indicator: "indicator", entity: "entity", event: "event", quote: "quote", region: "region", topic: "topic", source: "source" },
     switchTo: "中文", switchLang: "zh",
   },
@@ -76,16 +77,18 @@ function el(tag, attrs = {}, ...children) {
   return node;
 }
 
-async function api(path, params = {}) {
+async function api(path, params, language) {
   const url = new URL(path, location.origin);
-  for (const [k, v] of Object.entries({ ...params, lang })) url.searchParams.set(k, v);
+  for (const [k, v] of Object.entries({ ...params, lang: language })) url.searchParams.set(k, v);
   const response = await fetch(url, { headers: { Accept: "application/json" } });
-  const body = await response.json();
-  if (!response.ok) throw new Error(body.detail || `${response.status} ${url.pathname}`);
+  const json = (response.headers.get("content-type") || "").includes("json");
+  const body = json ? await response.json() : null;
+  if (!response.ok) throw new Error((body && body.detail) || `${response.status} ${url.pathname}`);
   return body;
 }
 
-const list = (path, params = {}) => api(path, { limit: 1000, ...params }).then((page) => page.items);
+// Every item of a list (all=true), in `language`.
+const list = (path, params, language) => api(path, { ...params, all: "true" }, language).then((page) => page.items);
 
 function number(value) {
   return new Intl.NumberFormat(lang === "zh" ? "zh-CN" : "en", { maximumFractionDigits: 4 }).format(value);
@@ -100,7 +103,9 @@ function periodText(item) {
 // The figure as a reader should see it: the printed figure with its qualifier's words.
 function figureParts(obs) {
   const [before, after] = QUALIFIER[lang][obs.qualifier] || ["", ""];
-  if (lang === "zh" && obs.value_as_published) {
+  // A figure printed without its sign (缩小0.17) is shown with it: the value says which way.
+  const signless = obs.value < 0 && obs.value_as_published && !obs.value_as_published.startsWith("-");
+  if (lang === "zh" && obs.value_as_published && !signless) {
     const printed = obs.value_as_published + (obs.unit || "");
     const at = obs.quote.indexOf(printed);
     if (at >= 0 && obs.qualifier !== "exact") {
@@ -122,25 +127,31 @@ function provenance(item, sources) {
   const cite = source ? `${source.publication} ${source.published_date}${source.page ? " · " + source.page : ""}` : item.source;
   return el("details", {},
     el("summary", { text: labels.source }),
-    el("blockquote", { lang: "zh-Hans" }, el("p", { text: item.quote, lang: "zh-Hans" }),
-      el("footer", {}, cite + " · ", el("a", { href: item.url, text: labels.record }))));
+    el("blockquote", {}, el("p", { text: item.quote, lang: "zh-Hans" }),
+      el("footer", {}, cite + " · ", el("a", { href: item.url, text: labels.record }))),
+    // Curators' notes say what a figure does and does not mean (they are in English).
+    item.note ? el("p", { class: "meta" }, `${labels.note}: `, el("span", { lang: "en", text: item.note })) : null);
 }
 
 function figureCard(obs, regions, sources) {
   const parts = figureParts(obs);
   const place = obs.regions.map((code) => regions.get(code) || code).join("、");
-  const card = el("article", { class: "card", title: obs.quote, id: `obs-${obs.code}` },
-    el("h4", { text: obs.indicator_name }),
-    el("p", { class: "figure" }, parts.text, el("span", { class: "unit", text: parts.unit })),
-    el("p", { class: "meta", text: `${periodText(obs)} · ${place}` }));
+  let normalized = null;
   if (lang === "en" && obs.normalized_value !== obs.value) {
-    // Chinese units (亿元, 万户) read better as plain numbers in the normalized unit.
-    card.insertBefore(el("p", { class: "meta", text: `= ${number(obs.normalized_value)} ${obs.normalized_unit}` }), card.lastChild);
+    // Chinese units (亿元, 万户) read better as plain numbers in the normalized unit; the
+    // qualifier applies to them just the same.
+    const [before, after] = QUALIFIER.en[obs.qualifier] || ["", ""];
+    let normal = number(obs.normalized_value);
+    if (obs.normalized_value_max !== null) normal += "–" + number(obs.normalized_value_max);
+    normalized = el("p", { class: "meta normalized", text: `= ${before}${normal} ${obs.normalized_unit}${after}` });
   }
-  if (obs.derived) card.append(el("p", { class: "meta" }, el("span", { class: "badge derived", text: labels.derived }),
-    `${labels.derivedFrom} ${obs.derivation.inputs.map((i) => i.observation).join(", ")}`));
-  card.append(provenance(obs, sources));
-  return card;
+  const derivation = obs.derived ? el("p", { class: "meta" }, el("span", { class: "badge derived", text: labels.derived }),
+    `${labels.derivedFrom} ${obs.derivation.inputs.map((i) => i.observation).join(", ")}`) : null;
+  return el("article", { class: "card", title: obs.quote, id: `obs-${obs.code}` },
+    el("h4", { text: obs.indicator_name }),
+    el("p", { class: "figure" }, parts.text, el("span", { class: "unit", text: parts.unit, lang: lang === "en" ? "zh-Hans" : null })),
+    el("p", { class: "meta", text: `${periodText(obs)} · ${place}` }),
+    normalized, derivation, provenance(obs, sources));
 }
 
 function renderFigures(observations, indicators, topics, regions, sources) {
@@ -155,12 +166,16 @@ function renderFigures(observations, indicators, topics, regions, sources) {
       ((obs.region === HOME) === (held.region === HOME) && obs.period_end > held.period_end);
     if (better) newest.set(obs.indicator, obs);
   }
-  // The economy first (the city's GDP leads), then the rest as the API orders them.
+  // The economy first (the city's GDP leads), then the rest as the API orders them; an
+  // indicator whose topic is not listed still shows, under "other".
   const ordered = [...topics].sort((a, b) => (b.code === "economy") - (a.code === "economy"));
-  for (const topic of ordered) {
-    const cards = [...newest.values()].filter((o) => topicOf.get(o.indicator) === topic.code);
+  const known = new Set(ordered.map((t) => t.code));
+  const groups = ordered.map((t) => [t.code, t.name]);
+  groups.push([null, labels.other]);
+  for (const [code, name] of groups) {
+    const cards = [...newest.values()].filter((o) => (code === null ? !known.has(topicOf.get(o.indicator)) : topicOf.get(o.indicator) === code));
     if (!cards.length) continue;
-    root.append(el("h3", { text: topic.name, id: `topic-${topic.code}` }),
+    root.append(el("h3", { text: name, id: `topic-${code || "other"}` }),
       el("div", { class: "grid" }, cards.map((o) => figureCard(o, regions, sources))));
   }
 }
@@ -183,7 +198,8 @@ function chart(points, title) {
   const span = v1 - v0; v0 -= span * 0.15; v1 += span * 0.15;
   const x = (t) => pad.l + ((t - t0) / (t1 - t0 || 1)) * (width - pad.l - pad.r);
   const y = (v) => height - pad.b - ((v - v0) / (v1 - v0)) * (height - pad.t - pad.b);
-  const description = points.map((p) => `${periodText(p)}: ${number(p.value)}${p.derived ? ` (${labels.derived})` : ""}`).join("; ");
+  const label = (p) => figureParts(p).text;
+  const description = points.map((p) => `${periodText(p)}: ${label(p)}${p.derived ? ` (${labels.derived})` : ""}`).join("; ");
   const root = svg("svg", { viewBox: `0 0 ${width} ${height}`, role: "img", "aria-label": `${title}. ${description}` });
   root.append(svg("line", { x1: pad.l, y1: height - pad.b, x2: width - pad.r, y2: height - pad.b, stroke: "#4a5360" }));
   for (let i = 0; i < points.length; i++) {
@@ -195,8 +211,8 @@ function chart(points, title) {
     }
     root.append(svg("circle", { cx: px, cy: py, r: 5, stroke: "#9f1d20", "stroke-width": 2,
       fill: p.derived ? "#ffffff" : "#9f1d20", "data-derived": String(p.derived) }));
-    root.append(svg("text", { x: px, y: py - 10, "text-anchor": "middle", "font-size": 12, fill: "#1b1f24" }, number(p.value)));
-    root.append(svg("text", { x: px, y: height - 12, "text-anchor": "middle", "font-size": 11, fill: "#4a5360" }, p.period));
+    root.append(svg("text", { x: px, y: py - 10, "text-anchor": "middle", "font-size": 12, fill: "#1b1f24" }, label(p)));
+    root.append(svg("text", { x: px, y: height - 12, "text-anchor": "middle", "font-size": 11, fill: "#4a5360" }, periodText(p)));
   }
   return root;
 }
@@ -216,11 +232,11 @@ function renderCharts(observations, regions) {
     const first = points[0];
     const title = `${first.indicator_name} · ${regions.get(first.region) || first.region}`;
     const rows = points.map((p) => el("tr", {}, el("td", { text: periodText(p) }),
-      el("td", { text: `${number(p.value)}${p.unit ? " " + p.unit : ""}` }),
+      el("td", { text: `${figureParts(p).text}${p.unit ? " " + p.unit : ""}` }),
       el("td", { text: p.derived ? labels.derived : labels.published })));
     root.append(el("figure", { class: "card chart", id: `chart-${first.indicator}-${first.region}` },
-      el("figcaption", {}, el("h4", { text: title })), chart(points, title),
-      el("table", {}, el("thead", {}, el("tr", {}, el("th", { text: labels.period }), el("th", { text: labels.value }), el("th", { text: "" }))),
+      el("figcaption", {}, el("h3", { text: title })), chart(points, title),
+      el("table", {}, el("thead", {}, el("tr", {}, el("th", { text: labels.period }), el("th", { text: labels.value }), el("th", { text: labels.kind }))),
         el("tbody", {}, rows))));
   }
   if (!root.children.length) root.append(el("p", { class: "hint", text: labels.noCharts }));
@@ -228,28 +244,36 @@ function renderCharts(observations, regions) {
 
 function renderTimeline(events, regions, sources) {
   const root = document.getElementById("timeline");
+  // A machine-readable date only where the period is one (a year, month or day); an
+  // undated "before" or a span has none.
+  const datetime = (e) => (/^\d{4}(-\d{2}){0,2}$/.test(e.period) ? e.period : null);
   root.replaceChildren(...events.map((event) => el("li", { id: `event-${event.code}` },
-    el("time", { datetime: event.period_start || event.period_end, text: periodText(event) }),
+    el("time", { datetime: datetime(event), text: periodText(event) }),
     el("h3", { text: event.title }),
     el("p", { text: event.description }),
     event.regions.length ? el("p", { class: "meta", text: `${labels.about}: ${event.regions.map((c) => regions.get(c) || c).join("、")}` }) : null,
     provenance(event, sources))));
 }
 
-function renderCounties(counties, byCounty) {
+function renderCounties(counties, byCounty, regions) {
   const root = document.getElementById("counties");
   root.replaceChildren();
   for (const county of counties) {
     const found = byCounty.get(county.code);
+    // A figure about several places says so: it is not this county's alone.
+    const others = (o) => {
+      const rest = o.regions.filter((c) => c !== county.code).map((c) => regions.get(c) || c);
+      return rest.length ? `; ${labels.alsoAbout} ${rest.join("、")}` : "";
+    };
     const groups = [
-      [labels.figuresIn, found.figures.map((o) => { const p = figureParts(o); return `${o.indicator_name}:${p.text}${p.unit}(${periodText(o)})`; })],
+      [labels.figuresIn, found.figures.map((o) => { const p = figureParts(o); return `${o.indicator_name}: ${p.text}${p.unit} (${periodText(o)}${others(o)})`; })],
       [labels.eventsIn, found.events.map((e) => `${periodText(e)} ${e.title}`)],
       [labels.entitiesIn, found.entities.map((e) => e.name)],
-      [labels.quotesIn, found.quotes.map((q) => `${q.speaker}:${q.text}`)],
+      [labels.quotesIn, found.quotes.map((q) => `${q.speaker}: ${q.text}`)],
     ].filter(([, items]) => items.length);
     root.append(el("article", { class: "card county", id: `county-${county.code}` },
-      el("h4", { text: county.name }),
-      groups.length ? groups.map(([name, items]) => [el("h5", { text: name }),
+      el("h3", { text: county.name }),
+      groups.length ? groups.map(([name, items]) => [el("h4", { text: name }),
         el("ul", {}, items.map((text) => el("li", { text })))]) : el("p", { class: "meta", text: labels.nothing })));
   }
 }
@@ -260,18 +284,27 @@ function snippet(html) {
   return [...parsed.childNodes].map((node) => node.nodeName === "MARK" ? el("mark", { text: node.textContent }) : node.textContent);
 }
 
+let searches = 0;
 async function search(query) {
+  const mine = ++searches;
+  const status = document.getElementById("search-status");
   const root = document.getElementById("search-results");
-  root.replaceChildren(el("p", { class: "hint", text: labels.searching }));
+  if (!query) {
+    root.replaceChildren();
+    status.textContent = labels.emptyQuery;
+    return;
+  }
+  status.textContent = labels.searching;
   try {
-    const page = await api("/v1/search", { q: query, limit: 20 });
-    const heading = el("p", { class: "hint", text: page.total ? labels.hits(page.total, query) : labels.noHits(query) });
-    root.replaceChildren(heading, el("ul", { class: "hits" }, page.items.map((hit) => el("li", {},
+    const page = await api("/v1/search", { q: query, limit: 20 }, lang);
+    if (mine !== searches) return; // a newer search, or the language changed
+    status.textContent = page.total ? labels.hits(page.total, query) : labels.noHits(query);
+    root.replaceChildren(el("ul", { class: "hits" }, page.items.map((hit) => el("li", {},
       el("span", { class: "badge", text: labels.types[hit.type] || hit.type }),
       el("a", { href: hit.url, text: hit.title }),
       el("p", { class: "meta" }, snippet(hit.snippet))))));
   } catch (error) {
-    root.replaceChildren(el("p", { class: "status", text: labels.failed + error.message }));
+    if (mine === searches) status.textContent = labels.failed + error.message;
   }
 }
 
@@ -288,19 +321,24 @@ function applyLabels() {
   button.lang = labels.switchLang === "zh" ? "zh-Hans" : "en";
 }
 
+let loads = 0;
 async function load() {
+  // Only the newest load draws: a slow answer in the previous language is dropped.
+  const mine = ++loads;
+  const language = lang;
   const status = document.getElementById("status");
   status.textContent = labels.loading;
   try {
-    const [topics, indicators, latest, observations, events, counties, quotes, sourceList] = await Promise.all([
-      list("/v1/topics"), list("/v1/indicators"), list("/v1/observations", { latest: "true" }),
-      list("/v1/observations"), list("/v1/events"), list("/v1/regions", { parent: HOME }),
-      list("/v1/quotes"), list("/v1/sources"),
+    const [topics, indicators, latest, observations, events, counties, quotes, sourceList, allRegions] = await Promise.all([
+      list("/v1/topics", {}, language), list("/v1/indicators", {}, language),
+      list("/v1/observations", { latest: "true" }, language), list("/v1/observations", {}, language),
+      list("/v1/events", {}, language), list("/v1/regions", { parent: HOME }, language),
+      list("/v1/quotes", {}, language), list("/v1/sources", {}, language), list("/v1/regions", {}, language),
     ]);
-    const allRegions = await list("/v1/regions");
+    const entities = await Promise.all(counties.map((c) => list("/v1/entities", { region: c.code }, language)));
+    if (mine !== loads) return;
     const regions = new Map(allRegions.map((r) => [r.code, r.name]));
     const sources = new Map(sourceList.map((s) => [s.code, s]));
-    const entities = await Promise.all(counties.map((c) => list("/v1/entities", { region: c.code })));
     const byCounty = new Map(counties.map((county, i) => [county.code, {
       figures: observations.filter((o) => o.regions.includes(county.code)),
       events: events.filter((e) => e.regions.includes(county.code)),
@@ -310,11 +348,11 @@ async function load() {
     renderFigures(latest, indicators, topics, regions, sources);
     renderCharts(observations, regions);
     renderTimeline(events, regions, sources);
-    renderCounties(counties, byCounty);
+    renderCounties(counties, byCounty, regions);
     document.getElementById("sources").textContent = sourceList.map((s) => `${s.publication} ${s.published_date} ${s.page || ""}`.trim()).join("; ");
     status.textContent = "";
   } catch (error) {
-    status.textContent = labels.failed + error.message;
+    if (mine === loads) status.textContent = labels.failed + error.message;
   }
 }
 
@@ -336,8 +374,7 @@ document.addEventListener("DOMContentLoaded", () => {
   document.getElementById("lang-switch").addEventListener("click", switchLanguage);
   document.getElementById("search-form").addEventListener("submit", (event) => {
     event.preventDefault();
-    const query = document.getElementById("q").value.trim();
-    if (query) search(query);
+    search(document.getElementById("q").value.trim());
   });
   load();
 });
