@@ -88,6 +88,7 @@ ENTRY_OVERHEAD = 1024
 # Request headers that can change a response's bytes (content, language, encoding, CORS).
 _KEYED = (b"host", b"accept", b"accept-language", b"accept-encoding", b"origin")
 _CONDITIONAL = (b"if-none-match", b"if-modified-since")
+_WATCHED = frozenset((*_KEYED, *_CONDITIONAL))
 # Headers a 304 repeats from its 200 (RFC 9110 15.4.5), CORS included for browsers.
 _VALIDATORS = {
     b"etag",
@@ -137,8 +138,9 @@ class FastPathMiddleware:
         # Requests being computed: identical ones arriving meanwhile wait for the first.
         self.pending: dict[tuple[Any, ...], asyncio.Event] = {}
 
-    def _key(self, scope: Scope) -> tuple[Any, ...] | None:
-        """The request's identity, or None when it must go through the app."""
+    def _key(self, scope: Scope) -> tuple[tuple[Any, ...], dict[bytes, bytes]] | None:
+        """The request's identity and the headers that matter to it, or None when it must
+        go through the app."""
         if (
             scope["type"] != "http"
             or self.budget == 0
@@ -147,11 +149,13 @@ class FastPathMiddleware:
             or len(scope.get("query_string", b"")) > MAX_QUERY_BYTES
         ):
             return None
-        names = [name for name, _ in scope["headers"]]
-        if any(names.count(h) > 1 for h in (*_KEYED, *_CONDITIONAL)):
-            return None
-        headers = dict(scope["headers"])
-        return (
+        headers: dict[bytes, bytes] = {}
+        for name, value in scope["headers"]:
+            if name in _WATCHED:
+                if name in headers:  # given twice: the app decides what that means
+                    return None
+                headers[name] = value
+        key = (
             scope["scheme"],
             scope.get("root_path", ""),
             tuple(scope.get("server") or ()),
@@ -159,13 +163,14 @@ class FastPathMiddleware:
             scope["query_string"],
             *(headers.get(h, b"") for h in _KEYED),
         )
+        return key, headers
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        key = self._key(scope)
-        if key is None:
+        identity = self._key(scope)
+        if identity is None:
             await self.app(scope, receive, send)
             return
-        headers = dict(scope["headers"])
+        key, headers = identity
         try:
             version = (await self.version(scope["app"].state)).version
         except Exception:  # the database is unwell: let the app answer (503, /readyz)
