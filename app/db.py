@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import time
 from collections.abc import AsyncIterator, Iterator
@@ -11,7 +12,8 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from sqlalchemy import event, text
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import URL, Engine, make_url
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, create_engine
 
 # How often (in SQLite virtual-machine steps) a running statement checks its deadline.
@@ -37,8 +39,8 @@ def make_engine(
     url = make_url(database_url)
     is_sqlite = url.get_backend_name() == "sqlite"
     connect_args: dict[str, Any] = {}
-    if is_sqlite and url.database and url.database != ":memory:":
-        path = Path(url.database)
+    path = sqlite_file(url)
+    if path is not None:
         if serving:
             url = url.set(database=f"file:{path.resolve()}?mode=rw", query={"uri": "true"})
         else:
@@ -63,6 +65,14 @@ def make_engine(
     return engine
 
 
+def sqlite_file(url: URL) -> Path | None:
+    """The file a SQLite URL names (plain or URI form, file:/path?mode=rw), or None if the
+    URL is not SQLite or names no file."""
+    if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
+        return None
+    return Path(url.database.removeprefix("file:").split("?")[0])
+
+
 # Keys of the PostgreSQL advisory locks taken around schema and data changes.
 _LOCK_KEYS = {"migrate": 0x6A7A_0001, "seed": 0x6A7A_0002}
 
@@ -79,21 +89,26 @@ def exclusive(engine: Engine, name: str) -> Iterator[None]:
     url = engine.url
     if url.get_backend_name() == "postgresql":
         with engine.connect() as connection:
+            # Wait as long as the other holder works: the connection's lock_timeout (meant
+            # for requests) would otherwise give up after a few seconds.
+            connection.execute(text("SET lock_timeout = 0"))
             connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": _LOCK_KEYS[name]})
             connection.commit()
             try:
                 yield
             finally:
-                connection.execute(
-                    text("SELECT pg_advisory_unlock(:key)"), {"key": _LOCK_KEYS[name]}
-                )
-                connection.commit()
+                # If the connection died, the server has released the lock already; the
+                # error worth seeing is the one that brought us here.
+                with contextlib.suppress(DBAPIError):
+                    connection.execute(
+                        text("SELECT pg_advisory_unlock(:key)"), {"key": _LOCK_KEYS[name]}
+                    )
+                    connection.commit()
         return
-    database = url.database or ""
-    if url.get_backend_name() != "sqlite" or database in ("", ":memory:"):
+    path = sqlite_file(url)
+    if path is None:
         yield
         return
-    path = Path(database.removeprefix("file:").split("?")[0])
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(f"{path}.{name}.lock", "a") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)

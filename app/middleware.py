@@ -57,7 +57,16 @@ class HttpTidyMiddleware:
                 message = {"type": "http.response.body", "body": b"", "more_body": False}
             await send(message)
 
-        await self.app({**scope, "method": "GET"} if head else scope, receive, tidy)
+        if not head:
+            await self.app(scope, receive, tidy)
+            return
+        # The same scope, not a copy: what routing records on it (the route) stays visible
+        # to the middleware outside, which logs and counts the request.
+        scope["method"] = "GET"
+        try:
+            await self.app(scope, receive, tidy)
+        finally:
+            scope["method"] = "HEAD"
 
 
 _TOO_LONG = f"The query string is longer than {MAX_QUERY_BYTES} bytes."

@@ -185,7 +185,8 @@ class RequestLogMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        given = dict(scope["headers"]).get(b"x-request-id", b"").decode("latin-1")
+        raw = next((value for name, value in scope["headers"] if name == b"x-request-id"), b"")
+        given = raw.decode("latin-1")
         request_id = given if _SANE_ID.fullmatch(given) else secrets.token_hex(16)
         token = request_id_var.set(request_id)
         # Also on the scope: the handler of unexpected errors runs outside this middleware.

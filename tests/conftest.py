@@ -53,8 +53,14 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "postgresql_only: about PostgreSQL; not run on SQLite")
 
 
+def _shown(url: str) -> str:
+    return make_url(url).render_as_string(hide_password=True)
+
+
 def pytest_report_header(config: pytest.Config) -> str:
-    return f"database backend: {BACKEND}" + (f" ({POSTGRES_URL})" if BACKEND != "sqlite" else "")
+    return f"database backend: {BACKEND}" + (
+        f" ({_shown(POSTGRES_URL)})" if BACKEND != "sqlite" else ""
+    )
 
 
 def _postgres_problem() -> str | None:
@@ -65,7 +71,7 @@ def _postgres_problem() -> str | None:
             connection.execute(text("SELECT 1"))
         engine.dispose()
     except Exception as exc:  # any failure to connect means the same to the suite
-        return f"no PostgreSQL answers at {POSTGRES_URL} ({type(exc).__name__})"
+        return f"no PostgreSQL answers at {_shown(POSTGRES_URL)} ({type(exc).__name__})"
     return None
 
 
@@ -79,6 +85,16 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if BACKEND == "postgresql" and (problem := _postgres_problem()) is not None:
         for item in items:
             item.add_marker(pytest.mark.skip(reason=problem))
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_make_collect_report(collector: pytest.Collector) -> pytest.CollectReport:
+    # A module skipped while collected (a missing import) is a skip too: in CI, a failure.
+    report: pytest.CollectReport = yield
+    if os.environ.get("CI") == "true" and report.skipped:
+        report.outcome = "failed"
+        report.longrepr = f"skipped in CI, where every test must run: {report.longrepr}"
+    return report
 
 
 @pytest.hookimpl(wrapper=True)

@@ -53,8 +53,13 @@ def test_dockerfile_is_slim_multi_stage_non_root_with_healthcheck() -> None:
     assert re.search(r"^HEALTHCHECK .*\n?.*/healthz", DOCKERFILE, re.MULTILINE)
     assert 'VOLUME ["/data"]' in DOCKERFILE
     assert "EXPOSE 8000" in DOCKERFILE
-    for name in re.findall(r"^\s+([A-Z_]+)=", DOCKERFILE, re.MULTILINE):
-        assert name in SETTINGS | {"PATH", "PYTHONUNBUFFERED", "PIP_NO_CACHE_DIR"}, name
+    # Every variable the image sets (ENV instructions, continued lines included) is a setting
+    # of the app or one of Python's and pip's.
+    env_blocks = re.findall(r"^ENV ((?:.*\\\n)*.*)$", DOCKERFILE, re.MULTILINE)
+    names = {n for block in env_blocks for n in re.findall(r"([A-Z_]+)=", block)}
+    assert {"DATABASE_URL", "HOST", "PORT", "PIP_NO_CACHE_DIR"} <= names
+    python = {"PATH", "PYTHONUNBUFFERED", "PIP_NO_CACHE_DIR", "PIP_DISABLE_PIP_VERSION_CHECK"}
+    assert names <= SETTINGS | python, names - SETTINGS - python
 
 
 def test_compose_has_postgres_a_one_shot_migration_and_two_replicas() -> None:
@@ -72,6 +77,9 @@ def test_compose_has_postgres_a_one_shot_migration_and_two_replicas() -> None:
     for replica in replicas:
         assert replica["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
         assert "/readyz" in " ".join(replica["healthcheck"]["test"])
+    for replica in replicas:
+        # Longer than SHUTDOWN_TIMEOUT, so Docker lets requests in flight finish.
+        assert int(replica["stop_grace_period"].removesuffix("s")) > Settings().shutdown_timeout
     for service in [*one_shot, *replicas]:
         environment = service["environment"]
         assert environment["DATABASE_URL"].startswith("postgresql+psycopg://")

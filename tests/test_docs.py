@@ -4,6 +4,7 @@ document gives every operation a stable operationId, a description, a tag and it
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from fastapi.testclient import TestClient
 
@@ -13,8 +14,17 @@ README = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
 
 
 def test_readme_documents_every_setting() -> None:
-    table = {m.group(1) for m in re.finditer(r"^\| `([A-Z_]+)` \|", README, re.MULTILINE)}
-    assert table == {name.upper() for name in Settings.model_fields}
+    table = {
+        m.group(1): m.group(2)
+        for m in re.finditer(r"^\| `([A-Z_]+)` \| `([^`]*)` \|", README, re.MULTILINE)
+    }
+    assert set(table) == {name.upper() for name in Settings.model_fields}
+    for name, field in Settings.model_fields.items():
+        default = field.default
+        if isinstance(default, Path) or str(default).startswith("sqlite:"):
+            # Paths inside the project are written with a <project> placeholder.
+            default = str(default).replace(str(PROJECT_ROOT), "<project>")
+        assert table[name.upper()] == str(default), name
 
 
 def test_readme_documents_every_endpoint(client: TestClient) -> None:

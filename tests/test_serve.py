@@ -140,7 +140,11 @@ def test_sigterm_lets_in_flight_requests_finish(database: str) -> None:
         target=lambda: answers.append(httpx.get(f"{server.base}/v1/regions/140700", timeout=60))
     )
     request.start()
-    time.sleep(1.0)
+    # Wait until the request is inside the server, holding a connection while it waits.
+    deadline = time.monotonic() + 20
+    while 'db_pool_connections{state="in_use"} 1.0' not in httpx.get(f"{server.base}/metrics").text:
+        assert time.monotonic() < deadline, "the request never reached the database"
+        time.sleep(0.1)
     server.process.send_signal(signal.SIGTERM)
     time.sleep(1.0)
     assert server.process.poll() is None  # still running: a request is in flight

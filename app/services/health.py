@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 
+from app.db import sqlite_file
 from app.migrate import current_revision, head_revision
 from app.services.dataset import UNSEEDED, read_data_version
+
+logger = logging.getLogger("jinzhong.health")
 
 
 @dataclass
@@ -30,13 +33,10 @@ class Readiness:
 def check_readiness(engine: Engine) -> Readiness:
     """Check the database step by step; stop at the first failure and say what it was."""
     result = Readiness()
-    url = engine.url
-    if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
-        # A serving engine names its file as a URI (file:/path?mode=rw).
-        path = Path(url.database.removeprefix("file:").split("?")[0])
-        if not path.is_file():
-            result.problem = f"the database file {path.name} is missing or not a file"
-            return result
+    path = sqlite_file(engine.url)
+    if path is not None and not path.is_file():
+        result.problem = f"the database file {path.name} is missing or not a file"
+        return result
     try:
         with engine.connect() as connection:
             connection.execute(text("SELECT 1")).scalar()
@@ -51,6 +51,11 @@ def check_readiness(engine: Engine) -> Readiness:
             version = read_data_version(session).version
     except DBAPIError as exc:
         reason = str(exc.orig).splitlines()[0] if exc.orig else type(exc).__name__
+        logger.warning("not ready: %s", reason)
+        if path is None:
+            # A database server's message names its host, user and database: for the log,
+            # not for anyone who can reach /readyz.
+            reason = type(exc.orig or exc).__name__
         result.problem = f"the database cannot be read ({reason})"
         return result
     if version == UNSEEDED:
