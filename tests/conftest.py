@@ -228,25 +228,40 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+class Served:
+    """A `jinzhong serve` process on 127.0.0.1, started as an operator would, and its URL."""
+
+    def __init__(self, env: dict[str, str], *args: str) -> None:
+        port = free_port()
+        self.base = f"http://127.0.0.1:{port}"
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "app.cli", "serve", "--port", str(port), *args],
+            cwd=PROJECT_ROOT,
+            env={**os.environ, "HOST": "127.0.0.1", **env},
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"{self.base}/healthz").status_code == 200:
+                    return
+            except httpx.TransportError:
+                time.sleep(0.1)
+        self.process.kill()
+        pytest.fail("jinzhong serve did not answer /healthz within 30 s")
+
+    def stop(self) -> str:
+        """Stop it (if still running) and return what it wrote to stderr."""
+        if self.process.poll() is None:
+            self.process.terminate()
+        _, err = self.process.communicate(timeout=30)
+        return err
+
+
 @pytest.fixture(scope="session")
 def live_server(seeded_url: str) -> Iterator[str]:
     """A real `jinzhong serve` process on 127.0.0.1 over the seeded database; its base URL."""
-    port = free_port()
-    env = {**os.environ, "DATABASE_URL": seeded_url, "HOST": "127.0.0.1", "LOG_LEVEL": "warning"}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "app.cli", "serve", "--port", str(port)], cwd=PROJECT_ROOT, env=env
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{base}/healthz").status_code == 200:
-                break
-        except httpx.TransportError:
-            time.sleep(0.1)
-    else:
-        process.kill()
-        pytest.fail("jinzhong serve did not answer /healthz within 30 s")
-    yield base
-    process.terminate()
-    process.wait(timeout=10)
+    server = Served({"DATABASE_URL": seeded_url, "LOG_LEVEL": "warning"})
+    yield server.base
+    server.stop()

@@ -22,8 +22,7 @@ from app.db import make_engine
 from app.main import create_app
 from app.migrate import upgrade
 from app.seed.sync import seed_database
-from tests.conftest import SEED_DIR, postgres_admin
-from tests.test_serve import Served
+from tests.conftest import SEED_DIR, Served, postgres_admin
 
 pytestmark = pytest.mark.postgresql_only
 

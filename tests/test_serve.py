@@ -7,8 +7,6 @@ import json
 import os
 import signal
 import sqlite3
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -19,43 +17,11 @@ import httpx2 as httpx
 import pytest
 from sqlalchemy.engine import make_url
 
-from app.config import PROJECT_ROOT
 from app.db import make_engine
 from app.migrate import upgrade
 from app.seed.sync import seed_database
 from app.synth import build_synthetic
-from tests.conftest import SEED_DIR, free_port
-
-
-class Served:
-    """A `jinzhong serve` process and its base URL."""
-
-    def __init__(self, env: dict[str, str], *args: str) -> None:
-        port = free_port()
-        self.base = f"http://127.0.0.1:{port}"
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "app.cli", "serve", "--port", str(port), *args],
-            cwd=PROJECT_ROOT,
-            env={**os.environ, "HOST": "127.0.0.1", **env},
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{self.base}/healthz").status_code == 200:
-                    return
-            except httpx.TransportError:
-                time.sleep(0.1)
-        self.process.kill()
-        pytest.fail("jinzhong serve did not answer within 30 s")
-
-    def stop(self) -> str:
-        """Stop it (if still running) and return what it wrote to stderr."""
-        if self.process.poll() is None:
-            self.process.terminate()
-        _, err = self.process.communicate(timeout=30)
-        return err
+from tests.conftest import SEED_DIR, Served
 
 
 @pytest.fixture
