@@ -7,11 +7,13 @@ from typing import Annotated, NoReturn
 
 import typer
 import uvicorn
+from sqlalchemy.exc import OperationalError
 
 from app.config import Settings
 from app.db import make_engine
 from app.migrate import upgrade
 from app.observability import logging_config
+from app.seed.export import export_database
 from app.seed.loader import SeedError, load_bundle
 from app.seed.sync import DatabaseNotReadyError, seed_database
 from app.synth import build_synthetic
@@ -73,6 +75,24 @@ def seed(
         if report.inserted.get(table) or report.updated.get(table) or report.deleted.get(table)
     )
     typer.echo(f"seeded {report.content_hash[:12]}: {changes or 'no rows changed'}")
+
+
+@cli.command()
+def export(
+    target: Annotated[Path, typer.Argument(help="Folder to write (created if missing).")],
+) -> None:
+    """Write the database back as seed_data/ YAML (and source texts): seed → export → seed →
+    export gives the same files."""
+    settings = Settings()
+    engine = make_engine(settings.database_url, serving=True)
+    try:
+        written = export_database(engine, target)
+    except OperationalError as exc:
+        typer.echo(f"error: the database cannot be read ({type(exc.orig).__name__})", err=True)
+        raise typer.Exit(1) from None
+    finally:
+        engine.dispose()
+    typer.echo(f"exported {len(written)} files to {target}")
 
 
 @cli.command()

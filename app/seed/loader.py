@@ -34,7 +34,7 @@ from app.seed.schema import (
     UnitSeed,
 )
 
-SEED_FILES = {
+SEED_FILES: dict[str, tuple[str, type[BaseModel]]] = {
     "sources": ("sources.yaml", SourceSeed),
     "regions": ("regions.yaml", RegionSeed),
     "topics": ("topics.yaml", TopicSeed),
