@@ -8,14 +8,17 @@ from typing import Annotated, NoReturn
 import typer
 import uvicorn
 from sqlalchemy.exc import OperationalError
+from sqlmodel import Session
 
 from app.config import Settings
 from app.db import make_engine
+from app.errors import ConflictError, NotFoundError
 from app.migrate import upgrade
 from app.observability import logging_config
 from app.seed.export import export_database
 from app.seed.loader import SeedError, load_bundle
 from app.seed.sync import DatabaseNotReadyError, seed_database
+from app.services.keys import Scope, create_key, list_keys, revoke_key
 from app.synth import build_synthetic
 
 cli = typer.Typer(help="Jinzhong Indicators: curated data and its API.", no_args_is_help=True)
@@ -75,6 +78,54 @@ def seed(
         if report.inserted.get(table) or report.updated.get(table) or report.deleted.get(table)
     )
     typer.echo(f"seeded {report.content_hash[:12]}: {changes or 'no rows changed'}")
+
+
+keys_cli = typer.Typer(help="Curators' API keys: create (shown once), list, revoke.")
+cli.add_typer(keys_cli, name="keys")
+
+
+@keys_cli.command("create")
+def keys_create(
+    name: Annotated[str, typer.Option(help="Who or what the key is for (unique).")],
+    scope: Annotated[Scope, typer.Option(help="write: curate data; admin: also manage.")],
+) -> None:
+    """Create a key and print it: the only time it is shown (only its hash is stored)."""
+    engine = make_engine(Settings().database_url)
+    try:
+        with Session(engine) as session, session.begin():
+            key = create_key(session, name, scope)
+    except ConflictError as exc:
+        typer.echo(f"error: {exc.detail}", err=True)
+        raise typer.Exit(1) from None
+    finally:
+        engine.dispose()
+    typer.echo(key)
+
+
+@keys_cli.command("list")
+def keys_list() -> None:
+    """Every key: name, scope, when created and, if so, revoked (never a secret)."""
+    engine = make_engine(Settings().database_url)
+    with Session(engine) as session:
+        for key in list_keys(session):
+            state = f"revoked {key.revoked_at}" if key.revoked_at else "active"
+            typer.echo(f"{key.name}\t{key.scope}\tcreated {key.created_at}\t{state}")
+    engine.dispose()
+
+
+@keys_cli.command("revoke")
+def keys_revoke(name: Annotated[str, typer.Argument(help="The key's name.")]) -> None:
+    """Revoke a key: it stops working at once and stays listed as revoked."""
+    engine = make_engine(Settings().database_url)
+    try:
+        with Session(engine) as session, session.begin():
+            revoke_key(session, name)
+    except NotFoundError as exc:
+        typer.echo(f"error: {exc.detail}", err=True)
+        raise typer.Exit(1) from None
+    finally:
+        engine.dispose()
+    typer.echo(f"revoked {name}")
 
 
 @cli.command()

@@ -78,6 +78,16 @@ class Settings(BaseSettings):
         gt=0,
         description="Seconds `jinzhong serve` lets in-flight requests finish after SIGTERM.",
     )
+    write_max_bytes: int = Field(
+        default=1_048_576,
+        ge=1024,
+        description="Largest request body a write accepts, in bytes (413 beyond).",
+    )
+    auth_failure_limit: int = Field(
+        default=10,
+        ge=1,
+        description="Failed authentications one client may make per minute before 429.",
+    )
     forwarded_allow_ips: str = Field(
         default="127.0.0.1",
         description="Proxies trusted to set X-Forwarded-For/-Proto (comma-separated, or *).",

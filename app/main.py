@@ -12,6 +12,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.middleware.gzip import GZipMiddleware
 
 from app.api import health
+from app.api.auth import FailedAuthentications
 from app.api.docs import extend_openapi, install_docs
 from app.api.errors import install_error_handlers
 from app.api.routing import current_data_version
@@ -49,6 +50,10 @@ TAGS = [
     {"name": "quotes", "description": "First-person testimony, verbatim, with an English gloss."},
     {"name": "search", "description": "One search across everything, in Chinese and English."},
     {"name": "downloads", "description": "The whole dataset in one archive."},
+    {
+        "name": "curation",
+        "description": "Writes with an API key, each record's editable form and its history.",
+    },
     {"name": "health", "description": "Process health, readiness and metrics."},
 ]
 
@@ -94,6 +99,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url=None,
     )
     app.state.settings = settings
+    app.state.failed_authentications = FailedAuthentications(settings.auth_failure_limit)
     install_error_handlers(app)
     # Outermost last: CORS answers preflights first; HEAD is served as a (compressed) GET.
     app.add_middleware(GZipMiddleware, minimum_size=settings.gzip_minimum_size)

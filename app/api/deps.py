@@ -206,8 +206,16 @@ def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     """OpenAPI `responses=` entries for the problem+json errors a route can return."""
     descriptions = {
         400: "Unknown query parameter.",
+        401: "No API key, or an invalid or revoked one (see WWW-Authenticate).",
+        403: "The API key lacks the scope this needs.",
         404: "No resource with that code.",
-        422: "A parameter has an invalid value.",
+        409: "A record with that code exists already.",
+        412: "If-Match names an older version of the record.",
+        413: "The request body is larger than WRITE_MAX_BYTES.",
+        415: "The request body is not JSON.",
+        422: "A parameter or a field of the body has an invalid value.",
+        428: "A write to an existing record needs If-Match.",
+        429: "Too many failed authentications from this client (see Retry-After).",
     }
     return {
         status: {

@@ -59,7 +59,9 @@ def _location_and_name(loc: tuple[Any, ...]) -> tuple[str, str]:
 
 async def _app_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, AppError)
-    return problem_response(exc.status, exc.detail, request, errors=exc.errors, title=exc.title)
+    return problem_response(
+        exc.status, exc.detail, request, errors=exc.errors, title=exc.title, headers=exc.headers
+    )
 
 
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:

@@ -11,6 +11,8 @@ SQLModel.metadata.naming_convention = {
 }
 
 from app.models.tables import (  # noqa: E402 - tables must see the naming convention
+    ApiKey,
+    Change,
     DatasetMeta,
     DerivationInput,
     Entity,
@@ -38,6 +40,8 @@ from app.models.tables import (  # noqa: E402 - tables must see the naming conve
 )
 
 __all__ = [
+    "ApiKey",
+    "Change",
     "DatasetMeta",
     "DerivationInput",
     "Entity",

@@ -342,3 +342,33 @@ class SearchDocument(SQLModel, table=True):
     topics: str  # space-separated topic codes, for filtering
     regions: str  # space-separated region codes, for filtering
     rank_hint: int  # orders hits of equal relevance: regions, indicators, entities, ...
+
+
+class ApiKey(SQLModel, table=True):
+    """A curator's key: its public prefix and a hash of its secret, never the secret."""
+
+    __tablename__ = "api_key"
+
+    name: str = Field(primary_key=True)
+    prefix: str = Field(unique=True)
+    secret_hash: str
+    scope: str  # write | admin
+    created_at: str  # ISO 8601, UTC
+    revoked_at: str | None = None
+
+
+class Change(SQLModel, table=True):
+    """One write through the API: who, when, why, and the record before and after, as JSON
+    in the seed_data/ format (before is null for a creation, after for a retirement)."""
+
+    __tablename__ = "change"
+
+    id: int | None = Field(default=None, primary_key=True)
+    resource: str = Field(index=True)
+    code: str = Field(index=True)
+    action: str  # create | update | retire
+    key_name: str
+    at: str = Field(index=True)  # ISO 8601, UTC, microseconds: sorts as it reads
+    reason: str | None = Field(default=None, sa_column=Column(Text))
+    before: str | None = Field(default=None, sa_column=Column(Text))
+    after: str | None = Field(default=None, sa_column=Column(Text))

@@ -389,18 +389,24 @@ def seed_database(engine: Engine, seed_dir: Path, *, force: bool = False) -> Syn
     with exclusive(engine, "seed"), Session(engine) as session, session.begin():
         if not force and _meta(session, SEED_HASH_KEY) == bundle.content_hash:
             return SyncReport(skipped=True, content_hash=bundle.content_hash)
-        report = sync_bundle(session, bundle)
-        if report.changed or force:
-            rebuild_search_index(session)
-            # Fresh statistics let the query planner pick the right index as data grows.
-            session.exec(text("ANALYZE"))  # type: ignore[call-overload]
-        _set_meta(session, SEED_HASH_KEY, bundle.content_hash)
-        previous = _meta(session, CHANGED_AT_KEY)
-        if report.changed or previous is None:
-            # HTTP dates have whole seconds: a change must get a later second than the last
-            # one, or If-Modified-Since would call new data unmodified.
-            now = datetime.now(UTC).replace(microsecond=0)
-            if previous is not None:
-                now = max(now, datetime.fromisoformat(previous) + timedelta(seconds=1))
-            _set_meta(session, CHANGED_AT_KEY, now.isoformat())
+        return apply_bundle(session, bundle, force=force)
+
+
+def apply_bundle(session: Session, bundle: SeedBundle, *, force: bool = False) -> SyncReport:
+    """Make the database hold `bundle`, in the session's transaction: rows, search index,
+    statistics and data version. The seeder and the write API both go through here."""
+    report = sync_bundle(session, bundle)
+    if report.changed or force:
+        rebuild_search_index(session)
+        # Fresh statistics let the query planner pick the right index as data grows.
+        session.exec(text("ANALYZE"))  # type: ignore[call-overload]
+    _set_meta(session, SEED_HASH_KEY, bundle.content_hash)
+    previous = _meta(session, CHANGED_AT_KEY)
+    if report.changed or previous is None:
+        # HTTP dates have whole seconds: a change must get a later second than the last
+        # one, or If-Modified-Since would call new data unmodified.
+        now = datetime.now(UTC).replace(microsecond=0)
+        if previous is not None:
+            now = max(now, datetime.fromisoformat(previous) + timedelta(seconds=1))
+        _set_meta(session, CHANGED_AT_KEY, now.isoformat())
     return report

@@ -39,8 +39,12 @@ FTS_SQL = (
 INDEX_TABLES = {"search_document"}
 
 
+# Curators' keys (hashes, but still credentials): the copy has the table, never its rows.
+PRIVATE_TABLES = {"api_key"}
+
+
 def data_tables() -> list[Table]:
-    """The tables whose rows are the data, in an order that respects foreign keys."""
+    """Every table of the schema, in an order that respects foreign keys."""
     return [t for t in SQLModel.metadata.sorted_tables if t.name != "alembic_version"]
 
 
@@ -129,7 +133,10 @@ def build_dataset_zip(engine: Engine) -> tuple[DataVersion, bytes]:
     """The archive for the data as it stands, with the version it belongs to."""
     with Session(engine) as session:
         version = read_data_version(session)
-        tables = {t.name: (t, _rows(session, t)) for t in data_tables()}
+        tables = {
+            t.name: (t, [] if t.name in PRIVATE_TABLES else _rows(session, t))
+            for t in data_tables()
+        }
     # When a database was seeded is not part of the data: two copies of one data version
     # seeded at different times must give the same archive.
     meta_table, meta_rows = tables["dataset_meta"]
@@ -141,7 +148,7 @@ def build_dataset_zip(engine: Engine) -> tuple[DataVersion, bytes]:
         source["published_date"] = str(source["published_date"])
     files: dict[str, bytes] = {}
     for name, (table, rows) in sorted(tables.items()):
-        if name not in INDEX_TABLES:
+        if name not in INDEX_TABLES | PRIVATE_TABLES:
             files[f"csv/{name}.csv"] = _csv(table, rows)
     files["jinzhong.db"] = _sqlite_copy(tables)
     metadata = {

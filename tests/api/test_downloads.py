@@ -43,8 +43,10 @@ def test_dataset_zip_contents(client: TestClient, tmp_path: Path) -> None:
     zipped = archive(client)
     names = set(zipped.namelist())
     for table in data_tables():
-        if table.name != "search_document":
+        if table.name not in {"search_document", "api_key"}:
             assert f"{ROOT}csv/{table.name}.csv" in names, table.name
+    # Curators' keys are credentials: no CSV, and the copy's table is empty.
+    assert f"{ROOT}csv/api_key.csv" not in names
     assert {f"{ROOT}README.md", f"{ROOT}metadata.json", f"{ROOT}jinzhong.db"} <= names
     readme = zipped.read(f"{ROOT}README.md").decode()
     assert "## Cite as" in readme
@@ -71,6 +73,7 @@ def test_dataset_zip_contents(client: TestClient, tmp_path: Path) -> None:
         assert connection.execute(
             "SELECT value FROM observation WHERE code = 'gdp-2024'"
         ).fetchone() == (2458.8,)
+        assert connection.execute("SELECT count(*) FROM api_key").fetchone() == (0,)
         assert (
             connection.execute(
                 "SELECT count(*) FROM search_fts WHERE search_fts MATCH '煤层气'"

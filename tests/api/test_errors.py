@@ -35,7 +35,8 @@ def test_error_shape_404(client: TestClient, path: str) -> None:
 
 
 def test_error_shape_405(client: TestClient) -> None:
-    response = client.delete("/v1/indicators/gdp")
+    # Regions are not written through the API (they are reference data).
+    response = client.delete("/v1/regions/140700")
     body = assert_problem(response, 405)
     assert "DELETE" in body["detail"]
     assert response.headers["allow"] == "GET"

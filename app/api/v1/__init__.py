@@ -4,6 +4,7 @@ from fastapi import APIRouter, Depends
 
 from app.api.deps import check_query_params
 from app.api.v1 import (
+    curation,
     downloads,
     entities,
     events,
@@ -31,5 +32,6 @@ for module in (
     quotes,
     search,
     downloads,
+    curation,
 ):
     router.include_router(module.router)

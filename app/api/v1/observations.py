@@ -1,8 +1,10 @@
 """Observations: every figure with its unit, qualifier, source and verbatim quote."""
 
+from datetime import UTC, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Request, Response
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
+from sqlmodel import Session
 
 from app.api.deps import (
     ITEM_ERRORS,
@@ -19,8 +21,17 @@ from app.db import SessionDep
 from app.schemas.common import Page
 from app.schemas.resources import ObservationRead
 from app.services.observations import ObservationFilter, get_observation
+from app.services.vintages import vintage_engine
 
 router = APIRouter(prefix="/observations", tags=["observations"], route_class=DataRoute)
+
+AsOf = Annotated[
+    datetime | None,
+    Query(
+        description="Answer as the data stood at this time (ISO 8601; UTC if no zone), "
+        "rebuilt from the history of writes through the API."
+    ),
+]
 
 
 @router.get(
@@ -36,9 +47,13 @@ def get_observations(
     lang: LanguageDep,
     request: Request,
     response: Response,
+    as_of: AsOf = None,
 ) -> Response:
     """List observations, filtered by indicator, region, entity, topic, period and qualifier."""
-    return observations_page(session, flt, pagination, lang, request, response)
+    if as_of is None:
+        return observations_page(session, flt, pagination, lang, request, response)
+    with Session(vintage_engine(request.app.state.engine, _utc(as_of))) as past:
+        return observations_page(past, flt, pagination, lang, request, response)
 
 
 @router.get(
@@ -53,7 +68,17 @@ def get_observation_by_code(
     request: Request,
     response: Response,
     code: Annotated[str, Path(description="Observation code, e.g. gdp-2024.")],
+    as_of: AsOf = None,
 ) -> Response:
     """One observation with its provenance."""
-    item = observation_item(get_observation(session, code), lang, base_url(request))
-    return json_response(item, response)
+    if as_of is None:
+        record = get_observation(session, code)
+    else:
+        with Session(vintage_engine(request.app.state.engine, _utc(as_of))) as past:
+            record = get_observation(past, code)
+    return json_response(observation_item(record, lang, base_url(request)), response)
+
+
+def _utc(moment: datetime) -> datetime:
+    # A time without a zone is read as UTC, the zone of the history's timestamps.
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

@@ -1,0 +1,250 @@
+"""Curation: writes with an API key, each record's editable form and its history.
+
+For every writable resource R (sources, indicators, observations, events, entities, quotes):
+`POST /v1/R` creates a record from its seed_data/ form; `PATCH /v1/R/{code}` applies a JSON
+merge patch and `DELETE /v1/R/{code}` retires it, both with If-Match; `GET /v1/R/{code}/record`
+gives the editable form and its ETag; `GET /v1/R/{code}/history` every change.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Header, Path, Query, Request, Response
+from fastapi.responses import JSONResponse
+from sqlmodel import Session
+from starlette.concurrency import run_in_threadpool
+
+from app.api.auth import require
+from app.api.deps import problem_responses
+from app.errors import InvalidBodyError, PayloadTooLargeError, UnsupportedMediaTypeError
+from app.models import ApiKey, Change
+from app.schemas.common import FieldError
+from app.services.curation import (
+    RESOURCES,
+    Written,
+    editable_record,
+    history,
+    record_etag,
+    write,
+)
+from app.services.keys import Scope, list_keys
+
+router = APIRouter(tags=["curation"])
+
+WriteKey = Annotated[ApiKey, require(Scope.write)]
+AdminKey = Annotated[ApiKey, require(Scope.admin)]
+Reason = Annotated[
+    str | None, Query(max_length=1000, description="Why: kept in the record's history.")
+]
+IfMatch = Annotated[
+    str | None,
+    Header(alias="If-Match", description="The record's ETag, from its last read or write."),
+]
+Code = Annotated[str, Path(description="The record's code.")]
+JSON_TYPES = {"application/json", "application/merge-patch+json"}
+BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/json": {
+                "schema": {"type": "object", "description": "The record in seed_data/ form."}
+            }
+        },
+    }
+}
+WRITE_ERRORS = problem_responses(400, 401, 403, 413, 415, 422, 429)
+
+
+async def read_json_body(request: Request) -> dict[str, Any]:
+    """The body as a JSON object: 415 if not JSON, 413 if too large, 422 if malformed."""
+    media = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media not in JSON_TYPES:
+        raise UnsupportedMediaTypeError(
+            f"Send the record as JSON (Content-Type: application/json), not {media or 'nothing'}."
+        )
+    limit = request.app.state.settings.write_max_bytes
+    too_large = PayloadTooLargeError(f"The body is larger than {limit} bytes.")
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise too_large
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > limit:
+            raise too_large
+    try:
+        data = json.loads(body)
+    except ValueError as exc:
+        raise InvalidBodyError(
+            f"The body is not valid JSON: {exc}",
+            errors=[FieldError(location="body", name="body", message="not valid JSON")],
+        ) from None
+    if not isinstance(data, dict):
+        raise InvalidBodyError(
+            "The body must be a JSON object.",
+            errors=[FieldError(location="body", name="body", message="not an object")],
+        )
+    return data
+
+
+def _record_response(
+    record: dict[str, Any], etag: str, status: int = 200, headers: dict[str, str] | None = None
+) -> JSONResponse:
+    return JSONResponse(
+        record,
+        status_code=status,
+        headers={"ETag": etag, "Cache-Control": "no-cache", **(headers or {})},
+    )
+
+
+def _saved(done: Written) -> tuple[dict[str, Any], str]:
+    """The record a create or an update stored, and its ETag."""
+    if done.record is None or done.etag is None:
+        raise RuntimeError("a create or update stored no record")
+    return done.record, done.etag
+
+
+def _change(change: Change) -> dict[str, Any]:
+    return {
+        "id": change.id,
+        "at": change.at,
+        "key": change.key_name,
+        "action": change.action,
+        "reason": change.reason,
+        "before": None if change.before is None else json.loads(change.before),
+        "after": None if change.after is None else json.loads(change.after),
+    }
+
+
+def _routes(resource: str) -> None:
+    singular = resource[:-1].capitalize()
+    item = f"/{resource}/{{code}}"
+
+    async def create(request: Request, key: WriteKey, reason: Reason = None) -> Response:
+        body = await read_json_body(request)
+        done = await _write(request, key, resource, "create", None, body, None, reason)
+        location = f"/v1/{resource}/{done.change.code}/record"
+        return _record_response(*_saved(done), 201, {"Location": location})
+
+    async def update(
+        request: Request, key: WriteKey, code: Code, if_match: IfMatch = None, reason: Reason = None
+    ) -> Response:
+        body = await read_json_body(request)
+        done = await _write(request, key, resource, "update", code, body, if_match, reason)
+        return _record_response(*_saved(done))
+
+    async def retire(
+        request: Request,
+        key: WriteKey,
+        code: Code,
+        reason: Annotated[str, Query(min_length=1, max_length=1000, description="Why.")],
+        if_match: IfMatch = None,
+    ) -> Response:
+        await _write(request, key, resource, "retire", code, None, if_match, reason)
+        return Response(status_code=204)
+
+    def record(request: Request, code: Code) -> Response:
+        with Session(request.app.state.engine) as session:
+            found = editable_record(session, resource, code)
+        return _record_response(found, record_etag(found))
+
+    def changes(request: Request, code: Code) -> dict[str, Any]:
+        with Session(request.app.state.engine) as session:
+            items = [_change(c) for c in history(session, resource, code)]
+            if not items:
+                editable_record(session, resource, code)  # 404 if there is no such record
+        # A retired record's history stays readable: its last change says so.
+        return {"items": items, "total": len(items)}
+
+    create.__doc__ = f"Create a {resource[:-1]} from its seed_data/ form (API key, scope write)."
+    update.__doc__ = f"Change a {resource[:-1]}: a JSON merge patch, with If-Match."
+    retire.__doc__ = f"Retire a {resource[:-1]}, with If-Match and a reason; history keeps it."
+    record.__doc__ = f"A {resource[:-1]} in its editable seed_data/ form, with its ETag."
+    changes.__doc__ = f"Every change made to a {resource[:-1]} through the API, newest first."
+    endpoints: list[tuple[str, Callable[..., Any], str, str, dict[int | str, Any], int]] = [
+        (f"/{resource}", create, "POST", f"create{singular}", problem_responses(409), 201),
+        (item, update, "PATCH", f"update{singular}", problem_responses(404, 412, 428), 200),
+        (item, retire, "DELETE", f"retire{singular}", problem_responses(404, 412, 428), 204),
+    ]
+    for path, endpoint, method, operation, errors, status in endpoints:
+        router.add_api_route(
+            path,
+            endpoint,
+            methods=[method],
+            operation_id=operation,
+            status_code=status,
+            responses={**WRITE_ERRORS, **errors},
+            summary=str(endpoint.__doc__).split(" (")[0].split(":")[0].rstrip("."),
+            description=endpoint.__doc__,
+            openapi_extra=BODY if method != "DELETE" else None,
+            response_class=Response,
+        )
+    router.add_api_route(
+        f"{item}/record",
+        record,
+        methods=["GET"],
+        operation_id=f"get{singular}Record",
+        responses=problem_responses(400, 404),
+        summary=f"Editable {resource[:-1]}",
+        description=record.__doc__,
+        response_class=Response,
+    )
+    router.add_api_route(
+        f"{item}/history",
+        changes,
+        methods=["GET"],
+        operation_id=f"list{singular}History",
+        responses=problem_responses(400, 404),
+        summary=f"{singular} history",
+        description=changes.__doc__,
+    )
+
+
+async def _write(
+    request: Request,
+    key: ApiKey,
+    resource: str,
+    action: str,
+    code: str | None,
+    body: dict[str, Any] | None,
+    if_match: str | None,
+    reason: str | None,
+) -> Written:
+    done = await run_in_threadpool(
+        lambda: write(
+            request.app.state.engine,
+            resource,
+            action=action,
+            code=code,
+            body=body,
+            if_match=if_match,
+            key_name=key.name,
+            reason=reason,
+        )
+    )
+    # This process sees its own write at once; the others within DATA_VERSION_TTL.
+    request.app.state.data_version = None
+    return done
+
+
+for _resource in RESOURCES:
+    _routes(_resource)
+
+
+@router.get("/keys", operation_id="listKeys", responses=problem_responses(400, 401, 403, 429))
+def get_keys(request: Request, key: AdminKey) -> dict[str, Any]:
+    """The API keys (names, scopes, dates; never a secret), for a key with the admin scope."""
+    with Session(request.app.state.engine) as session:
+        keys = [
+            {
+                "name": k.name,
+                "scope": k.scope,
+                "created_at": k.created_at,
+                "revoked_at": k.revoked_at,
+            }
+            for k in list_keys(session)
+        ]
+    return {"items": keys, "total": len(keys)}
