@@ -18,6 +18,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -234,12 +235,13 @@ class Served:
     def __init__(self, env: dict[str, str], *args: str) -> None:
         port = free_port()
         self.base = f"http://127.0.0.1:{port}"
+        # A file, not a pipe: a pipe nobody reads fills up and stalls a server that logs.
+        self.log = tempfile.TemporaryFile(mode="w+", encoding="utf-8")  # noqa: SIM115 - stop()
         self.process = subprocess.Popen(
             [sys.executable, "-m", "app.cli", "serve", "--port", str(port), *args],
             cwd=PROJECT_ROOT,
             env={**os.environ, "HOST": "127.0.0.1", **env},
-            stderr=subprocess.PIPE,
-            text=True,
+            stderr=self.log,
         )
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
@@ -255,8 +257,11 @@ class Served:
         """Stop it (if still running) and return what it wrote to stderr."""
         if self.process.poll() is None:
             self.process.terminate()
-        _, err = self.process.communicate(timeout=30)
-        return err
+        self.process.wait(timeout=30)
+        self.log.seek(0)
+        written = self.log.read()
+        self.log.close()
+        return written
 
 
 @pytest.fixture(scope="session")

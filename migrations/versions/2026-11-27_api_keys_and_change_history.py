@@ -11,7 +11,6 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-
 revision: str = "558b1c07ae76"
 down_revision: str | None = "5b1e0c3f9a27"
 branch_labels: str | Sequence[str] | None = None

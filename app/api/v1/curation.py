@@ -87,7 +87,33 @@ async def read_json_body(request: Request) -> dict[str, Any]:
             "The body must be a JSON object.",
             errors=[FieldError(location="body", name="body", message="not an object")],
         )
+    _check_text(data, "")
     return data
+
+
+def _check_text(value: Any, path: str) -> None:
+    """Text is stored as given, markup and control characters included, except what no
+    database can hold: NUL, and unpaired surrogates (JSON can spell them, UTF-8 cannot)."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            _check_text(item, f"{path}.{key}" if path else str(key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            _check_text(item, f"{path}[{index}]")
+    elif isinstance(value, str):
+        problem = None
+        if "\x00" in value:
+            problem = "contains a NUL character"
+        else:
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:
+                problem = "contains an unpaired surrogate"
+        if problem:
+            raise InvalidBodyError(
+                f"Field {path or 'body'!r} {problem}, which cannot be stored.",
+                errors=[FieldError(location="body", name=path or "body", message=problem)],
+            )
 
 
 def _record_response(

@@ -1,0 +1,318 @@
+"""Curation through the API: keys, every status a write can answer, history, as_of, the
+YAML round trip after a write, hostile text, and many writers at once against a server."""
+
+from __future__ import annotations
+
+import difflib
+import itertools
+import json
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import httpx2 as httpx
+import pytest
+from fastapi.testclient import TestClient
+from sqlmodel import Session
+
+from app.config import Settings
+from app.db import make_engine
+from app.main import create_app
+from app.migrate import upgrade
+from app.seed.export import export_database
+from app.seed.sync import seed_database
+from app.services.keys import Scope, create_key, revoke_key
+from tests.conftest import SEED_DIR, Served
+
+GDP = "/v1/observations/gdp-2024"
+
+
+@dataclass
+class Curated:
+    client: TestClient
+    url: str
+    write_key: str
+    admin_key: str
+
+    def auth(self, key: str | None = None) -> dict[str, str]:
+        return {"Authorization": f"Bearer {key or self.write_key}"}
+
+    def etag(self, path: str) -> str:
+        response = self.client.get(f"{path}/record")
+        assert response.status_code == 200
+        return response.headers["etag"]
+
+    def patch(self, path: str, body: object, **params: str) -> httpx.Response:
+        headers = {**self.auth(), "If-Match": self.etag(path)}
+        return self.client.patch(path, json=body, headers=headers, params=params)
+
+
+def make_database(new_database: Callable[[str], str]) -> tuple[str, str, str]:
+    url = new_database("curation")
+    upgrade(url)
+    engine = make_engine(url)
+    seed_database(engine, SEED_DIR)
+    with Session(engine) as session, session.begin():
+        write_key = create_key(session, "alice", Scope.write)
+        admin_key = create_key(session, "root", Scope.admin)
+    engine.dispose()
+    return url, write_key, admin_key
+
+
+@pytest.fixture
+def curated(new_database: Callable[[str], str]) -> Iterator[Curated]:
+    url, write_key, admin_key = make_database(new_database)
+    app = create_app(Settings(database_url=url, data_version_ttl=0, auth_failure_limit=5))
+    with TestClient(app) as client:
+        yield Curated(client, url, write_key, admin_key)
+
+
+def problem(response: httpx.Response, status: int) -> dict[str, object]:
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    body: dict[str, object] = response.json()
+    return body
+
+
+def test_correct_a_figure_read_its_history_and_the_past(curated: Curated) -> None:
+    before = datetime.now(UTC)
+    time.sleep(0.01)
+    changed = curated.patch(GDP, {"note": "Checked against the printed page."}, reason="check")
+    assert changed.status_code == 200, changed.text
+    assert changed.json()["note"] == "Checked against the printed page."
+    assert changed.headers["etag"] == curated.etag(GDP)  # the new version's tag
+    # The public record changed at once (the data version moved, caches included).
+    assert curated.client.get(GDP).json()["note"] == "Checked against the printed page."
+    history = curated.client.get(f"{GDP}/history").json()
+    assert history["total"] == 1
+    entry = history["items"][0]
+    assert (entry["key"], entry["action"], entry["reason"]) == ("alice", "update", "check")
+    assert "note" not in entry["before"]
+    assert entry["after"]["note"] == "Checked against the printed page."
+    # As it stood before the change: no note.
+    past = curated.client.get(GDP, params={"as_of": before.isoformat()}).json()
+    assert past["note"] is None
+    listed = curated.client.get(
+        "/v1/observations", params={"as_of": before.isoformat(), "indicator": "gdp"}
+    ).json()
+    assert [item["note"] for item in listed["items"]] == [None]
+
+
+def test_create_then_retire(curated: Curated) -> None:
+    body = {
+        "code": "gdp-2024-copy",
+        "indicator": "gdp",
+        "regions": ["140700"],
+        "period": "2023",
+        "value": 2458.8,
+        "value_as_published": "2458.8",
+        "qualifier": "exact",
+        "source": "jzrb-2025-10-24-p03",
+        "quote": "2024年,全市完成地区生产总值2458.8亿元",
+        "note": "A test record.",
+    }
+    created = curated.client.post("/v1/observations", json=body, headers=curated.auth())
+    assert created.status_code == 201, created.text
+    assert created.headers["location"] == "/v1/observations/gdp-2024-copy/record"
+    assert curated.client.get("/v1/observations/gdp-2024-copy").status_code == 200
+    again = curated.client.post("/v1/observations", json=body, headers=curated.auth())
+    problem(again, 409)
+    path = "/v1/observations/gdp-2024-copy"
+    no_reason = curated.client.delete(path, headers={**curated.auth(), "If-Match": "*"})
+    assert problem(no_reason, 422)["errors"][0]["name"] == "reason"  # type: ignore[index]
+    retired = curated.client.delete(
+        path, headers={**curated.auth(), "If-Match": created.headers["etag"]},
+        params={"reason": "a test"},
+    )  # fmt: skip
+    assert retired.status_code == 204
+    problem(curated.client.get(path), 404)
+    history = curated.client.get(f"{path}/history").json()["items"]
+    assert [h["action"] for h in history] == ["retire", "create"]
+    assert history[0]["after"] is None
+    assert history[0]["reason"] == "a test"
+
+
+def test_the_seeders_validation_applies(curated: Curated) -> None:
+    wrong = curated.patch(GDP, {"value": 2458.9})
+    errors = problem(wrong, 422)["errors"]
+    assert errors == [
+        {"location": "body", "name": "value", "message": "2458.9 is not the figure printed "
+         "('2458.8' = 2458.8)"}
+    ]  # fmt: skip
+    unknown = curated.patch(GDP, {"regions": ["999999"]})
+    assert problem(unknown, 422)["errors"][0]["name"] == "regions[0]"  # type: ignore[index]
+    not_verbatim = curated.patch(GDP, {"quote": "2024年全市GDP为2458.8亿元"})
+    assert problem(not_verbatim, 422)["errors"][0]["name"] == "quote"  # type: ignore[index]
+    # Retiring what others point at would leave them dangling: refused, naming them.
+    entity = "/v1/entities/zuoquan-walnut"
+    dangling = curated.client.delete(
+        entity, headers={**curated.auth(), "If-Match": "*"}, params={"reason": "x"}
+    )
+    assert "unknown entity 'zuoquan-walnut'" in str(problem(dangling, 422)["detail"])
+    # Nothing of all that was stored.
+    assert curated.client.get(f"{GDP}/history").json()["total"] == 0
+    assert curated.client.get(GDP).json()["value"] == 2458.8
+
+
+def test_no_lost_updates(curated: Curated) -> None:
+    stale = curated.etag(GDP)
+    assert curated.patch(GDP, {"note": "first"}).status_code == 200
+    headers = {**curated.auth(), "Content-Type": "application/json"}
+    missing = curated.client.patch(GDP, content='{"note": "second"}', headers=headers)
+    assert "If-Match" in str(problem(missing, 428)["detail"])
+    late = curated.client.patch(
+        GDP, content='{"note": "second"}', headers={**headers, "If-Match": stale}
+    )
+    problem(late, 412)
+    weak = curated.client.patch(
+        GDP, content='{"note": "second"}', headers={**headers, "If-Match": f"W/{stale}"}
+    )
+    problem(weak, 412)
+    assert curated.client.get(GDP).json()["note"] == "first"
+
+
+def test_keys_and_their_statuses(curated: Curated, new_database: Callable[[str], str]) -> None:
+    body = {"note": "x"}
+    missing = problem(curated.client.patch(GDP, json=body), 401)
+    assert "Bearer" in str(missing["detail"])
+    bad = curated.client.patch(GDP, json=body, headers=curated.auth("jzk_nope_nope"))
+    problem(bad, 401)
+    assert bad.headers["www-authenticate"] == 'Bearer realm="jinzhong", error="invalid_token"'
+    assert curated.client.patch(GDP, json=body).headers["www-authenticate"] == (
+        'Bearer realm="jinzhong"'
+    )
+    problem(curated.client.get("/v1/keys", headers=curated.auth()), 403)
+    listed = curated.client.get("/v1/keys", headers=curated.auth(curated.admin_key)).json()
+    assert [k["name"] for k in listed["items"]] == ["alice", "root"]
+    assert curated.write_key not in json.dumps(listed)
+    engine = make_engine(curated.url)
+    with Session(engine) as session, session.begin():
+        revoke_key(session, "alice")
+    engine.dispose()
+    revoked = curated.client.patch(GDP, json=body, headers=curated.auth())
+    problem(revoked, 401)
+
+
+def test_repeated_failures_are_throttled(curated: Curated) -> None:
+    bad = curated.auth("jzk_0000_wrong")
+    statuses = [curated.client.patch(GDP, json={}, headers=bad).status_code for _ in range(6)]
+    assert statuses == [401] * 5 + [429]
+    throttled = curated.client.patch(GDP, json={}, headers=curated.auth())
+    problem(throttled, 429)  # even a good key waits: the address is blocked
+    assert int(throttled.headers["retry-after"]) > 0
+
+
+def test_bodies_that_are_refused(curated: Curated) -> None:
+    headers = {**curated.auth(), "If-Match": curated.etag(GDP)}
+    as_text = curated.client.patch(
+        GDP, content="note=x", headers={**headers, "Content-Type": "text/plain"}
+    )
+    problem(as_text, 415)
+    huge = json.dumps({"note": "x" * 2_000_000})
+    too_large = curated.client.patch(
+        GDP, content=huge, headers={**headers, "Content-Type": "application/json"}
+    )
+    problem(too_large, 413)
+    broken = curated.client.patch(
+        GDP, content="{not json", headers={**headers, "Content-Type": "application/json"}
+    )
+    assert problem(broken, 422)["errors"][0]["name"] == "body"  # type: ignore[index]
+    nul = curated.client.patch(GDP, json={"note": "a\x00b"}, headers=headers)
+    assert problem(nul, 422)["errors"][0]["name"] == "note"  # type: ignore[index]
+    unknown_key = curated.client.patch(GDP, json={"colour": "red"}, headers=headers)
+    problem(unknown_key, 422)
+    problem(curated.client.patch("/v1/observations/nope", json={}, headers=curated.auth()), 404)
+
+
+def test_hostile_text_is_stored_and_returned_as_plain_text(curated: Curated) -> None:
+    hostile = "<script>alert(1)</script> '; DROP TABLE observation; -- \x07\x1b[31m 引号\"'"
+    stored = curated.patch(GDP, {"note": hostile})
+    assert stored.status_code == 200, stored.text
+    assert curated.client.get(GDP).json()["note"] == hostile
+    assert curated.client.get(f"{GDP}/record").json()["note"] == hostile
+    assert curated.client.get("/v1/observations").json()["total"] == 18  # the table is there
+
+
+def test_a_write_reaches_search_and_the_yaml_as_a_small_diff(
+    curated: Curated, tmp_path: Path
+) -> None:
+    engine = make_engine(curated.url)
+    export_database(engine, tmp_path / "before")
+    assert curated.client.get("/v1/search", params={"q": "xylophone"}).json()["total"] == 0
+    assert (
+        curated.patch(
+            "/v1/entities/zuoquan-walnut", {"name_en": "Zuoquan walnuts (xylophone)"}
+        ).status_code
+        == 200
+    )
+    assert curated.client.get("/v1/search", params={"q": "xylophone"}).json()["total"] == 1
+    export_database(engine, tmp_path / "after")
+    engine.dispose()
+    old = (tmp_path / "before" / "entities.yaml").read_text().splitlines()
+    new = (tmp_path / "after" / "entities.yaml").read_text().splitlines()
+    changed = [
+        line
+        for line in difflib.unified_diff(old, new, lineterm="", n=0)
+        if line.startswith(("+", "-")) and not line.startswith(("+++", "---"))
+    ]
+    assert changed == [
+        "-  name_en: Zuoquan walnuts",
+        "+  name_en: Zuoquan walnuts (xylophone)",
+    ]
+
+
+def test_many_writers_lose_nothing(new_database: Callable[[str], str]) -> None:
+    # Eight writers against a real server, each adding its own line to one note many times,
+    # reading the ETag, retrying on 412. Every acknowledged write must be in the history, in
+    # a chain where each change starts from the one before: no write silently lost.
+    url, write_key, _ = make_database(new_database)
+    server = Served({"DATABASE_URL": url, "LOG_LEVEL": "info", "DATA_VERSION_TTL": "0"})
+    acknowledged: list[str] = []
+    failures: list[str] = []
+
+    def writer(n: int) -> None:
+        with httpx.Client(base_url=server.base, timeout=60) as http:
+            for i in range(4):
+                mark = f"w{n}-{i}"
+                while True:
+                    record = http.get(f"{GDP}/record")
+                    note = record.json().get("note") or ""
+                    response = http.patch(
+                        GDP,
+                        json={"note": f"{note} {mark}".strip()},
+                        headers={
+                            "Authorization": f"Bearer {write_key}",
+                            "If-Match": record.headers["etag"],
+                        },
+                    )
+                    if response.status_code == 200:
+                        acknowledged.append(mark)
+                        break
+                    if response.status_code != 412:
+                        failures.append(f"{response.status_code} {response.text}")
+                        return
+
+    try:
+        threads = [threading.Thread(target=writer, args=(n,)) for n in range(8)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=300)
+        assert failures == []
+        assert len(acknowledged) == 32
+        history = httpx.get(f"{server.base}{GDP}/history").json()["items"][::-1]
+        assert len(history) == 32
+        for earlier, later in itertools.pairwise(history):
+            assert later["before"] == earlier["after"]  # a chain: each saw the last
+        final = httpx.get(f"{server.base}{GDP}").json()["note"].split()
+        assert sorted(final) == sorted(acknowledged)  # every acknowledged write is there
+    finally:
+        logged = server.stop()
+    assert '"route":"/v1/observations/{code}","path":"/v1/observations/gdp-2024","status":200' in (
+        logged
+    )
+    assert write_key not in logged  # a key is never written to the log
+    assert write_key.split("_")[2] not in logged
