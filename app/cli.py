@@ -68,6 +68,12 @@ def seed(
         raise typer.Exit(1) from None
     finally:
         engine.dispose()
+    if report.kept_api_changes:
+        typer.echo(
+            "kept the database as it is: it holds changes made through the API since the last "
+            "seed. Export them (jinzhong export DIR) into seed_data/, then seed with --force."
+        )
+        return
     if report.skipped:
         typer.echo(f"database already holds this seed ({report.content_hash[:12]}); nothing to do")
         return

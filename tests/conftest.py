@@ -254,14 +254,15 @@ class Served:
         pytest.fail("jinzhong serve did not answer /healthz within 30 s")
 
     def stop(self) -> str:
-        """Stop it (if still running) and return what it wrote to stderr."""
+        """Stop it (if still running) and return what it wrote to stderr (again and again)."""
         if self.process.poll() is None:
             self.process.terminate()
         self.process.wait(timeout=30)
-        self.log.seek(0)
-        written = self.log.read()
-        self.log.close()
-        return written
+        if not self.log.closed:
+            self.log.seek(0)
+            self.written = self.log.read()
+            self.log.close()
+        return self.written
 
 
 @pytest.fixture(scope="session")

@@ -2,8 +2,8 @@
 
 Reads stay open. A missing, malformed, unknown or revoked key is a 401 with
 `WWW-Authenticate`; a key without the scope a route needs, 403. A client that keeps failing
-(AUTH_FAILURE_LIMIT per minute) is answered 429 before its keys are even looked at, so keys
-cannot be guessed at speed.
+(AUTH_FAILURE_LIMIT per minute) is answered 429 instead of 401 for every further bad key,
+while a good key keeps working, so no one can lock a curator out from the same address.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from app.models import ApiKey
 from app.services.keys import Scope, authenticate
 
 WINDOW_SECONDS = 60.0
+MAX_CLIENTS = 10_000
 
 
 class FailedAuthentications:
@@ -47,6 +48,10 @@ class FailedAuthentications:
 
     def record(self, client: str) -> None:
         """Count one failure of `client`."""
+        if len(self.failures) >= MAX_CLIENTS and client not in self.failures:
+            # Bounded memory: forget the client whose last failure is oldest.
+            oldest = min(self.failures, key=lambda c: self.failures[c][-1])
+            del self.failures[oldest]
         self.failures[client].append(time.monotonic())
 
 
@@ -58,11 +63,6 @@ async def current_key(request: Request) -> ApiKey:
     """The live key the request carries; 401 (or 429 after too many failures) otherwise."""
     failures: FailedAuthentications = request.app.state.failed_authentications
     client = _client(request)
-    wait = failures.retry_after(client)
-    if wait is not None:
-        raise TooManyRequestsError(
-            "Too many failed authentications from this address; try again later.", wait
-        )
     header = request.headers.get("authorization")
     if header is None:
         raise UnauthorizedError("Writes need an API key: send Authorization: Bearer <key>.")
@@ -76,10 +76,17 @@ async def current_key(request: Request) -> ApiKey:
             return key
 
     key = await run_in_threadpool(look_up) if scheme.lower() == "bearer" else None
-    if key is None:
-        failures.record(client)
-        raise UnauthorizedError("The API key is invalid or revoked.")
-    return key
+    if key is not None:
+        # A good key always works: someone failing from the same address cannot lock out
+        # a curator.
+        return key
+    wait = failures.retry_after(client)
+    if wait is not None:
+        raise TooManyRequestsError(
+            "Too many failed authentications from this address; try again later.", wait
+        )
+    failures.record(client)
+    raise UnauthorizedError("The API key is invalid or revoked.")
 
 
 def require(scope: Scope) -> object:

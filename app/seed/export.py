@@ -259,10 +259,29 @@ def _in_seed_order(record: dict[str, Any], model: type[BaseModel]) -> dict[str, 
     return {name: record[name] for name in model.model_fields if name in record}
 
 
+class _Dumper(yaml.SafeDumper):
+    """YAML's dumper, writing text with YAML line-break characters (NEL, U+2028, U+2029)
+    double-quoted and escaped: in other styles they would read back as spaces."""
+
+
+def _text(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    if any(char in value for char in "\x85\u2028\u2029"):
+        return dumper.represent_scalar("tag:yaml.org,2002:str", value, style='"')
+    return dumper.represent_str(value)
+
+
+_Dumper.add_representer(str, _text)
+
+
 def dump_yaml(records: list[dict[str, Any]]) -> str:
     """Records as YAML the way curators write it: block style, Chinese as is, key order kept."""
-    return HEADER + yaml.safe_dump(
-        records, allow_unicode=True, sort_keys=False, width=100, default_flow_style=False
+    return HEADER + yaml.dump(
+        records,
+        Dumper=_Dumper,
+        allow_unicode=True,
+        sort_keys=False,
+        width=100,
+        default_flow_style=False,
     )
 
 

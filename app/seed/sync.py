@@ -46,7 +46,7 @@ from app.rules.periods import parse_period
 from app.rules.regions import LEVEL_RANK
 from app.rules.units import normalize
 from app.seed.loader import SeedBundle, load_bundle
-from app.services.dataset import CHANGED_AT_KEY, SEED_HASH_KEY
+from app.services.dataset import API_CHANGES_KEY, CHANGED_AT_KEY, SEED_HASH_KEY
 from app.services.search import rebuild_search_index
 
 
@@ -60,6 +60,7 @@ class SyncReport:
 
     skipped: bool = False
     content_hash: str = ""
+    kept_api_changes: bool = False  # skipped so as not to undo writes made through the API
     inserted: dict[str, int] = field(default_factory=dict)
     updated: dict[str, int] = field(default_factory=dict)
     deleted: dict[str, int] = field(default_factory=dict)
@@ -387,15 +388,25 @@ def seed_database(engine: Engine, seed_dir: Path, *, force: bool = False) -> Syn
         raise DatabaseNotReadyError("the database has no tables yet; run `jinzhong migrate`")
     # One seeder at a time: a second one waits, then finds this seed already there.
     with exclusive(engine, "seed"), Session(engine) as session, session.begin():
+        if not force and _meta(session, API_CHANGES_KEY):
+            # Curators have written through the API since the last seed: reseeding would
+            # undo their work (as a container's start would, at every restart). Export it
+            # into seed_data/ first, then seed with force.
+            return SyncReport(skipped=True, content_hash=bundle.content_hash, kept_api_changes=True)
         if not force and _meta(session, SEED_HASH_KEY) == bundle.content_hash:
             return SyncReport(skipped=True, content_hash=bundle.content_hash)
+        _set_meta(session, API_CHANGES_KEY, "")
         return apply_bundle(session, bundle, force=force)
 
 
-def apply_bundle(session: Session, bundle: SeedBundle, *, force: bool = False) -> SyncReport:
+def apply_bundle(
+    session: Session, bundle: SeedBundle, *, force: bool = False, by_api: bool = False
+) -> SyncReport:
     """Make the database hold `bundle`, in the session's transaction: rows, search index,
     statistics and data version. The seeder and the write API both go through here."""
     report = sync_bundle(session, bundle)
+    if by_api and report.changed:
+        _set_meta(session, API_CHANGES_KEY, datetime.now(UTC).isoformat())
     if report.changed or force:
         rebuild_search_index(session)
         # Fresh statistics let the query planner pick the right index as data grows.

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import tempfile
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -40,6 +41,7 @@ from app.seed.sync import apply_bundle
 RESOURCES = ("sources", "indicators", "observations", "events", "entities", "quotes")
 # A source's text travels in its record under this key (in seed_data/ it is a file).
 TEXT_KEY = "text"
+SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 
 
 @dataclass(frozen=True)
@@ -48,7 +50,7 @@ class Written:
 
     record: dict[str, Any] | None
     etag: str | None
-    change: Change
+    change: Change | None  # None when the write changed nothing
 
 
 def record_etag(record: dict[str, Any]) -> str:
@@ -68,9 +70,26 @@ def _file(resource: str) -> str:
 
 
 def _with_text(resource: str, record: dict[str, Any], texts: dict[str, str]) -> dict[str, Any]:
-    if resource != "sources":
-        return record
-    return {**record, TEXT_KEY: texts[record["text_file"]]}
+    if resource == "sources":
+        record = {**record, TEXT_KEY: texts[record["text_file"]]}
+    # As JSON has it (a source's date as its ISO text): what clients send back and what the
+    # ETag and the history are made of.
+    plain: dict[str, Any] = json.loads(json.dumps(record, ensure_ascii=False, default=str))
+    return plain
+
+
+def merge_patch(target: Any, patch: Any) -> Any:
+    """RFC 7396: objects merge key by key, at every depth; null removes; anything else
+    (arrays included) replaces."""
+    if not isinstance(patch, dict):
+        return patch
+    merged = dict(target) if isinstance(target, dict) else {}
+    for key, value in patch.items():
+        if value is None:
+            merged.pop(key, None)
+        else:
+            merged[key] = merge_patch(merged.get(key), value)
+    return merged
 
 
 def editable_record(session: Session, resource: str, code: str) -> dict[str, Any]:
@@ -112,10 +131,11 @@ def write(
         if action == "create":
             assert body is not None
             code = body.get("code")
-            if not isinstance(code, str) or not code:
+            if not isinstance(code, str) or not SLUG.fullmatch(code):
+                # Checked before anything is built from it (a source's code names a file).
                 raise InvalidBodyError(
-                    "A new record needs its code.",
-                    errors=[FieldError(location="body", name="code", message="required")],
+                    "A new record needs a code of lowercase letters, digits and hyphens.",
+                    errors=[FieldError(location="body", name="code", message="not a valid code")],
                 )
             if any(r["code"] == code for r in records):
                 raise ConflictError(f"A {resource[:-1]} with code {code!r} exists already.")
@@ -144,23 +164,30 @@ def write(
             after = None
         else:
             assert body is not None
-            if action == "update" and body.get("code", code) != code:
+            if action == "update" and "code" in body and body["code"] != code:
                 raise InvalidBodyError(
                     "A record's code cannot change; create a new record instead.",
                     errors=[FieldError(location="body", name="code", message="cannot change")],
                 )
-            # JSON merge patch (RFC 7396) on the record's top-level keys: null removes one.
-            merged = {**(before or {}), **body}
-            records[position] = {k: v for k, v in merged.items() if v is not None}
-            after = records[position]
+            after = merge_patch(before or {}, body)
+            if after == before:
+                # Nothing to change: no new version, no history entry.
+                assert before is not None
+                return Written(before, record_etag(before), None)
+            records[position] = after
             if resource == "sources":
                 text_file = f"{SOURCES_DIR}/{code}.md"
                 text = after.pop(TEXT_KEY, None)
-                if isinstance(text, str):
+                if text is not None and not isinstance(text, str):
+                    raise InvalidBodyError(
+                        "A source's text is a string.",
+                        errors=[FieldError(location="body", name=TEXT_KEY, message="not text")],
+                    )
+                if text is not None:
                     texts[text_file] = text
                 after["text_file"] = text_file
-        bundle = _validated(documents, texts, resource, position)
-        apply_bundle(session, bundle)
+        bundle = _validated(documents, texts, resource, None if action == "retire" else position)
+        apply_bundle(session, bundle, by_api=True)
         # The record as stored, in its canonical seed form (numbers normalized, order kept).
         stored = None if after is None else editable_record(session, resource, str(code))
         change = Change(
@@ -180,7 +207,10 @@ def write(
 
 
 def _validated(
-    documents: dict[str, list[dict[str, Any]]], texts: dict[str, str], resource: str, position: int
+    documents: dict[str, list[dict[str, Any]]],
+    texts: dict[str, str],
+    resource: str,
+    position: int | None,
 ) -> Any:
     """The documents checked by the seed loader, in a folder of their own; its problems as a
     422 naming the written record's fields (or, for a record it breaks, that record's)."""
@@ -189,16 +219,19 @@ def _validated(
         for name, records in documents.items():
             (root / name).write_text(dump_yaml(records), encoding="utf-8")
         for relative, text in texts.items():
-            path = root / relative
+            path = (root / relative).resolve()
+            if not path.is_relative_to(root.resolve()):
+                raise InvalidBodyError(f"{relative!r} is not a file name this can write.")
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(text, encoding="utf-8")
         try:
             return load_bundle(root)
         except SeedError as exc:
-            own = f"{resource}[{position}]"
+            # A retired record has no fields left: what breaks is named as it stands.
+            own = f"{resource}[{position}]" if position is not None else None
             errors = []
             for issue in exc.issues:
-                if issue.field == own or issue.field.startswith(own + "."):
+                if own and (issue.field == own or issue.field.startswith(own + ".")):
                     name = issue.field[len(own) + 1 :] or "body"
                 else:
                     name = issue.field  # another record that this write would break

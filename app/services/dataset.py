@@ -11,6 +11,8 @@ from app.models import DatasetMeta
 
 SEED_HASH_KEY = "seed_hash"
 CHANGED_AT_KEY = "data_changed_at"
+# Set when the API has written since the last seed from YAML: a plain reseed keeps away.
+API_CHANGES_KEY = "api_changes_since_seed"
 UNSEEDED = "unseeded"
 
 

@@ -39,8 +39,10 @@ FTS_SQL = (
 INDEX_TABLES = {"search_document"}
 
 
-# Curators' keys (hashes, but still credentials): the copy has the table, never its rows.
-PRIVATE_TABLES = {"api_key"}
+# Tables the copy has empty and no CSV: curators' keys (hashes, but still credentials), and
+# the history of writes (the archive is a function of the data version, which the history is
+# not: a change undone leaves the data as it was). History is at .../{code}/history.
+PRIVATE_TABLES = {"api_key", "change"}
 
 
 def data_tables() -> list[Table]:

@@ -25,10 +25,11 @@ from app.models import Change
 from app.seed.export import dump_yaml, export_documents
 from app.seed.loader import SEED_FILES, load_bundle
 from app.seed.sync import sync_bundle
+from app.services.dataset import read_data_version
 
 # Rebuilt databases kept, by the last change they include: a few moments are asked for often.
 _KEPT = 4
-_cache: OrderedDict[int, Engine] = OrderedDict()
+_cache: OrderedDict[tuple[str, str, int, int], Engine] = OrderedDict()
 _cache_lock = Lock()
 
 
@@ -49,7 +50,9 @@ def vintage_engine(engine: Engine, as_of: datetime) -> Engine:
         last_included = session.exec(
             select(Change.id).where(col(Change.at) <= moment).order_by(col(Change.id).desc())
         ).first()
-        key = (last_included or 0) * 1_000_003 + len(later)
+        version = read_data_version(session).version
+        # Which database, which data, and which changes to undo.
+        key = (engine.url.render_as_string(), version, last_included or 0, len(later))
         with _cache_lock:
             if key in _cache:
                 _cache.move_to_end(key)

@@ -4,13 +4,16 @@ YAML round trip after a write, hostile text, and many writers at once against a 
 from __future__ import annotations
 
 import difflib
+import io
 import itertools
 import json
+import sqlite3
 import threading
 import time
+import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import httpx2 as httpx
@@ -24,6 +27,7 @@ from app.main import create_app
 from app.migrate import upgrade
 from app.seed.export import export_database
 from app.seed.sync import seed_database
+from app.services.curation import merge_patch
 from app.services.keys import Scope, create_key, revoke_key
 from tests.conftest import SEED_DIR, Served
 
@@ -167,8 +171,11 @@ def test_no_lost_updates(curated: Curated) -> None:
         GDP, content='{"note": "second"}', headers={**headers, "If-Match": stale}
     )
     problem(late, 412)
+    # The current tag, but weak: If-Match compares strongly, so it never matches.
     weak = curated.client.patch(
-        GDP, content='{"note": "second"}', headers={**headers, "If-Match": f"W/{stale}"}
+        GDP,
+        content='{"note": "second"}',
+        headers={**headers, "If-Match": f"W/{curated.etag(GDP)}"},
     )
     problem(weak, 412)
     assert curated.client.get(GDP).json()["note"] == "first"
@@ -200,9 +207,12 @@ def test_repeated_failures_are_throttled(curated: Curated) -> None:
     bad = curated.auth("jzk_0000_wrong")
     statuses = [curated.client.patch(GDP, json={}, headers=bad).status_code for _ in range(6)]
     assert statuses == [401] * 5 + [429]
-    throttled = curated.client.patch(GDP, json={}, headers=curated.auth())
-    problem(throttled, 429)  # even a good key waits: the address is blocked
+    throttled = curated.client.patch(GDP, json={}, headers=bad)
+    assert int(problem(throttled, 429)["status"]) == 429  # type: ignore[call-overload]
     assert int(throttled.headers["retry-after"]) > 0
+    # A good key from the same address still works: no one can lock a curator out.
+    good = curated.client.patch(GDP, json={}, headers=curated.auth())
+    problem(good, 428)  # authenticated; it only lacks If-Match
 
 
 def test_bodies_that_are_refused(curated: Curated) -> None:
@@ -315,4 +325,84 @@ def test_many_writers_lose_nothing(new_database: Callable[[str], str]) -> None:
         logged
     )
     assert write_key not in logged  # a key is never written to the log
-    assert write_key.split("_")[2] not in logged
+    assert write_key.split("_", 2)[2] not in logged  # nor its secret alone
+
+
+def test_sources_are_curated_with_their_text(curated: Curated) -> None:
+    path = "/v1/sources/jzrb-2025-10-24-p03"
+    record = curated.client.get(f"{path}/record")
+    assert record.status_code == 200
+    assert record.json()["published_date"] == "2025-10-24"
+    assert "阳涉铁路" in record.json()["text"]
+    better = curated.patch(path, {"subtitle_en": "Shouldering the mission (revised)"})
+    assert better.status_code == 200, better.text
+    assert curated.client.get(path).json()["subtitle_en"] == "Shouldering the mission (revised)"
+    not_text = curated.patch(path, {"text": 42})
+    assert problem(not_text, 422)["errors"][0]["name"] == "text"  # type: ignore[index]
+
+
+def test_a_code_cannot_name_a_file_elsewhere(curated: Curated, tmp_path: Path) -> None:
+    target = tmp_path / "pwned"
+    escape = f"../../../../../../..{target}"
+    body = {"code": escape, "text": "owned", "title": "x"}
+    created = curated.client.post("/v1/sources", json=body, headers=curated.auth())
+    assert problem(created, 422)["errors"][0]["name"] == "code"  # type: ignore[index]
+    assert not target.with_suffix(".md").exists()
+
+
+def test_as_of_reads_any_time_zone(curated: Curated) -> None:
+    before = datetime.now(UTC)
+    time.sleep(0.01)
+    assert curated.patch(GDP, {"note": "later"}).status_code == 200
+    in_beijing = before.astimezone(timezone(timedelta(hours=8))).isoformat()
+    assert "+08:00" in in_beijing
+    assert curated.client.get(GDP, params={"as_of": in_beijing}).json()["note"] is None
+
+
+def test_merge_patch_and_no_op_writes(curated: Curated) -> None:
+    assert merge_patch({"a": {"b": 1, "c": 2}, "d": [1]}, {"a": {"b": None, "e": 3}, "d": [2]}) == {
+        "a": {"c": 2, "e": 3},
+        "d": [2],
+    }
+    etag = curated.etag(GDP)
+    same = curated.patch(GDP, {"value": 2458.8})
+    assert same.status_code == 200
+    assert same.headers["etag"] == etag  # nothing changed: same version, no history entry
+    assert curated.client.get(f"{GDP}/history").json()["total"] == 0
+
+
+def test_deeply_nested_bodies_are_refused(curated: Curated) -> None:
+    deep = "[" * 100_000 + "]" * 100_000
+    response = curated.client.patch(
+        GDP,
+        content=deep,
+        headers={**curated.auth(), "If-Match": "*", "Content-Type": "application/json"},
+    )
+    assert problem(response, 422)["errors"][0]["name"] == "body"  # type: ignore[index]
+
+
+def test_a_reseed_keeps_what_curators_wrote(curated: Curated) -> None:
+    assert curated.patch(GDP, {"note": "kept"}).status_code == 200
+    engine = make_engine(curated.url)
+    kept = seed_database(engine, SEED_DIR)  # what a container does at every start
+    assert kept.kept_api_changes
+    assert curated.client.get(GDP).json()["note"] == "kept"
+    forced = seed_database(engine, SEED_DIR, force=True)  # after exporting into seed_data/
+    assert forced.changed
+    engine.dispose()
+    assert curated.client.get(GDP).json()["note"] is None
+    assert not seed_database(make_engine(curated.url), SEED_DIR).kept_api_changes
+
+
+def test_downloads_carry_neither_keys_nor_history(curated: Curated, tmp_path: Path) -> None:
+    assert curated.patch(GDP, {"note": "written"}).status_code == 200
+    archive = zipfile.ZipFile(io.BytesIO(curated.client.get("/v1/downloads/dataset.zip").content))
+    names = archive.namelist()
+    assert not [n for n in names if n.endswith(("api_key.csv", "change.csv"))]
+    copy = tmp_path / "copy.db"
+    copy.write_bytes(archive.read(next(n for n in names if n.endswith("jinzhong.db"))))
+    with sqlite3.connect(copy) as connection:
+        assert connection.execute("SELECT count(*) FROM api_key").fetchone() == (0,)
+        assert connection.execute("SELECT count(*) FROM change").fetchone() == (0,)
+        note = connection.execute("SELECT note FROM observation WHERE code = 'gdp-2024'")
+        assert note.fetchone() == ("written",)  # the data itself is there

@@ -24,7 +24,7 @@ from sqlmodel import SQLModel
 from app.config import PROJECT_ROOT
 from app.db import make_engine
 from app.migrate import include_name
-from app.services.downloads import data_tables
+from app.services.downloads import PRIVATE_TABLES, data_tables
 
 ROOT = "jinzhong-indicators/"
 
@@ -43,10 +43,10 @@ def test_dataset_zip_contents(client: TestClient, tmp_path: Path) -> None:
     zipped = archive(client)
     names = set(zipped.namelist())
     for table in data_tables():
-        if table.name not in {"search_document", "api_key"}:
+        if table.name not in {"search_document", *PRIVATE_TABLES}:
             assert f"{ROOT}csv/{table.name}.csv" in names, table.name
-    # Curators' keys are credentials: no CSV, and the copy's table is empty.
-    assert f"{ROOT}csv/api_key.csv" not in names
+    for private in PRIVATE_TABLES:  # keys and write history: no CSV (see test_curation)
+        assert f"{ROOT}csv/{private}.csv" not in names
     assert {f"{ROOT}README.md", f"{ROOT}metadata.json", f"{ROOT}jinzhong.db"} <= names
     readme = zipped.read(f"{ROOT}README.md").decode()
     assert "## Cite as" in readme
@@ -73,7 +73,6 @@ def test_dataset_zip_contents(client: TestClient, tmp_path: Path) -> None:
         assert connection.execute(
             "SELECT value FROM observation WHERE code = 'gdp-2024'"
         ).fetchone() == (2458.8,)
-        assert connection.execute("SELECT count(*) FROM api_key").fetchone() == (0,)
         assert (
             connection.execute(
                 "SELECT count(*) FROM search_fts WHERE search_fts MATCH '煤层气'"

@@ -77,6 +77,12 @@ async def read_json_body(request: Request) -> dict[str, Any]:
             raise too_large
     try:
         data = json.loads(body)
+        _check_text(data, "")
+    except RecursionError:
+        raise InvalidBodyError(
+            "The body is nested too deeply.",
+            errors=[FieldError(location="body", name="body", message="nested too deeply")],
+        ) from None
     except ValueError as exc:
         raise InvalidBodyError(
             f"The body is not valid JSON: {exc}",
@@ -87,7 +93,6 @@ async def read_json_body(request: Request) -> dict[str, Any]:
             "The body must be a JSON object.",
             errors=[FieldError(location="body", name="body", message="not an object")],
         )
-    _check_text(data, "")
     return data
 
 
@@ -152,7 +157,7 @@ def _routes(resource: str) -> None:
     async def create(request: Request, key: WriteKey, reason: Reason = None) -> Response:
         body = await read_json_body(request)
         done = await _write(request, key, resource, "create", None, body, None, reason)
-        location = f"/v1/{resource}/{done.change.code}/record"
+        location = f"/v1/{resource}/{_saved(done)[0]['code']}/record"
         return _record_response(*_saved(done), 201, {"Location": location})
 
     async def update(
@@ -251,7 +256,8 @@ async def _write(
             reason=reason,
         )
     )
-    # This process sees its own write at once; the others within DATA_VERSION_TTL.
+    # This process sees its own write at once; others (workers, replicas) within
+    # DATA_VERSION_TTL, when they read the data version again.
     request.app.state.data_version = None
     return done
 

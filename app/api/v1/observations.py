@@ -81,4 +81,4 @@ def get_observation_by_code(
 
 def _utc(moment: datetime) -> datetime:
     # A time without a zone is read as UTC, the zone of the history's timestamps.
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
