@@ -406,3 +406,25 @@ def test_downloads_carry_neither_keys_nor_history(curated: Curated, tmp_path: Pa
         assert connection.execute("SELECT count(*) FROM change").fetchone() == (0,)
         note = connection.execute("SELECT note FROM observation WHERE code = 'gdp-2024'")
         assert note.fetchone() == ("written",)  # the data itself is there
+
+
+@pytest.mark.parametrize(
+    ("resource", "code", "field"),
+    [
+        ("indicators", "gdp", "definition_en"),
+        ("events", "yangshe-railway-opens", "description_en"),
+        ("entities", "zuoquan-walnut", "description_en"),
+        ("quotes", "old-miner-white-shirt", "gloss_en"),
+    ],
+)
+def test_every_resource_takes_a_correction(
+    curated: Curated, resource: str, code: str, field: str
+) -> None:
+    # Improving an English text: the kind of correction the issue starts from.
+    path = f"/v1/{resource}/{code}"
+    current = curated.client.get(f"{path}/record").json()[field]
+    changed = curated.patch(path, {field: current + " (revised)"}, reason="translation")
+    assert changed.status_code == 200, changed.text
+    assert curated.client.get(path, params={"lang": "en"}).json()[field] == current + " (revised)"
+    entry = curated.client.get(f"{path}/history").json()["items"][0]
+    assert (entry["before"][field], entry["after"][field]) == (current, current + " (revised)")
