@@ -10,7 +10,6 @@ the database shows in the files as a small diff.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -18,7 +17,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, SQLModel, col, select
+from sqlmodel import Session, col, select
 
 from app.models import (
     DerivationInput,
@@ -46,6 +45,7 @@ from app.models import (
 )
 from app.rules.regions import LEVEL_RANK, RegionLevel
 from app.seed.loader import SEED_FILES
+from app.services.common import grouped_rows
 
 SOURCES_DIR = "sources"
 HEADER = "# Exported by `jinzhong export` from the database; the seed_data/ format.\n"
@@ -62,20 +62,10 @@ def _without_empty(record: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in record.items() if v is not None and v != []}
 
 
-def _grouped(
-    session: Session, model: type[SQLModel], key: str, *order: str
-) -> dict[str, list[Any]]:
-    rows: dict[str, list[Any]] = defaultdict(list)
-    columns = [col(getattr(model, name)) for name in (key, *order)]
-    for row in session.exec(select(model).order_by(*columns)):
-        rows[getattr(row, key)].append(row)
-    return rows
-
-
 def export_documents(session: Session) -> tuple[dict[str, list[dict[str, Any]]], dict[str, str]]:
     """Every seed file's records, by file name, and each source's text, by its file path."""
     texts: dict[str, str] = {}
-    errata = _grouped(session, Erratum, "source_code", "seq")
+    errata = grouped_rows(session, Erratum, "source_code", "seq")
     sources = []
     for s in session.exec(select(Source).order_by(col(Source.code))):
         text_file = f"{SOURCES_DIR}/{s.code}.md"
@@ -100,9 +90,9 @@ def export_documents(session: Session) -> tuple[dict[str, list[dict[str, Any]]],
     indicators = list(session.exec(select(Indicator).order_by(col(Indicator.code))))
     indicator_units = {i.code: i.unit_code for i in indicators}
 
-    obs_regions = _grouped(session, ObservationRegion, "observation_code", "position")
-    obs_entities = _grouped(session, ObservationEntity, "observation_code", "entity_code")
-    obs_inputs = _grouped(session, DerivationInput, "observation_code", "name")
+    obs_regions = grouped_rows(session, ObservationRegion, "observation_code", "position")
+    obs_entities = grouped_rows(session, ObservationEntity, "observation_code", "entity_code")
+    obs_inputs = grouped_rows(session, DerivationInput, "observation_code", "name")
     observations = []
     for o in session.exec(select(Observation).order_by(col(Observation.code))):
         derivation = None
@@ -133,10 +123,10 @@ def export_documents(session: Session) -> tuple[dict[str, list[dict[str, Any]]],
             )
         )
 
-    people = _grouped(session, Person, "entity_code", "code")
-    entity_regions = _grouped(session, EntityRegion, "entity_code", "position")
-    entity_topics = _grouped(session, EntityTopic, "entity_code", "topic_code")
-    relations = _grouped(session, EntityRelation, "entity_code", "related_code", "relation")
+    people = grouped_rows(session, Person, "entity_code", "code")
+    entity_regions = grouped_rows(session, EntityRegion, "entity_code", "position")
+    entity_topics = grouped_rows(session, EntityTopic, "entity_code", "topic_code")
+    relations = grouped_rows(session, EntityRelation, "entity_code", "related_code", "relation")
     entities = [
         _without_empty(
             {
@@ -174,11 +164,14 @@ def export_documents(session: Session) -> tuple[dict[str, list[dict[str, Any]]],
     ]
 
     event_links = {
-        "regions": (_grouped(session, EventRegion, "event_code", "position"), "region_code"),
-        "topics": (_grouped(session, EventTopic, "event_code", "topic_code"), "topic_code"),
-        "entities": (_grouped(session, EventEntity, "event_code", "entity_code"), "entity_code"),
+        "regions": (grouped_rows(session, EventRegion, "event_code", "position"), "region_code"),
+        "topics": (grouped_rows(session, EventTopic, "event_code", "topic_code"), "topic_code"),
+        "entities": (
+            grouped_rows(session, EventEntity, "event_code", "entity_code"),
+            "entity_code",
+        ),
         "indicators": (
-            _grouped(session, EventIndicator, "event_code", "indicator_code"),
+            grouped_rows(session, EventIndicator, "event_code", "indicator_code"),
             "indicator_code",
         ),
     }
@@ -197,7 +190,7 @@ def export_documents(session: Session) -> tuple[dict[str, list[dict[str, Any]]],
         event.update(source=e.source_code, quote=e.quote)
         events.append(_without_empty(event))
 
-    quote_regions = _grouped(session, QuotationRegion, "quotation_code", "position")
+    quote_regions = grouped_rows(session, QuotationRegion, "quotation_code", "position")
     quotes = []
     for q in session.exec(select(Quotation).order_by(col(Quotation.code))):
         # A named speaker's name and role live in the person's record; a described one's here.
@@ -285,19 +278,31 @@ def dump_yaml(records: list[dict[str, Any]]) -> str:
     )
 
 
-def export_database(engine: Engine, target: Path) -> list[Path]:
-    """Write the database into `target` in the seed_data/ format; return the files written."""
-    with Session(engine) as session:
-        documents, texts = export_documents(session)
+def write_documents(
+    documents: dict[str, list[dict[str, Any]]], texts: dict[str, str], target: Path
+) -> list[Path]:
+    """Write seed files (as `export_documents` gives them) and source texts into `target`, a
+    seed_data/ folder the loader reads; return the files written. A text whose path would
+    leave `target` is refused (ValueError): source codes come from clients too."""
+    root = target.resolve()
     written = []
     for name, records in documents.items():
-        path = target / name
+        path = root / name
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(dump_yaml(records), encoding="utf-8")
         written.append(path)
     for relative, text in texts.items():
-        path = target / relative
+        path = (root / relative).resolve()
+        if not path.is_relative_to(root):
+            raise ValueError(f"{relative!r} is not a file name inside {target}")
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(text.encode("utf-8"))
         written.append(path)
     return written
+
+
+def export_database(engine: Engine, target: Path) -> list[Path]:
+    """Write the database into `target` in the seed_data/ format; return the files written."""
+    with Session(engine) as session:
+        documents, texts = export_documents(session)
+    return write_documents(documents, texts, target)

@@ -33,7 +33,7 @@ from app.errors import (
 )
 from app.models import Change
 from app.schemas.common import FieldError
-from app.seed.export import SOURCES_DIR, dump_yaml, export_documents
+from app.seed.export import SOURCES_DIR, export_documents, write_documents
 from app.seed.loader import SEED_FILES, SeedError, load_bundle
 from app.seed.sync import apply_bundle
 
@@ -216,14 +216,10 @@ def _validated(
     422 naming the written record's fields (or, for a record it breaks, that record's)."""
     with tempfile.TemporaryDirectory(prefix="jinzhong-write-") as folder:
         root = Path(folder)
-        for name, records in documents.items():
-            (root / name).write_text(dump_yaml(records), encoding="utf-8")
-        for relative, text in texts.items():
-            path = (root / relative).resolve()
-            if not path.is_relative_to(root.resolve()):
-                raise InvalidBodyError(f"{relative!r} is not a file name this can write.")
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(text, encoding="utf-8")
+        try:
+            write_documents(documents, texts, root)
+        except ValueError as exc:
+            raise InvalidBodyError(str(exc)) from None
         try:
             return load_bundle(root)
         except SeedError as exc:

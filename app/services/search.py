@@ -40,7 +40,7 @@ from app.models import (
     Topic,
     Unit,
 )
-from app.services.common import count, like_pattern, require_codes
+from app.services.common import count, grouped_rows, like_pattern, require_codes
 
 MAX_QUERY_LENGTH = 200
 MAX_TERMS = 10
@@ -78,15 +78,10 @@ class SearchHit:
 
 
 def _grouped(session: Session, model: Any, key: str, value: str) -> dict[str, list[str]]:
-    out: dict[str, list[str]] = defaultdict(list)
-    order = [col(getattr(model, key))]
-    if hasattr(model, "position"):
-        order.append(col(model.position))
-    # Then by the linked code: rows come back in one order on every database, every time.
-    order.append(col(getattr(model, value)))
-    for row in session.exec(select(model).order_by(*order)):
-        out[getattr(row, key)].append(getattr(row, value))
-    return out
+    # By position where links have one, then by the linked code.
+    order = ("position", value) if hasattr(model, "position") else (value,)
+    rows = grouped_rows(session, model, key, *order)
+    return defaultdict(list, {k: [getattr(r, value) for r in group] for k, group in rows.items()})
 
 
 def _doc(

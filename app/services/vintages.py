@@ -22,7 +22,7 @@ from sqlmodel import Session, SQLModel, col, create_engine, select
 
 import app.models  # noqa: F401 - registers every table
 from app.models import Change
-from app.seed.export import dump_yaml, export_documents
+from app.seed.export import export_documents, write_documents
 from app.seed.loader import SEED_FILES, load_bundle
 from app.seed.sync import sync_bundle
 from app.services.dataset import read_data_version
@@ -86,13 +86,8 @@ def _first_per_record(changes: list[Change]) -> list[Change]:
 
 def _load(documents: dict[str, list[dict[str, object]]], texts: dict[str, str]) -> Engine:
     with tempfile.TemporaryDirectory(prefix="jinzhong-vintage-") as folder:
-        root = Path(folder)
-        for name, records in documents.items():
-            (root / name).write_text(dump_yaml(records), encoding="utf-8")
-        for relative, text in texts.items():
-            (root / relative).parent.mkdir(parents=True, exist_ok=True)
-            (root / relative).write_text(text, encoding="utf-8")
-        bundle = load_bundle(root)
+        write_documents(documents, texts, Path(folder))
+        bundle = load_bundle(Path(folder))
     past = create_engine(
         "sqlite://", poolclass=StaticPool, connect_args={"check_same_thread": False}
     )
