@@ -9,6 +9,7 @@ from sqlmodel import Session
 
 from app.api.deps import Pagination, base_url, page_response, url
 from app.models import Entity, Region
+from app.models.fields import ObservationFields, shared_names
 from app.rules.entities import EntityKind
 from app.rules.languages import Language, pick
 from app.rules.periods import PeriodPrecision
@@ -68,52 +69,54 @@ def present_event(record: EventRecord, lang: Language, request: Request) -> Even
     )
 
 
+# Fields an observation shares from its seed form to its response: copied by name.
+_SHARED = shared_names(ObservationFields)
+
+
 def observation_item(record: ObservationRecord, lang: Language, base: str) -> dict[str, Any]:
     """An observation as the JSON object of ObservationRead, built straight from its row.
 
     `base` is the server's base URL. A contract test holds every item to the model.
     """
+    code = record["code"]
     derivation = None
-    if record.derived and record.formula:
+    if record["derived"] and record["formula"]:
         derivation = {
-            "formula": record.formula,
+            "formula": record["formula"],
             "inputs": [
                 {"name": name, "observation": code, "url": f"{base}/v1/observations/{code}"}
-                for name, code in record.inputs
+                for name, code in record["inputs"]
             ],
         }
     zh = lang is Language.zh
     return {
-        "code": record.code,
-        "indicator": record.indicator,
-        "indicator_name": record.indicator_name_zh if zh else record.indicator_name_en,
-        "indicator_name_zh": record.indicator_name_zh,
-        "indicator_name_en": record.indicator_name_en,
-        "region": record.region,
-        "region_name": record.region_name_zh if zh else record.region_name_en,
-        "region_name_zh": record.region_name_zh,
-        "region_name_en": record.region_name_en,
-        "regions": record.regions,
-        "period": record.period,
-        "period_start": record.period_start,
-        "period_end": record.period_end,
-        "period_precision": record.period_precision,
-        "value": record.value,
-        "value_max": record.value_max,
-        "unit": record.unit,
-        "unit_code": record.unit_code,
-        "value_as_published": record.value_as_published,
-        "normalized_value": record.normalized_value,
-        "normalized_value_max": record.normalized_value_max,
-        "normalized_unit": record.normalized_unit,
-        "qualifier": record.qualifier,
-        "derived": record.derived,
+        "code": code,
+        "indicator": record["indicator_code"],
+        "indicator_name": record["indicator_name_zh" if zh else "indicator_name_en"],
+        "indicator_name_zh": record["indicator_name_zh"],
+        "indicator_name_en": record["indicator_name_en"],
+        "region": record["region_code"],
+        "region_name": record["region_name_zh" if zh else "region_name_en"],
+        "region_name_zh": record["region_name_zh"],
+        "region_name_en": record["region_name_en"],
+        "regions": record["regions"],
+        "period": record["period"],
+        "period_start": record["period_start"],
+        "period_end": record["period_end"],
+        "period_precision": record["period_precision"],
+        "value": record["value"],
+        "value_max": record["value_max"],
+        "unit": record["unit_symbol"],
+        "unit_code": record["unit_code"],
+        "normalized_value": record["normalized_value"],
+        "normalized_value_max": record["normalized_value_max"],
+        "normalized_unit": record["normalized_unit"],
+        "derived": record["derived"],
         "derivation": derivation,
-        "entities": record.entities,
-        "note": record.note,
-        "source": record.source,
-        "quote": record.quote,
-        "url": f"{base}/v1/observations/{record.code}",
+        "entities": record["entities"],
+        "source": record["source_code"],
+        **{name: record[name] for name in _SHARED},
+        "url": f"{base}/v1/observations/{code}",
     }
 
 

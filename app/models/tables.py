@@ -6,6 +6,19 @@ from datetime import date
 from sqlalchemy import Column, Index, Text
 from sqlmodel import Field, SQLModel
 
+from app.models.fields import (
+    EntityFields,
+    EventFields,
+    IndicatorFields,
+    ObservationFields,
+    PersonFields,
+    QuotationFields,
+    RegionFields,
+    SourceFields,
+    TopicFields,
+    UnitFields,
+)
+
 
 class DatasetMeta(SQLModel, table=True):
     """Key-value facts about the loaded data (the seed's content hash, when it last changed)."""
@@ -16,25 +29,12 @@ class DatasetMeta(SQLModel, table=True):
     value: str
 
 
-class Source(SQLModel, table=True):
+class Source(SourceFields, table=True):
     """A published report: its metadata and its text, as received and as corrected."""
 
     __tablename__ = "source"
 
     code: str = Field(primary_key=True)
-    publication_zh: str
-    publication_en: str
-    published_date: date
-    page: str | None = None
-    page_heading: str | None = None
-    series: str | None = None
-    title: str
-    subtitle: str | None = None
-    title_en: str
-    subtitle_en: str | None = None
-    reporter: str | None = None
-    language: str
-    url: str | None = None
     text_original: str = Field(sa_column=Column(Text, nullable=False))
     text: str = Field(sa_column=Column(Text, nullable=False))
 
@@ -52,58 +52,43 @@ class Erratum(SQLModel, table=True):
     occurrences: int
 
 
-class Region(SQLModel, table=True):
+class Region(RegionFields, table=True):
     """An administrative division, keyed by its GB/T 2260 code."""
 
     __tablename__ = "region"
 
     code: str = Field(primary_key=True)
-    name_zh: str
-    name_en: str
-    level: str
     parent_code: str | None = Field(default=None, foreign_key="region.code", index=True)
 
 
-class Topic(SQLModel, table=True):
+class Topic(TopicFields, table=True):
     """A theme that groups indicators."""
 
     __tablename__ = "topic"
 
     code: str = Field(primary_key=True)
-    name_zh: str
-    name_en: str
-    description_zh: str
-    description_en: str
 
 
-class Unit(SQLModel, table=True):
+class Unit(UnitFields, table=True):
     """A unit as printed, and how to turn it into a base unit."""
 
     __tablename__ = "unit"
 
     code: str = Field(primary_key=True)
-    symbol: str | None = None
-    name_zh: str
-    name_en: str
-    normalized_unit: str
     factor: float
 
 
-class Indicator(SQLModel, table=True):
+class Indicator(IndicatorFields, table=True):
     """What is measured."""
 
     __tablename__ = "indicator"
 
     code: str = Field(primary_key=True)
-    name_zh: str
-    name_en: str
-    definition_zh: str = Field(sa_column=Column(Text, nullable=False))
-    definition_en: str = Field(sa_column=Column(Text, nullable=False))
     topic_code: str = Field(foreign_key="topic.code", index=True)
     unit_code: str = Field(foreign_key="unit.code")
 
 
-class Observation(SQLModel, table=True):
+class Observation(ObservationFields, table=True):
     """One published (or derived) figure with its period, unit, qualifier and provenance."""
 
     __tablename__ = "observation"
@@ -132,16 +117,12 @@ class Observation(SQLModel, table=True):
     period_precision: str
     value: float
     value_max: float | None = None
-    value_as_published: str | None = None
     unit_code: str = Field(foreign_key="unit.code")
     normalized_value: float
     normalized_value_max: float | None = None
-    qualifier: str
     derived: bool = False
     formula: str | None = None
-    note: str | None = Field(default=None, sa_column=Column(Text))
     source_code: str = Field(foreign_key="source.code", index=True)
-    quote: str = Field(sa_column=Column(Text, nullable=False))
 
 
 class ObservationRegion(SQLModel, table=True):
@@ -179,19 +160,13 @@ class ObservationEntity(SQLModel, table=True):
     entity_code: str = Field(foreign_key="entity.code", primary_key=True, index=True)
 
 
-class Entity(SQLModel, table=True):
+class Entity(EntityFields, table=True):
     """A thing the report names: project, organisation, initiative, honour, place or product."""
 
     __tablename__ = "entity"
 
     code: str = Field(primary_key=True)
-    kind: str = Field(index=True)
-    name_zh: str
-    name_en: str
-    description_zh: str = Field(sa_column=Column(Text, nullable=False))
-    description_en: str = Field(sa_column=Column(Text, nullable=False))
     source_code: str = Field(foreign_key="source.code", index=True)
-    quote: str = Field(sa_column=Column(Text, nullable=False))
 
 
 class EntityRegion(SQLModel, table=True):
@@ -225,21 +200,16 @@ class EntityRelation(SQLModel, table=True):
     quote: str = Field(sa_column=Column(Text, nullable=False))
 
 
-class Person(SQLModel, table=True):
+class Person(PersonFields, table=True):
     """A person the report names, in the organisation it names them with."""
 
     __tablename__ = "person"
 
     code: str = Field(primary_key=True)
     entity_code: str = Field(foreign_key="entity.code", index=True)
-    name_zh: str
-    name_en: str
-    role_zh: str
-    role_en: str
-    quote: str = Field(sa_column=Column(Text, nullable=False))
 
 
-class Event(SQLModel, table=True):
+class Event(EventFields, table=True):
     """A moment the report tells, with its date as precisely as the report gives it."""
 
     __tablename__ = "event"
@@ -249,12 +219,7 @@ class Event(SQLModel, table=True):
     period_start: date | None = None
     period_end: date = Field(index=True)
     period_precision: str
-    title_zh: str
-    title_en: str
-    description_zh: str = Field(sa_column=Column(Text, nullable=False))
-    description_en: str = Field(sa_column=Column(Text, nullable=False))
     source_code: str = Field(foreign_key="source.code", index=True)
-    quote: str = Field(sa_column=Column(Text, nullable=False))
 
 
 class EventRegion(SQLModel, table=True):
@@ -294,14 +259,12 @@ class EventIndicator(SQLModel, table=True):
     indicator_code: str = Field(foreign_key="indicator.code", primary_key=True, index=True)
 
 
-class Quotation(SQLModel, table=True):
+class Quotation(QuotationFields, table=True):
     """First-person testimony as published, with its gloss and speaker (named or described)."""
 
     __tablename__ = "quotation"
 
     code: str = Field(primary_key=True)
-    text: str = Field(sa_column=Column(Text, nullable=False))
-    gloss_en: str = Field(sa_column=Column(Text, nullable=False))
     person_code: str | None = Field(default=None, foreign_key="person.code", index=True)
     speaker_zh: str
     speaker_en: str

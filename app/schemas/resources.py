@@ -12,9 +12,9 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from app.models.fields import ObservationFields
 from app.rules.entities import EntityKind, Relation
 from app.rules.periods import PeriodPrecision
-from app.rules.qualifiers import Qualifier
 from app.rules.regions import RegionLevel
 from app.schemas import examples
 from app.services.search import DocType
@@ -118,10 +118,14 @@ class Derivation(BaseModel):
     inputs: list[DerivationInputRead]
 
 
-class ObservationRead(BaseModel):
-    """One figure with its period, unit as published and normalized, qualifier and provenance."""
+class ObservationRead(ObservationFields):
+    """One figure with its period, unit as published and normalized, qualifier and provenance.
 
-    model_config = ConfigDict(json_schema_extra={"examples": [examples.OBSERVATION]})
+    The fields it shares with the seed form and the table (value_as_published, qualifier,
+    note, quote...) are declared once, in ObservationFields.
+    """
+
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.OBSERVATION]})  # type: ignore[assignment]
 
     code: str = Field(examples=["gdp-2024"])
     indicator: str = Field(examples=["gdp"])
@@ -143,19 +147,13 @@ class ObservationRead(BaseModel):
     value_max: float | None = Field(description="Upper end, for qualifier 'range' only.")
     unit: str | None = Field(examples=["亿元"], description="Unit as printed; null if none.")
     unit_code: str
-    value_as_published: str | None = Field(
-        examples=["2458.8"], description="The figure exactly as printed; null for derived values."
-    )
     normalized_value: float = Field(examples=[245880000000])
     normalized_value_max: float | None
     normalized_unit: str = Field(examples=["CNY"])
-    qualifier: Qualifier
     derived: bool
     derivation: Derivation | None
     entities: list[str] = Field(description="Codes of the entities the figure concerns.")
-    note: str | None = Field(description="The curator's explanation of a judgement (English).")
     source: str = Field(examples=["jzrb-2025-10-24-p03"])
-    quote: str = Field(description="The sentence the figure comes from, verbatim.")
     url: str
 
 

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date
 from decimal import Decimal
-from typing import Annotated, Self
+from typing import Annotated, Any, Self, get_args, get_origin
 
 from pydantic import (
     AfterValidator,
@@ -15,16 +14,26 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+from sqlmodel import SQLModel
 
+from app.models.fields import (
+    EntityFields,
+    EventFields,
+    IndicatorFields,
+    ObservationFields,
+    PersonFields,
+    QuotationFields,
+    RegionCode,
+    RegionFields,
+    Slug,
+    SourceFields,
+    Text,
+    TopicFields,
+    UnitFields,
+    VocabularyCode,
+)
 from app.rules.entities import EntityKind, Relation
 from app.rules.periods import parse_period
-from app.rules.qualifiers import Qualifier
-from app.rules.regions import RegionLevel
-
-VocabularyCode = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9]*(?:_[a-z0-9]+)*$")]
-Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$")]
-RegionCode = Annotated[str, StringConstraints(pattern=r"^\d{6}$")]
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 
 
 def _unique(values: list[str]) -> list[str]:
@@ -38,10 +47,41 @@ UniqueRegions = Annotated[list[RegionCode], AfterValidator(_unique)]
 UniqueVocabulary = Annotated[list[VocabularyCode], AfterValidator(_unique)]
 
 
-class SeedModel(BaseModel):
-    """Base for seed records: strict about keys so a typo in YAML is an error, not a default."""
+class SeedModel(SQLModel):
+    """Base for seed records: strict about keys so a typo in YAML is an error, not a default.
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    A record's own fields (`app/models/fields.py`) come in by inheritance; what a seed model
+    declares itself is its key, its references and what is shaped on the way to rows.
+    """
+
+    # A SQLModel (not a table): the fields it shares with a table come from a SQLModel base.
+    model_config = ConfigDict(extra="forbid", frozen=True)  # type: ignore[assignment]
+
+
+def seed_key_order(model: type[BaseModel]) -> list[str]:
+    """A seed model's keys as curators write them: its code and own plain values (references,
+    period, value), the fields it shares with its table, then its lists and nested records."""
+    shared = {
+        name
+        for base in model.__mro__[1:]
+        if issubclass(base, SQLModel) and not issubclass(base, SeedModel)
+        for name in base.model_fields
+    }
+    own = [name for name in model.model_fields if name not in shared]
+    nested = [name for name in own if _is_collection(model.model_fields[name].annotation)]
+    return (
+        [name for name in own if name not in nested]
+        + [name for name in model.model_fields if name in shared]
+        + nested
+    )
+
+
+def _is_collection(annotation: Any) -> bool:
+    kinds = [annotation, *get_args(annotation)]
+    return any(
+        get_origin(kind) in (list, dict) or (isinstance(kind, type) and issubclass(kind, BaseModel))
+        for kind in kinds
+    )
 
 
 class ErratumSeed(SeedModel):
@@ -53,66 +93,38 @@ class ErratumSeed(SeedModel):
     occurrences: int = Field(default=1, ge=1)
 
 
-class SourceSeed(SeedModel):
+class SourceSeed(SeedModel, SourceFields):
     """A published report and the file holding its text."""
 
     code: Slug
-    publication_zh: Text
-    publication_en: Text
-    published_date: date
-    page: str | None = None
-    page_heading: str | None = None
-    series: str | None = None
-    title: Text
-    subtitle: str | None = None
-    title_en: Text
-    subtitle_en: str | None = None
-    reporter: str | None = None
-    language: Text = "zh"
-    url: str | None = None
     text_file: Text
     errata: list[ErratumSeed] = []
 
 
-class RegionSeed(SeedModel):
+class RegionSeed(SeedModel, RegionFields):
     """An administrative division with its GB/T 2260 code."""
 
     code: RegionCode
-    name_zh: Text
-    name_en: Text
-    level: RegionLevel
     parent: RegionCode | None = None
 
 
-class TopicSeed(SeedModel):
+class TopicSeed(SeedModel, TopicFields):
     """A theme grouping indicators."""
 
     code: VocabularyCode
-    name_zh: Text
-    name_en: Text
-    description_zh: Text
-    description_en: Text
 
 
-class UnitSeed(SeedModel):
+class UnitSeed(SeedModel, UnitFields):
     """A unit as printed (symbol) and its conversion to a base unit."""
 
     code: VocabularyCode
-    symbol: str | None
-    name_zh: Text
-    name_en: Text
-    normalized_unit: Text
     factor: Decimal = Field(gt=0)
 
 
-class IndicatorSeed(SeedModel):
+class IndicatorSeed(SeedModel, IndicatorFields):
     """What is measured, in which unit, under which topic."""
 
     code: VocabularyCode
-    name_zh: Text
-    name_en: Text
-    definition_zh: Text
-    definition_en: Text
     topic: VocabularyCode
     unit: VocabularyCode
 
@@ -124,7 +136,7 @@ class DerivationSeed(SeedModel):
     inputs: dict[str, Slug] = Field(min_length=1)
 
 
-class ObservationSeed(SeedModel):
+class ObservationSeed(SeedModel, ObservationFields):
     """One figure with its provenance; published figures carry value_as_published."""
 
     code: Slug
@@ -133,14 +145,10 @@ class ObservationSeed(SeedModel):
     period: Text
     value: Decimal
     value_max: Decimal | None = None
-    value_as_published: str | None = None
     unit: VocabularyCode | None = None
-    qualifier: Qualifier
     source: Slug
-    quote: Text
     derivation: DerivationSeed | None = None
     entities: UniqueSlugs = []
-    note: str | None = None
 
     @field_validator("period")
     @classmethod
@@ -181,28 +189,17 @@ class RelationSeed(SeedModel):
     quote: Text
 
 
-class PersonSeed(SeedModel):
+class PersonSeed(SeedModel, PersonFields):
     """A person the report names, with the role it gives them."""
 
     code: Slug
-    name_zh: Text
-    name_en: Text
-    role_zh: Text
-    role_en: Text
-    quote: Text
 
 
-class EntitySeed(SeedModel):
+class EntitySeed(SeedModel, EntityFields):
     """A thing the report names: a project, organisation, initiative, honour, place or product."""
 
     code: Slug
-    kind: EntityKind
-    name_zh: Text
-    name_en: Text
-    description_zh: Text
-    description_en: Text
     source: Slug
-    quote: Text
     topics: UniqueVocabulary = []
     regions: list[RegionLinkSeed] = []
     related: list[RelationSeed] = []
@@ -219,21 +216,16 @@ class EntitySeed(SeedModel):
         return self
 
 
-class EventSeed(SeedModel):
+class EventSeed(SeedModel, EventFields):
     """A moment the report tells."""
 
     code: Slug
     period: Text
-    title_zh: Text
-    title_en: Text
-    description_zh: Text
-    description_en: Text
     regions: UniqueRegions = []
     topics: UniqueVocabulary = []
     entities: UniqueSlugs = []
     indicators: UniqueVocabulary = []
     source: Slug
-    quote: Text
 
     @field_validator("period")
     @classmethod
@@ -242,12 +234,10 @@ class EventSeed(SeedModel):
         return value
 
 
-class QuoteSeed(SeedModel):
+class QuoteSeed(SeedModel, QuotationFields):
     """First-person testimony, verbatim, with an English gloss and who said it."""
 
     code: Slug
-    text: Text
-    gloss_en: Text
     speaker: Slug | None = None
     speaker_zh: str | None = None
     speaker_en: str | None = None

@@ -17,35 +17,23 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel, select
 
 from app.db import exclusive
-from app.models import (
-    DatasetMeta,
-    DerivationInput,
-    Entity,
-    EntityRegion,
-    EntityRelation,
-    EntityTopic,
-    Erratum,
-    Event,
-    EventEntity,
-    EventIndicator,
-    EventRegion,
-    EventTopic,
-    Indicator,
-    Observation,
-    ObservationEntity,
-    ObservationRegion,
-    Person,
-    Quotation,
-    QuotationRegion,
-    Region,
-    Source,
-    Topic,
-    Unit,
-)
-from app.rules.periods import parse_period
+from app.models import DatasetMeta, Observation, Region
 from app.rules.regions import LEVEL_RANK
-from app.rules.units import normalize
 from app.seed.loader import SeedBundle, load_bundle
+from app.seed.records import (
+    LINKS,
+    TABLES,
+    UnitFactor,
+    entity_rows,
+    event_rows,
+    indicator_rows,
+    observation_rows,
+    quote_rows,
+    region_rows,
+    source_rows,
+    topic_rows,
+    unit_rows,
+)
 from app.services.dataset import API_CHANGES_KEY, CHANGED_AT_KEY, SEED_HASH_KEY
 from app.services.search import rebuild_search_index
 
@@ -75,242 +63,44 @@ class SyncReport:
 
 def bundle_rows(bundle: SeedBundle) -> list[tuple[type[SQLModel], list[SQLModel]]]:
     """Turn the bundle into rows, table by table, parents before children."""
-    units = {u.code: u for u in bundle.units}
+    units = {u.code: UnitFactor(u.code, u.factor) for u in bundle.units}
     indicator_units = {i.code: i.unit for i in bundle.indicators}
-    sources: list[SQLModel] = []
-    errata: list[SQLModel] = []
+    people = {p.code: p for e in bundle.entities for p in e.people}
+    rows: list[SQLModel] = []
     for s in bundle.sources:
         text = bundle.texts[s.code]
-        # The YAML keys and the columns share names; only the text is read from a file.
-        fields = s.model_dump(exclude={"errata", "text_file"})
-        sources.append(Source(**fields, text_original=text.original, text=text.corrected))
-        errata.extend(
-            Erratum(
-                source_code=s.code,
-                seq=seq,
-                original=e.original,
-                corrected=e.corrected,
-                reason=e.reason,
-                occurrences=e.occurrences,
-            )
-            for seq, e in enumerate(s.errata, start=1)
-        )
-    regions: list[SQLModel] = [
-        Region(
-            code=r.code,
-            name_zh=r.name_zh,
-            name_en=r.name_en,
-            level=r.level.value,
-            parent_code=r.parent,
-        )
-        for r in sorted(bundle.regions, key=lambda r: LEVEL_RANK[r.level])
-    ]
-    observations: list[SQLModel] = []
-    links: list[SQLModel] = []
-    inputs: list[SQLModel] = []
-    for o in bundle.observations:
-        unit = units[o.unit or indicator_units[o.indicator]]
-        period = parse_period(o.period)
-        observations.append(
-            Observation(
-                code=o.code,
-                indicator_code=o.indicator,
-                region_code=o.regions[0],
-                period=period.label,
-                period_start=period.start,
-                period_end=period.end,
-                period_precision=period.precision.value,
-                value=float(o.value),
-                value_max=None if o.value_max is None else float(o.value_max),
-                value_as_published=o.value_as_published,
-                unit_code=unit.code,
-                normalized_value=float(normalize(o.value, unit.factor)),
-                normalized_value_max=(
-                    None if o.value_max is None else float(normalize(o.value_max, unit.factor))
-                ),
-                qualifier=o.qualifier.value,
-                derived=o.derivation is not None,
-                formula=o.derivation.formula if o.derivation else None,
-                note=o.note,
-                source_code=o.source,
-                quote=o.quote,
-            )
-        )
-        links.extend(
-            ObservationRegion(observation_code=o.code, region_code=code, position=position)
-            for position, code in enumerate(o.regions)
-        )
-        if o.derivation:
-            inputs.extend(
-                DerivationInput(observation_code=o.code, name=name, input_code=code)
-                for name, code in sorted(o.derivation.inputs.items())
-            )
-    return [
-        (Source, sources),
-        (Erratum, errata),
-        (Region, regions),
-        (Topic, [Topic(**t.model_dump()) for t in bundle.topics]),
-        (Unit, [Unit(**{**u.model_dump(), "factor": float(u.factor)}) for u in bundle.units]),
-        (
-            Indicator,
-            [
-                Indicator(
-                    **i.model_dump(exclude={"topic", "unit"}), topic_code=i.topic, unit_code=i.unit
-                )
-                for i in bundle.indicators
-            ],
-        ),
-        *_entity_rows(bundle),
-        (Observation, observations),
-        (ObservationRegion, links),
-        (
-            ObservationEntity,
-            [
-                ObservationEntity(observation_code=o.code, entity_code=code)
-                for o in bundle.observations
-                for code in o.entities
-            ],
-        ),
-        (DerivationInput, inputs),
-        *_event_rows(bundle),
-        *_quote_rows(bundle),
-    ]
-
-
-def _entity_rows(bundle: SeedBundle) -> list[tuple[type[SQLModel], list[SQLModel]]]:
-    entities: list[SQLModel] = []
-    people: list[SQLModel] = []
-    regions: list[SQLModel] = []
-    topics: list[SQLModel] = []
-    relations: list[SQLModel] = []
+        rows += source_rows(s, text.original, text.corrected)
+    for r in sorted(bundle.regions, key=lambda r: LEVEL_RANK[r.level]):
+        rows += region_rows(r)
+    for t in bundle.topics:
+        rows += topic_rows(t)
+    for u in bundle.units:
+        rows += unit_rows(u)
+    for i in bundle.indicators:
+        rows += indicator_rows(i)
     for e in bundle.entities:
-        entities.append(
-            Entity(
-                code=e.code,
-                kind=e.kind.value,
-                name_zh=e.name_zh,
-                name_en=e.name_en,
-                description_zh=e.description_zh,
-                description_en=e.description_en,
-                source_code=e.source,
-                quote=e.quote,
-            )
-        )
-        people.extend(Person(**p.model_dump(), entity_code=e.code) for p in e.people)
-        regions.extend(
-            EntityRegion(
-                entity_code=e.code, region_code=link.region, position=position, quote=link.quote
-            )
-            for position, link in enumerate(e.regions)
-        )
-        topics.extend(EntityTopic(entity_code=e.code, topic_code=t) for t in e.topics)
-        relations.extend(
-            EntityRelation(
-                entity_code=e.code, related_code=r.entity, relation=r.relation.value, quote=r.quote
-            )
-            for r in e.related
-        )
-    return [
-        (Entity, entities),
-        (Person, people),
-        (EntityRegion, regions),
-        (EntityTopic, topics),
-        (EntityRelation, relations),
-    ]
-
-
-def _event_rows(bundle: SeedBundle) -> list[tuple[type[SQLModel], list[SQLModel]]]:
-    events: list[SQLModel] = []
-    for e in bundle.events:
-        period = parse_period(e.period)
-        events.append(
-            Event(
-                code=e.code,
-                period=period.label,
-                period_start=period.start,
-                period_end=period.end,
-                period_precision=period.precision.value,
-                title_zh=e.title_zh,
-                title_en=e.title_en,
-                description_zh=e.description_zh,
-                description_en=e.description_en,
-                source_code=e.source,
-                quote=e.quote,
-            )
-        )
-    return [
-        (Event, events),
-        (
-            EventRegion,
-            [
-                EventRegion(event_code=e.code, region_code=code, position=position)
-                for e in bundle.events
-                for position, code in enumerate(e.regions)
-            ],
-        ),
-        (
-            EventTopic,
-            [
-                EventTopic(event_code=e.code, topic_code=code)
-                for e in bundle.events
-                for code in e.topics
-            ],
-        ),
-        (
-            EventEntity,
-            [
-                EventEntity(event_code=e.code, entity_code=code)
-                for e in bundle.events
-                for code in e.entities
-            ],
-        ),
-        (
-            EventIndicator,
-            [
-                EventIndicator(event_code=e.code, indicator_code=code)
-                for e in bundle.events
-                for code in e.indicators
-            ],
-        ),
-    ]
-
-
-def _quote_rows(bundle: SeedBundle) -> list[tuple[type[SQLModel], list[SQLModel]]]:
-    people = {p.code: p for e in bundle.entities for p in e.people}
-    quotations: list[SQLModel] = []
+        rows += entity_rows(e)
+    for o in bundle.observations:
+        rows += observation_rows(o, units[o.unit or indicator_units[o.indicator]])
+    for ev in bundle.events:
+        rows += event_rows(ev)
     for q in bundle.quotes:
-        # A named speaker's name and role come from their one record in entities.yaml.
-        person = people.get(q.speaker) if q.speaker else None
-        speaker_zh, speaker_en, role_zh, role_en = (
-            (person.name_zh, person.name_en, person.role_zh, person.role_en)
-            if person
-            else q.described_speaker()
-        )
-        quotations.append(
-            Quotation(
-                code=q.code,
-                text=q.text,
-                gloss_en=q.gloss_en,
-                person_code=q.speaker,
-                speaker_zh=speaker_zh,
-                speaker_en=speaker_en,
-                role_zh=role_zh,
-                role_en=role_en,
-                entity_code=q.entity,
-                topic_code=q.topic,
-                source_code=q.source,
-            )
-        )
+        rows += quote_rows(q, people.get(q.speaker) if q.speaker else None)
+    by_table: dict[type[SQLModel], list[SQLModel]] = {model: [] for model in seeded_tables()}
+    for row in rows:
+        by_table[type(row)].append(row)
+    return list(by_table.items())
+
+
+def seeded_tables() -> list[type[SQLModel]]:
+    """Every table seed_data/ fills, parents before children: each resource (in an order
+    where references point back) followed by its link tables."""
+    order = ["sources", "regions", "topics", "units", "indicators", "entities"]
+    order += ["observations", "events", "quotes"]
     return [
-        (Quotation, quotations),
-        (
-            QuotationRegion,
-            [
-                QuotationRegion(quotation_code=q.code, region_code=code, position=position)
-                for q in bundle.quotes
-                for position, code in enumerate(q.regions)
-            ],
-        ),
+        model
+        for resource in order
+        for model in [TABLES[resource], *(link.table for link in LINKS.get(resource, {}).values())]
     ]
 
 

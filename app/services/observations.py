@@ -21,7 +21,7 @@ from sqlalchemy.sql.expression import text
 from sqlmodel import Session
 
 from app.errors import InvalidParameterError, NotFoundError
-from app.models import Entity, Indicator, Region, Topic
+from app.models import Entity, Indicator, Observation, Region, Topic
 from app.rules.qualifiers import Qualifier
 from app.services.common import period_bounds, require_codes
 
@@ -35,17 +35,21 @@ SORT_KEYS: dict[str, tuple[str, ...]] = {
 }
 DEFAULT_SORT = ("indicator", "region", "period")
 
-# What a record carries from the observation and the rows it joins, in this order.
-_COLUMNS = (
-    "o.code, o.indicator_code, i.name_zh, i.name_en, o.region_code, r.name_zh, r.name_en, "
-    "o.period, o.period_start, o.period_end, o.period_precision, o.value, o.value_max, "
-    "u.symbol, o.unit_code, o.value_as_published, o.normalized_value, o.normalized_value_max, "
-    "u.normalized_unit, o.qualifier, o.derived, o.formula, o.note, o.source_code, o.quote"
+# What a record carries: every column of the observation, by its own name, and the labels
+# of the rows it joins. A column added to the table comes along with no change here.
+_OWN_COLUMNS = [column.name for column in Observation.__table__.columns]  # type: ignore[attr-defined]
+_COLUMNS = ", ".join(f"o.{name}" for name in _OWN_COLUMNS) + (
+    ", i.name_zh AS indicator_name_zh, i.name_en AS indicator_name_en, "
+    "r.name_zh AS region_name_zh, r.name_en AS region_name_en, "
+    "u.symbol AS unit_symbol, u.normalized_unit AS normalized_unit"
 )
 _LABELLED = (
     "FROM observation o JOIN indicator i ON i.code = o.indicator_code "
     "JOIN region r ON r.code = o.region_code JOIN unit u ON u.code = o.unit_code"
 )
+# An observation as a response needs it: its columns and labels by name (above), plus
+# `regions` (codes, main first), `inputs` ((name, observation code), by name) and `entities`.
+ObservationRecord = dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -61,40 +65,6 @@ class ObservationFilter:
     qualifier: Qualifier | None = None
     latest: bool = False
     sort: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class ObservationRecord:
-    """An observation with the labels and links a response needs, as plain values."""
-
-    code: str
-    indicator: str
-    indicator_name_zh: str
-    indicator_name_en: str
-    region: str
-    region_name_zh: str
-    region_name_en: str
-    period: str
-    period_start: date | str | None  # a date, or its ISO text where the driver returns text
-    period_end: date | str
-    period_precision: str
-    value: float
-    value_max: float | None
-    unit: str | None
-    unit_code: str
-    value_as_published: str | None
-    normalized_value: float
-    normalized_value_max: float | None
-    normalized_unit: str
-    qualifier: str
-    derived: bool
-    formula: str | None
-    note: str | None
-    source: str
-    quote: str
-    regions: list[str]
-    inputs: list[tuple[str, str]]  # (name, input observation code), by name
-    entities: list[str]
 
 
 class _Sql:
@@ -231,7 +201,7 @@ def _links(session: Session, sql: str, codes: list[str]) -> dict[str, list[Any]]
 
 
 def _records(session: Session, rows: Sequence[Any]) -> list[ObservationRecord]:
-    codes = [row[0] for row in rows]
+    codes = [row["code"] for row in rows]
     regions = _links(
         session,
         "SELECT observation_code, region_code FROM observation_region "
@@ -244,7 +214,7 @@ def _records(session: Session, rows: Sequence[Any]) -> list[ObservationRecord]:
         "WHERE observation_code IN {codes} ORDER BY observation_code, entity_code",
         codes,
     )
-    derived = [row[0] for row in rows if row[20]]
+    derived = [row["code"] for row in rows if row["derived"]]
     inputs = _links(
         session,
         "SELECT observation_code, name, input_code FROM derivation_input "
@@ -253,10 +223,13 @@ def _records(session: Session, rows: Sequence[Any]) -> list[ObservationRecord]:
     )
     records = []
     for row in rows:
-        values = list(row)
-        values[20] = bool(values[20])  # SQLite keeps booleans as 0 and 1
-        values += [regions[row[0]], inputs[row[0]], entities[row[0]]]
-        records.append(ObservationRecord(*values))
+        record = dict(row)
+        code = record["code"]
+        record["derived"] = bool(record["derived"])  # SQLite keeps booleans as 0 and 1
+        record["regions"] = regions[code]
+        record["inputs"] = inputs[code]
+        record["entities"] = entities[code]
+        records.append(record)
     return records
 
 
@@ -271,7 +244,7 @@ def list_observations(
     if limit:
         page = f"SELECT {_COLUMNS} {_LABELLED}{where} ORDER BY {order} LIMIT {int(limit)}"
         page += f" OFFSET {int(offset)}"
-        rows = session.connection().execute(sql.statement(page), sql.params).all()
+        rows = session.connection().execute(sql.statement(page), sql.params).mappings().all()
     if 0 < len(rows) < limit or (offset == 0 and len(rows) < limit):
         # A page that is not full is the last one: the total is known without counting.
         total = offset + len(rows)
@@ -289,7 +262,7 @@ def get_observation(session: Session, code: str) -> ObservationRecord:
     """One observation; NotFoundError if the code is unknown."""
     sql = _Sql()
     one = f"SELECT {_COLUMNS} {_LABELLED} WHERE o.code = {sql.bind(code)}"
-    rows = session.connection().execute(sql.statement(one), sql.params).all()
+    rows = session.connection().execute(sql.statement(one), sql.params).mappings().all()
     if not rows:
         raise NotFoundError(f"No observation with code {code!r}.")
     return _records(session, rows)[0]

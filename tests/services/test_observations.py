@@ -52,7 +52,7 @@ def codes(engine: Engine, **filters: object) -> list[str]:
             offset=0,  # type: ignore[arg-type]
         )
     assert total == len(records)
-    return [r.code for r in records]
+    return [r["code"] for r in records]
 
 
 def test_latest_counts_every_region_a_figure_concerns(migrated_engine: Engine) -> None:
@@ -101,7 +101,7 @@ def test_total_is_the_same_whatever_the_page(migrated_engine: Engine) -> None:
                     session, ObservationFilter(), limit=limit, offset=offset
                 )
                 assert counted == total, (limit, offset)
-                assert [r.code for r in page] == [
-                    r.code for r in everything[offset : offset + limit]
+                assert [r["code"] for r in page] == [
+                    r["code"] for r in everything[offset : offset + limit]
                 ]
         assert list_observations(session, ObservationFilter(), limit=0, offset=0) == ([], total)

@@ -1,0 +1,146 @@
+"""Each resource's own fields, declared once.
+
+A `XFields` class holds the fields a resource's record carries unchanged from its seed_data/
+form to its row and back, and out to clients: the seed model (`app/seed/schema.py`), the
+table (`app/models/tables.py`) and, for observations, the response model all inherit it, and
+sync, export and the read query copy these fields by name. Adding such a field means adding
+it here, a column to the table (inherited: nothing to write) and one migration.
+
+What is not here is shaped on its way: keys and references (`indicator` in YAML is
+`indicator_code` in the table), periods (one ISO text, four columns), numbers (decimals in
+YAML, floats with a normalized twin in rows) and links (lists in YAML, rows of a link table).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+import sqlalchemy as sa
+from pydantic import StringConstraints
+from sqlmodel import AutoString, Field, SQLModel
+
+from app.rules.entities import EntityKind
+from app.rules.qualifiers import Qualifier
+from app.rules.regions import RegionLevel
+
+VocabularyCode = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9]*(?:_[a-z0-9]+)*$")]
+Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$")]
+RegionCode = Annotated[str, StringConstraints(pattern=r"^\d{6}$")]
+# Text a curator must give: leading and trailing space is not part of it, and it is not empty.
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+
+
+def shared_names(fields: type[SQLModel]) -> tuple[str, ...]:
+    """The names of a `XFields` class's fields, in declaration order."""
+    return tuple(fields.model_fields)
+
+
+class SourceFields(SQLModel):
+    """A published document's own metadata."""
+
+    publication_zh: Text
+    publication_en: Text
+    published_date: date
+    page: str | None = None
+    page_heading: str | None = None
+    series: str | None = None
+    title: Text
+    subtitle: str | None = None
+    title_en: Text
+    subtitle_en: str | None = None
+    reporter: str | None = None
+    language: Text = "zh"
+    url: str | None = None
+
+
+class RegionFields(SQLModel):
+    """An administrative division's names and level."""
+
+    name_zh: Text
+    name_en: Text
+    level: RegionLevel = Field(sa_type=AutoString)
+
+
+class TopicFields(SQLModel):
+    """A theme's names and description."""
+
+    name_zh: Text
+    name_en: Text
+    description_zh: Text
+    description_en: Text
+
+
+class UnitFields(SQLModel):
+    """A unit as printed and the base unit it converts to."""
+
+    symbol: str | None
+    name_zh: Text
+    name_en: Text
+    normalized_unit: Text
+
+
+class IndicatorFields(SQLModel):
+    """What is measured: names and definition."""
+
+    name_zh: Text
+    name_en: Text
+    definition_zh: Text = Field(sa_type=sa.Text)
+    definition_en: Text = Field(sa_type=sa.Text)
+
+
+class ObservationFields(SQLModel):
+    """A figure's wording and provenance, as curated."""
+
+    value_as_published: str | None = Field(
+        default=None,
+        description="The figure exactly as printed; null for derived values.",
+        schema_extra={"examples": ["2458.8"]},
+    )
+    qualifier: Qualifier = Field(sa_type=AutoString)
+    note: str | None = Field(
+        default=None,
+        sa_type=sa.Text,
+        description="The curator's explanation of a judgement (English).",
+    )
+    quote: Text = Field(
+        sa_type=sa.Text, description="The sentence the figure comes from, verbatim."
+    )
+
+
+class EntityFields(SQLModel):
+    """A named thing: its kind, names, description and the words that show it."""
+
+    kind: EntityKind = Field(sa_type=AutoString, index=True)
+    name_zh: Text
+    name_en: Text
+    description_zh: Text = Field(sa_type=sa.Text)
+    description_en: Text = Field(sa_type=sa.Text)
+    quote: Text = Field(sa_type=sa.Text)
+
+
+class PersonFields(SQLModel):
+    """A person as the source names them, in the role it gives them."""
+
+    name_zh: Text
+    name_en: Text
+    role_zh: Text
+    role_en: Text
+    quote: Text = Field(sa_type=sa.Text)
+
+
+class EventFields(SQLModel):
+    """A moment's title, description and the words that tell it."""
+
+    title_zh: Text
+    title_en: Text
+    description_zh: Text = Field(sa_type=sa.Text)
+    description_en: Text = Field(sa_type=sa.Text)
+    quote: Text = Field(sa_type=sa.Text)
+
+
+class QuotationFields(SQLModel):
+    """First-person words as published, with an English gloss."""
+
+    text: Text = Field(sa_type=sa.Text)
+    gloss_en: Text = Field(sa_type=sa.Text)
