@@ -21,6 +21,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel, select
 
 from app.models import DatasetMeta, Indicator, Observation, ObservationRegion, Region, Source, Unit
+from app.rules.moments import publication_moment
 from app.rules.periods import parse_period
 from app.rules.units import normalize
 from app.seed.sync import seed_database
@@ -138,6 +139,10 @@ def _flush(engine: Engine, rows: list[dict[str, Any]], links: list[dict[str, Any
         connection.execute(insert(_table(ObservationRegion)), links)
 
 
+# Known from the synthetic source's publication, as a seeded figure would be.
+KNOWN_FROM = publication_moment(date(2025, 1, 1))
+
+
 def _observations(
     count: int,
     regions: list[Region],
@@ -178,4 +183,5 @@ def _observations(
                     "note": "Synthetic.",
                     "source_code": SOURCE,
                     "quote": quote,
+                    "known_from": KNOWN_FROM,
                 }

@@ -3,7 +3,7 @@ never changes an identifier and no internal id ever reaches a client."""
 
 from datetime import date
 
-from sqlalchemy import Column, Index, Text
+from sqlalchemy import Column, ForeignKeyConstraint, Index, Text
 from sqlmodel import Field, SQLModel
 
 from app.models.fields import (
@@ -88,11 +88,40 @@ class Indicator(IndicatorFields, table=True):
     unit_code: str = Field(foreign_key="unit.code")
 
 
-class Observation(ObservationFields, table=True):
+class ObservationColumns(ObservationFields):
+    """Every column of an observation's row, shared by the live table and its vintages."""
+
+    indicator_code: str
+    # The region the figure is first about; observation_region lists all of them.
+    region_code: str
+    period: str
+    period_start: date | None = None
+    period_end: date
+    period_precision: str
+    value: float
+    value_max: float | None = None
+    unit_code: str
+    normalized_value: float
+    normalized_value_max: float | None = None
+    derived: bool = False
+    formula: str | None = None
+    source_code: str
+    # When this version became known (ISO 8601, UTC, microseconds: sorts as it reads): its
+    # source's publication for a figure first seeded, the change's time for any later one.
+    known_from: str
+
+
+class Observation(ObservationColumns, table=True):
     """One published (or derived) figure with its period, unit, qualifier and provenance."""
 
     __tablename__ = "observation"
     __table_args__ = (
+        ForeignKeyConstraint(["indicator_code"], ["indicator.code"]),
+        ForeignKeyConstraint(["region_code"], ["region.code"]),
+        ForeignKeyConstraint(["unit_code"], ["unit.code"]),
+        ForeignKeyConstraint(["source_code"], ["source.code"]),
+        Index("ix_observation_region_code", "region_code"),
+        Index("ix_observation_source_code", "source_code"),
         # The default order (indicator, region, period) and every indicator filter use it.
         Index(
             "ix_observation_series",
@@ -108,21 +137,31 @@ class Observation(ObservationFields, table=True):
     )
 
     code: str = Field(primary_key=True)
-    indicator_code: str = Field(foreign_key="indicator.code")
-    # The region the figure is first about; observation_region lists all of them.
-    region_code: str = Field(foreign_key="region.code", index=True)
-    period: str
-    period_start: date | None = None
-    period_end: date
-    period_precision: str
-    value: float
-    value_max: float | None = None
-    unit_code: str = Field(foreign_key="unit.code")
-    normalized_value: float
-    normalized_value_max: float | None = None
-    derived: bool = False
-    formula: str | None = None
-    source_code: str = Field(foreign_key="source.code", index=True)
+
+
+class ObservationVintage(ObservationColumns, table=True):
+    """An observation as it stood before a change: known from `known_from` until
+    `known_until` (ALFRED's real-time period). The live row is the version known now."""
+
+    __tablename__ = "observation_vintage"
+    __table_args__ = (Index("ix_observation_vintage_real_time", "known_from", "known_until"),)
+
+    code: str = Field(primary_key=True)
+    known_from: str = Field(primary_key=True)
+    known_until: str
+    entity_codes: str  # space-separated, as its record listed them
+    inputs: str  # JSON: [[name, observation code], ...] of a derived value
+
+
+class ObservationVintageRegion(SQLModel, table=True):
+    """Every region an observation's vintage concerned, in its order."""
+
+    __tablename__ = "observation_vintage_region"
+
+    observation_code: str = Field(primary_key=True)
+    known_from: str = Field(primary_key=True)
+    region_code: str = Field(primary_key=True, index=True)
+    position: int
 
 
 class ObservationRegion(SQLModel, table=True):
@@ -320,18 +359,27 @@ class ApiKey(SQLModel, table=True):
     revoked_at: str | None = None
 
 
-class Change(SQLModel, table=True):
-    """One write through the API: who, when, why, and the record before and after, as JSON
-    in the seed_data/ format (before is null for a creation, after for a retirement)."""
+class RecordVersion(SQLModel, table=True):
+    """One version of a record in its seed_data/ form, from a seed or an API write, with the
+    time it became known and, once superseded, the time it stopped being current.
 
-    __tablename__ = "change"
+    `record` is null for a retirement. The versions of one record, ordered by `version`, are
+    its history; the one with no `known_until` is the record as it stands."""
+
+    __tablename__ = "record_version"
+    __table_args__ = (
+        Index("ix_record_version_record", "resource", "code", "version", unique=True),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
-    resource: str = Field(index=True)
-    code: str = Field(index=True)
+    resource: str
+    code: str
+    version: int  # 1, 2, ... per record
+    known_from: str = Field(index=True)  # ISO 8601, UTC, microseconds: sorts as it reads
+    known_until: str | None = None
+    origin: str  # seed | api
     action: str  # create | update | retire
-    key_name: str
-    at: str = Field(index=True)  # ISO 8601, UTC, microseconds: sorts as it reads
+    key_name: str | None = None  # the API key that wrote it; null for a seed
     reason: str | None = Field(default=None, sa_column=Column(Text))
-    before: str | None = Field(default=None, sa_column=Column(Text))
-    after: str | None = Field(default=None, sa_column=Column(Text))
+    record: str | None = Field(default=None, sa_column=Column(Text))  # JSON
+    etag: str | None = None

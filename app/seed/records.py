@@ -68,6 +68,8 @@ from app.seed.schema import (
 )
 
 SOURCES_DIR = "sources"
+# A source's text travels in its record under this key (in seed_data/ it is a file).
+TEXT_KEY = "text"
 Record = dict[str, Any]
 
 
@@ -213,8 +215,9 @@ def indicator_rows(i: IndicatorSeed) -> list[SQLModel]:
     ]
 
 
-def observation_row(o: ObservationSeed, unit: UnitFactor) -> Observation:
-    """An observation's own row, in `unit` (its own, or else its indicator's)."""
+def observation_row(o: ObservationSeed, unit: UnitFactor, known_from: str) -> Observation:
+    """An observation's own row, in `unit` (its own, or else its indicator's), as known from
+    `known_from`."""
     period = parse_period(o.period)
     return Observation(
         code=o.code,
@@ -235,12 +238,13 @@ def observation_row(o: ObservationSeed, unit: UnitFactor) -> Observation:
         derived=o.derivation is not None,
         formula=o.derivation.formula if o.derivation else None,
         source_code=o.source,
+        known_from=known_from,
     )
 
 
-def observation_rows(o: ObservationSeed, unit: UnitFactor) -> list[SQLModel]:
+def observation_rows(o: ObservationSeed, unit: UnitFactor, known_from: str) -> list[SQLModel]:
     """An observation and its links: regions, entities, derivation inputs."""
-    rows: list[SQLModel] = [observation_row(o, unit)]
+    rows: list[SQLModel] = [observation_row(o, unit, known_from)]
     rows.extend(
         ObservationRegion(observation_code=o.code, region_code=code, position=position)
         for position, code in enumerate(o.regions)
@@ -468,9 +472,12 @@ TABLES: dict[str, type[SQLModel]] = {
 
 
 def read_records(
-    session: Session, resource: str, codes: Sequence[str] | None = None
+    session: Session, resource: str, codes: Sequence[str] | None = None, *, with_text: bool = False
 ) -> list[Record]:
-    """Records of one kind in their seed form, by code: all of them, or those of `codes`."""
+    """Records of one kind in their seed form, by code: all of them, or those of `codes`.
+
+    `with_text`: a source carries its text (as received) under `text`, as the write API
+    takes and gives it; in a seed folder the text is a file of its own."""
     table = TABLES[resource]
     key = col(table.code)  # type: ignore[attr-defined]
     query = select(table).order_by(key)
@@ -481,6 +488,8 @@ def read_records(
     render: Callable[[Any], Record]
     if resource == "sources":
         render = lambda s: source_record(s, links[s.code])  # noqa: E731
+        if with_text:
+            render = lambda s: {**source_record(s, links[s.code]), TEXT_KEY: s.text_original}  # noqa: E731
     elif resource == "regions":
         render = region_record
     elif resource == "topics":

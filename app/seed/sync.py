@@ -17,7 +17,9 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel, select
 
 from app.db import exclusive
-from app.models import DatasetMeta, Observation, Region
+from app.models import DatasetMeta, Observation, RecordVersion, Region
+from app.rules import moments
+from app.rules.moments import publication_moment
 from app.rules.regions import LEVEL_RANK
 from app.seed.loader import SeedBundle, load_bundle
 from app.seed.records import (
@@ -34,6 +36,7 @@ from app.seed.records import (
     topic_rows,
     unit_rows,
 )
+from app.seed.versions import keep_seed_versions
 from app.services.dataset import API_CHANGES_KEY, CHANGED_AT_KEY, SEED_HASH_KEY
 from app.services.search import rebuild_search_index
 
@@ -66,6 +69,8 @@ def bundle_rows(bundle: SeedBundle) -> list[tuple[type[SQLModel], list[SQLModel]
     units = {u.code: UnitFactor(u.code, u.factor) for u in bundle.units}
     indicator_units = {i.code: i.unit for i in bundle.indicators}
     people = {p.code: p for e in bundle.entities for p in e.people}
+    # A figure new to the database is known from its source's publication (versions.py).
+    published = {s.code: publication_moment(s.published_date) for s in bundle.sources}
     rows: list[SQLModel] = []
     for s in bundle.sources:
         text = bundle.texts[s.code]
@@ -81,7 +86,8 @@ def bundle_rows(bundle: SeedBundle) -> list[tuple[type[SQLModel], list[SQLModel]
     for e in bundle.entities:
         rows += entity_rows(e)
     for o in bundle.observations:
-        rows += observation_rows(o, units[o.unit or indicator_units[o.indicator]])
+        unit = units[o.unit or indicator_units[o.indicator]]
+        rows += observation_rows(o, unit, min(published[o.source], moments.now()))
     for ev in bundle.events:
         rows += event_rows(ev)
     for q in bundle.quotes:
@@ -116,7 +122,13 @@ def _upsert(
     session: Session, model: type[SQLModel], desired: Sequence[SQLModel], report: SyncReport
 ) -> list[SQLModel]:
     """Insert and update rows of one table; return the rows that are no longer wanted."""
-    columns = [column.name for column in model.__table__.columns]  # type: ignore[attr-defined]
+    # When a row's version became known is the versions' business (versions.py), not a
+    # difference between the seed and the database.
+    columns = [
+        column.name
+        for column in model.__table__.columns  # type: ignore[attr-defined]
+        if column.name != "known_from"
+    ]
     existing = {_key(model, row): row for row in session.exec(select(model))}
     name = _table(model)
     inserted = updated = 0
@@ -154,6 +166,10 @@ def sync_bundle(session: Session, bundle: SeedBundle) -> SyncReport:
     return report
 
 
+def _unversioned(session: Session) -> bool:
+    return session.exec(select(RecordVersion.id).limit(1)).first() is None
+
+
 def _meta(session: Session, key: str) -> str | None:
     row = session.get(DatasetMeta, key)
     return row.value if row else None
@@ -183,7 +199,8 @@ def seed_database(engine: Engine, seed_dir: Path, *, force: bool = False) -> Syn
             # undo their work (as a container's start would, at every restart). Export it
             # into seed_data/ first, then seed with force.
             return SyncReport(skipped=True, content_hash=bundle.content_hash, kept_api_changes=True)
-        if not force and _meta(session, SEED_HASH_KEY) == bundle.content_hash:
+        same = _meta(session, SEED_HASH_KEY) == bundle.content_hash
+        if not force and same and not _unversioned(session):
             return SyncReport(skipped=True, content_hash=bundle.content_hash)
         _set_meta(session, API_CHANGES_KEY, "")
         return apply_bundle(session, bundle, force=force)
@@ -195,6 +212,10 @@ def apply_bundle(
     """Make the database hold `bundle`, in the session's transaction: rows, search index,
     statistics and data version. The seeder and the write API both go through here."""
     report = sync_bundle(session, bundle)
+    if not by_api and (report.changed or force or _unversioned(session)):
+        # The API's writes keep their own one version; a seed keeps one per record it
+        # changed (and, once, one per record of a database from before versions).
+        keep_seed_versions(session, moments.now())
     if by_api and report.changed:
         _set_meta(session, API_CHANGES_KEY, datetime.now(UTC).isoformat())
     if report.changed or force:

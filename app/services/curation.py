@@ -11,15 +11,13 @@ writes to an existing record must name it (If-Match), so no concurrent edit is l
 
 from __future__ import annotations
 
-import hashlib
-import json
 import re
 import tempfile
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import func
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
@@ -31,17 +29,19 @@ from app.errors import (
     PreconditionFailedError,
     PreconditionRequiredError,
 )
-from app.models import Change
+from app.models import RecordVersion
+from app.rules import moments
 from app.schemas.common import FieldError
 from app.seed.export import SOURCES_DIR, export_documents, write_documents
 from app.seed.loader import SEED_FILES, SeedError, load_bundle
+from app.seed.records import TEXT_KEY, read_records
 from app.seed.sync import apply_bundle
+from app.seed.versions import as_json, keep_version, record_etag
 
 # Resources curators may write, by their URL name (also their seed_data/ kind).
 RESOURCES = ("sources", "indicators", "observations", "events", "entities", "quotes")
-# A source's text travels in its record under this key (in seed_data/ it is a file).
-TEXT_KEY = "text"
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+__all__ = ["RESOURCES", "Written", "editable_record", "history", "record_etag", "write"]
 
 
 @dataclass(frozen=True)
@@ -50,13 +50,7 @@ class Written:
 
     record: dict[str, Any] | None
     etag: str | None
-    change: Change | None  # None when the write changed nothing
-
-
-def record_etag(record: dict[str, Any]) -> str:
-    """A strong ETag of a record's seed form: it changes exactly when the record does."""
-    canonical = json.dumps(record, sort_keys=True, ensure_ascii=False, default=str)
-    return '"' + hashlib.sha256(canonical.encode()).hexdigest()[:32] + '"'
+    version: RecordVersion | None  # None when the write changed nothing
 
 
 def _matches(if_match: str, etag: str) -> bool:
@@ -72,10 +66,7 @@ def _file(resource: str) -> str:
 def _with_text(resource: str, record: dict[str, Any], texts: dict[str, str]) -> dict[str, Any]:
     if resource == "sources":
         record = {**record, TEXT_KEY: texts[record["text_file"]]}
-    # As JSON has it (a source's date as its ISO text): what clients send back and what the
-    # ETag and the history are made of.
-    plain: dict[str, Any] = json.loads(json.dumps(record, ensure_ascii=False, default=str))
-    return plain
+    return as_json(record)
 
 
 def merge_patch(target: Any, patch: Any) -> Any:
@@ -93,23 +84,44 @@ def merge_patch(target: Any, patch: Any) -> Any:
 
 
 def editable_record(session: Session, resource: str, code: str) -> dict[str, Any]:
-    """A record in its seed form (a source with its text), as PATCH and POST take it."""
-    documents, texts = export_documents(session)
-    for record in documents[_file(resource)]:
-        if record["code"] == code:
-            return _with_text(resource, record, texts)
-    raise NotFoundError(f"No {resource[:-1]} with code {code!r}.")
+    """A record in its seed form (a source with its text), as PATCH and POST take it: read
+    from its own rows, whatever the size of the rest."""
+    found = read_records(session, resource, [code], with_text=True)
+    if not found:
+        raise NotFoundError(f"No {singular(resource)} with code {code!r}.")
+    return as_json(found[0])
 
 
-def history(session: Session, resource: str, code: str) -> list[Change]:
-    """Every change to one record, newest first."""
-    return list(
+def history(
+    session: Session, resource: str, code: str, *, limit: int, offset: int
+) -> tuple[list[tuple[RecordVersion, RecordVersion | None]], int]:
+    """A page of a record's versions, newest first, each with the version before it; and
+    how many there are."""
+    of_record = (col(RecordVersion.resource) == resource, col(RecordVersion.code) == code)
+    total = session.exec(select(func.count()).where(*of_record)).one()
+    page = list(
         session.exec(
-            select(Change)
-            .where(col(Change.resource) == resource, col(Change.code) == code)
-            .order_by(col(Change.at).desc(), col(Change.id).desc())
+            select(RecordVersion)
+            .where(*of_record)
+            .order_by(col(RecordVersion.version).desc())
+            .limit(limit + 1)
+            .offset(offset)
         )
     )
+    # The version before the page's last one is read with the page, to show what it changed.
+    previous: list[RecordVersion | None] = [*page[1:], None]
+    if len(page) > limit:
+        page, previous = page[:limit], previous[:limit]
+    elif page and page[-1].version > 1:
+        previous[-1] = session.exec(
+            select(RecordVersion).where(*of_record, RecordVersion.version == page[-1].version - 1)
+        ).first()
+    return list(zip(page, previous, strict=True)), int(total)
+
+
+def singular(resource: str) -> str:
+    """A resource's name for one record (`entities` → `entity`)."""
+    return {"entities": "entity", "quotes": "quote"}.get(resource, resource.removesuffix("s"))
 
 
 def write(
@@ -138,7 +150,7 @@ def write(
                     errors=[FieldError(location="body", name="code", message="not a valid code")],
                 )
             if any(r["code"] == code for r in records):
-                raise ConflictError(f"A {resource[:-1]} with code {code!r} exists already.")
+                raise ConflictError(f"A {singular(resource)} with code {code!r} exists already.")
             before = None
             position = len(records)
             records.append({})
@@ -146,7 +158,7 @@ def write(
             assert code is not None
             position = next((i for i, r in enumerate(records) if r["code"] == code), -1)
             if position < 0:
-                raise NotFoundError(f"No {resource[:-1]} with code {code!r}.")
+                raise NotFoundError(f"No {singular(resource)} with code {code!r}.")
             before = _with_text(resource, records[position], texts)
             current = record_etag(before)
             if if_match is None:
@@ -190,20 +202,20 @@ def write(
         apply_bundle(session, bundle, by_api=True)
         # The record as stored, in its canonical seed form (numbers normalized, order kept).
         stored = None if after is None else editable_record(session, resource, str(code))
-        change = Change(
-            resource=resource,
-            code=str(code),
-            action=action,
+        version = keep_version(
+            session,
+            resource,
+            str(code),
+            stored,
+            at=moments.now(),
+            origin="api",
             key_name=key_name,
-            at=datetime.now(UTC).isoformat(timespec="microseconds"),
             reason=reason,
-            before=None if before is None else json.dumps(before, ensure_ascii=False),
-            after=None if stored is None else json.dumps(stored, ensure_ascii=False),
         )
-        session.add(change)
         session.flush()
-        session.expunge(change)
-    return Written(stored, None if stored is None else record_etag(stored), change)
+        if version is not None:
+            session.expunge(version)
+    return Written(stored, None if stored is None else record_etag(stored), version)
 
 
 def _validated(

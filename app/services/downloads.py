@@ -42,7 +42,7 @@ INDEX_TABLES = {"search_document"}
 # Tables the copy has empty and no CSV: curators' keys (hashes, but still credentials), and
 # the history of writes (the archive is a function of the data version, which the history is
 # not: a change undone leaves the data as it was). History is at .../{code}/history.
-PRIVATE_TABLES = {"api_key", "change"}
+PRIVATE_TABLES = {"api_key", "record_version", "observation_vintage", "observation_vintage_region"}
 
 
 def data_tables() -> list[Table]:

@@ -8,6 +8,7 @@ parameters; SQLAlchemy binds them for whichever database the engine talks to.
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
@@ -43,10 +44,20 @@ _COLUMNS = ", ".join(f"o.{name}" for name in _OWN_COLUMNS) + (
     "r.name_zh AS region_name_zh, r.name_en AS region_name_en, "
     "u.symbol AS unit_symbol, u.normalized_unit AS normalized_unit"
 )
-_LABELLED = (
-    "FROM observation o JOIN indicator i ON i.code = o.indicator_code "
-    "JOIN region r ON r.code = o.region_code JOIN unit u ON u.code = o.unit_code"
-)
+
+
+def _labelled(source: str) -> str:
+    return (
+        f"FROM {source} o JOIN indicator i ON i.code = o.indicator_code "
+        "JOIN region r ON r.code = o.region_code JOIN unit u ON u.code = o.unit_code"
+    )
+
+
+def _columns(as_of: str | None) -> str:
+    # A vintage brings its own links (see _records).
+    return _COLUMNS if as_of is None else f"{_COLUMNS}, o.vintage_from, o.entity_codes, o.inputs"
+
+
 # An observation as a response needs it: its columns and labels by name (above), plus
 # `regions` (codes, main first), `inputs` ((name, observation code), by name) and `entities`.
 ObservationRecord = dict[str, Any]
@@ -65,6 +76,8 @@ class ObservationFilter:
     qualifier: Qualifier | None = None
     latest: bool = False
     sort: str | None = None
+    # The data as it stood at this moment (stored form: ISO 8601, UTC); None for now.
+    as_of: str | None = None
 
 
 class _Sql:
@@ -123,6 +136,40 @@ def _order(sort: str | None) -> str:
     return ", ".join(order)
 
 
+def _observations(sql: _Sql, as_of: str | None) -> str:
+    """The observation rows a query reads: the live table, or as of a moment the versions
+    known then (ALFRED's real-time period): live rows known by then, and superseded
+    versions known by then and still current at it. At any moment a code has at most one.
+    Vintage rows carry `vintage_from`, their regions are in observation_vintage_region."""
+    if as_of is None:
+        return "observation"
+    moment = sql.bind(as_of)
+    columns = ", ".join(_OWN_COLUMNS)
+    return (
+        f"(SELECT {columns}, NULL AS vintage_from, NULL AS entity_codes, NULL AS inputs "
+        f"FROM observation WHERE known_from <= {moment} UNION ALL "
+        f"SELECT {columns}, known_from AS vintage_from, entity_codes, inputs "
+        f"FROM observation_vintage WHERE known_from <= {moment} AND known_until > {moment})"
+    )
+
+
+def _region_links(as_of: str | None) -> str:
+    """The region links of `alias`'s rows: the live links, or a vintage's own."""
+    if as_of is None:
+        return "observation_region"
+    return (
+        "(SELECT observation_code, region_code, position, NULL AS vintage_from "
+        "FROM observation_region UNION ALL SELECT observation_code, region_code, position, "
+        "known_from AS vintage_from FROM observation_vintage_region)"
+    )
+
+
+def _same_version(link: str, row: str, as_of: str | None) -> str:
+    return (
+        "" if as_of is None else f" AND {link}.vintage_from IS NOT DISTINCT FROM {row}.vintage_from"
+    )
+
+
 def _require_known_codes(session: Session, flt: ObservationFilter) -> None:
     require_codes(session, Indicator, flt.indicators, "indicator")
     require_codes(session, Region, flt.regions, "region")
@@ -146,8 +193,8 @@ def _conditions(sql: _Sql, flt: ObservationFilter, alias: str = "o") -> list[str
         ranked = (
             "SELECT x.code, row_number() OVER (PARTITION BY x.indicator_code, xr.region_code "
             "ORDER BY x.period_end DESC, x.period_start DESC NULLS LAST, x.code ASC) AS recency "
-            "FROM observation x JOIN observation_region xr ON xr.observation_code = x.code"
-            + _where(inner)
+            f"FROM {_observations(sql, flt.as_of)} x JOIN {_region_links(flt.as_of)} xr "
+            f"ON xr.observation_code = x.code{_same_version('xr', 'x', flt.as_of)}" + _where(inner)
         )
         return [f"{alias}.code IN (SELECT code FROM ({ranked}) ranked WHERE recency = 1)"]
     start, end = period_bounds(flt.start, flt.end)
@@ -158,15 +205,35 @@ def _conditions(sql: _Sql, flt: ObservationFilter, alias: str = "o") -> list[str
         # Any region the observation concerns, not only its main one. A correlated EXISTS
         # probes the link's primary key per candidate row, so an indicator filter still
         # drives the query through its index (a region alone matches ~1/16 of a million).
-        conditions.append(
+        live = (
             f"EXISTS (SELECT 1 FROM observation_region l WHERE l.observation_code = "
             f"{alias}.code AND l.region_code IN {sql.bind_all(flt.regions)})"
         )
+        if flt.as_of is None:
+            conditions.append(live)
+        else:
+            conditions.append(
+                f"(({alias}.vintage_from IS NULL AND {live}) OR ({alias}.vintage_from IS NOT "
+                f"NULL AND EXISTS (SELECT 1 FROM observation_vintage_region l WHERE "
+                f"l.observation_code = {alias}.code AND l.known_from = {alias}.vintage_from "
+                f"AND l.region_code IN {sql.bind_all(flt.regions)})))"
+            )
     if flt.entities:
-        conditions.append(
+        live = (
             f"EXISTS (SELECT 1 FROM observation_entity e WHERE e.observation_code = "
             f"{alias}.code AND e.entity_code IN {sql.bind_all(flt.entities)})"
         )
+        if flt.as_of is None:
+            conditions.append(live)
+        else:
+            listed = " OR ".join(
+                f"(' ' || {alias}.entity_codes || ' ') LIKE {sql.bind(f'% {code} %')}"
+                for code in flt.entities
+            )
+            conditions.append(
+                f"(({alias}.vintage_from IS NULL AND {live}) OR "
+                f"({alias}.vintage_from IS NOT NULL AND ({listed})))"
+            )
     if flt.topic is not None:
         conditions.append(
             f"{alias}.indicator_code IN "
@@ -221,14 +288,33 @@ def _records(session: Session, rows: Sequence[Any]) -> list[ObservationRecord]:
         "WHERE observation_code IN {codes} ORDER BY observation_code, name",
         derived,
     )
+    vintages = [(row["code"], row["vintage_from"]) for row in rows if row.get("vintage_from")]
+    vintage_regions: dict[tuple[str, str], list[str]] = defaultdict(list)
+    if vintages:
+        params = _Sql()
+        listed = params.bind_all([code for code, _ in vintages])
+        statement = params.statement(
+            "SELECT observation_code, known_from, region_code FROM observation_vintage_region "
+            f"WHERE observation_code IN {listed} ORDER BY observation_code, known_from, position"
+        )
+        for code, known_from, region in session.connection().execute(statement, params.params):
+            vintage_regions[(code, known_from)].append(region)
     records = []
     for row in rows:
         record = dict(row)
         code = record["code"]
         record["derived"] = bool(record["derived"])  # SQLite keeps booleans as 0 and 1
-        record["regions"] = regions[code]
-        record["inputs"] = inputs[code]
-        record["entities"] = entities[code]
+        vintage_from = record.pop("vintage_from", None)
+        if vintage_from:
+            # A version as it stood: its own links, not today's.
+            record["regions"] = vintage_regions[(code, vintage_from)]
+            record["inputs"] = [tuple(pair) for pair in json.loads(record["inputs"])]
+            record["entities"] = record["entity_codes"].split()
+        else:
+            record["regions"] = regions[code]
+            record["inputs"] = inputs[code]
+            record["entities"] = entities[code]
+        record.pop("entity_codes", None)
         records.append(record)
     return records
 
@@ -239,17 +325,19 @@ def list_observations(
     """A page of matching observations (sorted as asked) and the total that match."""
     order = _order(flt.sort)
     sql = _Sql()
+    source = _observations(sql, flt.as_of)
     where = _where(_conditions(sql, flt))
     rows: Sequence[Any] = []
     if limit:
-        page = f"SELECT {_COLUMNS} {_LABELLED}{where} ORDER BY {order} LIMIT {int(limit)}"
+        page = f"SELECT {_columns(flt.as_of)} {_labelled(source)}{where} ORDER BY {order}"
+        page += f" LIMIT {int(limit)}"
         page += f" OFFSET {int(offset)}"
         rows = session.connection().execute(sql.statement(page), sql.params).mappings().all()
     if 0 < len(rows) < limit or (offset == 0 and len(rows) < limit):
         # A page that is not full is the last one: the total is known without counting.
         total = offset + len(rows)
     else:
-        counted = f"SELECT count(*) FROM observation o{where}"
+        counted = f"SELECT count(*) FROM {source} o{where}"
         total = int(session.connection().execute(sql.statement(counted), sql.params).scalar_one())
     if total == 0:
         # Only an empty answer can hide a code that names nothing: check the codes then,
@@ -258,10 +346,11 @@ def list_observations(
     return _records(session, rows), total
 
 
-def get_observation(session: Session, code: str) -> ObservationRecord:
-    """One observation; NotFoundError if the code is unknown."""
+def get_observation(session: Session, code: str, as_of: str | None = None) -> ObservationRecord:
+    """One observation (as it stood at `as_of`, if given); NotFoundError if there is none."""
     sql = _Sql()
-    one = f"SELECT {_COLUMNS} {_LABELLED} WHERE o.code = {sql.bind(code)}"
+    source = _observations(sql, as_of)
+    one = f"SELECT {_columns(as_of)} {_labelled(source)} WHERE o.code = {sql.bind(code)}"
     rows = session.connection().execute(sql.statement(one), sql.params).mappings().all()
     if not rows:
         raise NotFoundError(f"No observation with code {code!r}.")

@@ -91,11 +91,17 @@ def test_correct_a_figure_read_its_history_and_the_past(curated: Curated) -> Non
     # The public record changed at once (the data version moved, caches included).
     assert curated.client.get(GDP).json()["note"] == "Checked against the printed page."
     history = curated.client.get(f"{GDP}/history").json()
-    assert history["total"] == 1
+    assert history["total"] == 2  # the seed's version, then this write's
     entry = history["items"][0]
     assert (entry["key"], entry["action"], entry["reason"]) == ("alice", "update", "check")
-    assert "note" not in entry["before"]
+    assert (entry["origin"], entry["version"], entry["changed"]) == ("api", 2, ["note"])
+    assert entry["before"] == {"note": None}
     assert entry["after"]["note"] == "Checked against the printed page."
+    seeded = history["items"][1]
+    assert (seeded["origin"], seeded["action"], seeded["key"]) == ("seed", "create", None)
+    assert seeded["known_until"] == entry["at"]
+    # The seed's version is known from the report's publication (2025-10-24, Beijing time).
+    assert seeded["at"] == "2025-10-23T16:00:00.000000+00:00"
     # As it stood before the change: no note.
     past = curated.client.get(GDP, params={"as_of": before.isoformat()}).json()
     assert past["note"] is None
@@ -157,7 +163,7 @@ def test_the_seeders_validation_applies(curated: Curated) -> None:
     )
     assert "unknown entity 'zuoquan-walnut'" in str(problem(dangling, 422)["detail"])
     # Nothing of all that was stored.
-    assert curated.client.get(f"{GDP}/history").json()["total"] == 0
+    assert curated.client.get(f"{GDP}/history").json()["total"] == 1  # the seed's only
     assert curated.client.get(GDP).json()["value"] == 2458.8
 
 
@@ -313,10 +319,15 @@ def test_many_writers_lose_nothing(new_database: Callable[[str], str]) -> None:
             thread.join(timeout=300)
         assert failures == []
         assert len(acknowledged) == 32
-        history = httpx.get(f"{server.base}{GDP}/history").json()["items"][::-1]
-        assert len(history) == 32
-        for earlier, later in itertools.pairwise(history):
-            assert later["before"] == earlier["after"]  # a chain: each saw the last
+        history = httpx.get(f"{server.base}{GDP}/history", params={"limit": 100}).json()
+        versions = history["items"][::-1]
+        assert len(versions) == 33  # the seed's, then the 32 writes
+        for earlier, later in itertools.pairwise(versions):
+            # A chain: each saw the last (what it changed was as the one before left it).
+            assert later["version"] == earlier["version"] + 1
+            assert later["before"] == {
+                name: earlier["after"].get(name) for name in later["changed"]
+            }
         final = httpx.get(f"{server.base}{GDP}").json()["note"].split()
         assert sorted(final) == sorted(acknowledged)  # every acknowledged write is there
     finally:
@@ -368,7 +379,7 @@ def test_merge_patch_and_no_op_writes(curated: Curated) -> None:
     same = curated.patch(GDP, {"value": 2458.8})
     assert same.status_code == 200
     assert same.headers["etag"] == etag  # nothing changed: same version, no history entry
-    assert curated.client.get(f"{GDP}/history").json()["total"] == 0
+    assert curated.client.get(f"{GDP}/history").json()["total"] == 1  # the seed's only
 
 
 def test_deeply_nested_bodies_are_refused(curated: Curated) -> None:
@@ -398,12 +409,14 @@ def test_downloads_carry_neither_keys_nor_history(curated: Curated, tmp_path: Pa
     assert curated.patch(GDP, {"note": "written"}).status_code == 200
     archive = zipfile.ZipFile(io.BytesIO(curated.client.get("/v1/downloads/dataset.zip").content))
     names = archive.namelist()
-    assert not [n for n in names if n.endswith(("api_key.csv", "change.csv"))]
+    private = ("api_key.csv", "record_version.csv", "observation_vintage.csv")
+    assert not [n for n in names if n.endswith(private)]
     copy = tmp_path / "copy.db"
     copy.write_bytes(archive.read(next(n for n in names if n.endswith("jinzhong.db"))))
     with sqlite3.connect(copy) as connection:
         assert connection.execute("SELECT count(*) FROM api_key").fetchone() == (0,)
-        assert connection.execute("SELECT count(*) FROM change").fetchone() == (0,)
+        assert connection.execute("SELECT count(*) FROM record_version").fetchone() == (0,)
+        assert connection.execute("SELECT count(*) FROM observation_vintage").fetchone() == (0,)
         note = connection.execute("SELECT note FROM observation WHERE code = 'gdp-2024'")
         assert note.fetchone() == ("written",)  # the data itself is there
 
@@ -428,3 +441,65 @@ def test_every_resource_takes_a_correction(
     assert curated.client.get(path, params={"lang": "en"}).json()[field] == current + " (revised)"
     entry = curated.client.get(f"{path}/history").json()["items"][0]
     assert (entry["before"][field], entry["after"][field]) == (current, current + " (revised)")
+
+
+def test_as_of_knows_nothing_before_its_source_was_published(curated: Curated) -> None:
+    # The report was published on 2025-10-24: before that, none of its figures was known.
+    early = curated.client.get("/v1/observations", params={"as_of": "2020-01-01"}).json()
+    assert early["total"] == 0
+    problem(curated.client.get(GDP, params={"as_of": "2025-10-23T12:00:00+08:00"}), 404)
+    # From the first moment of that day in Beijing, it was.
+    day = curated.client.get(GDP, params={"as_of": "2025-10-24T00:00:00+08:00"})
+    assert day.status_code == 200
+    assert day.json()["value"] == 2458.8
+    everything = curated.client.get("/v1/observations", params={"limit": 0}).json()["total"]
+    known = curated.client.get("/v1/observations", params={"as_of": "2025-10-24", "limit": 0})
+    assert known.json()["total"] == everything
+
+
+def test_as_of_shows_a_retired_figure_until_its_retirement(curated: Curated) -> None:
+    record = curated.client.get(f"{GDP}/record").json()
+    copy = {**record, "code": "gdp-2023-copy", "period": "2023"}
+    created = curated.client.post("/v1/observations", json=copy, headers=curated.auth())
+    assert created.status_code == 201, created.text
+    path = "/v1/observations/gdp-2023-copy"
+    time.sleep(0.01)
+    between = datetime.now(UTC)
+    time.sleep(0.01)
+    retired = curated.client.delete(
+        path, headers={**curated.auth(), "If-Match": created.headers["etag"]},
+        params={"reason": "a test"},
+    )  # fmt: skip
+    assert retired.status_code == 204
+    problem(curated.client.get(path), 404)
+    problem(curated.client.get(f"{path}/record"), 404)
+    past = curated.client.get(path, params={"as_of": between.isoformat()})
+    assert past.status_code == 200
+    assert (past.json()["period"], past.json()["regions"]) == ("2023", ["140700"])
+    listed = curated.client.get(
+        "/v1/observations",
+        params={"as_of": between.isoformat(), "indicator": "gdp", "region": "140700"},
+    ).json()
+    assert "gdp-2023-copy" in [item["code"] for item in listed["items"]]
+    latest = curated.client.get(
+        "/v1/observations",
+        params={"as_of": between.isoformat(), "indicator": "gdp", "latest": "true"},
+    ).json()
+    assert [item["code"] for item in latest["items"]] == ["gdp-2024"]
+
+
+def test_history_pages_in_the_list_envelope(curated: Curated) -> None:
+    for n in range(3):
+        assert curated.patch(GDP, {"note": f"pass {n}"}).status_code == 200
+    first = curated.client.get(f"{GDP}/history", params={"limit": 1})
+    assert first.status_code == 200
+    page = first.json()
+    assert (page["total"], page["limit"], page["offset"]) == (4, 1, 0)
+    assert [item["version"] for item in page["items"]] == [4]
+    assert page["items"][0]["before"] == {"note": "pass 1"}
+    assert page["links"]["next"] is not None and 'rel="next"' in first.headers["link"]
+    last = curated.client.get(f"{GDP}/history", params={"limit": 2, "offset": 2}).json()
+    assert [item["version"] for item in last["items"]] == [2, 1]
+    assert last["items"][1]["before"] is None  # the first version had nothing before it
+    assert last["links"]["next"] is None
+    problem(curated.client.get(f"{GDP}/history", params={"limit": -1}), 422)

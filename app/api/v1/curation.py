@@ -18,9 +18,9 @@ from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
 from app.api.auth import require
-from app.api.deps import problem_responses
+from app.api.deps import PaginationDep, page_response, problem_responses
 from app.errors import InvalidBodyError, PayloadTooLargeError, UnsupportedMediaTypeError
-from app.models import ApiKey, Change
+from app.models import ApiKey, RecordVersion
 from app.schemas.common import FieldError
 from app.services.curation import (
     RESOURCES,
@@ -28,6 +28,7 @@ from app.services.curation import (
     editable_record,
     history,
     record_etag,
+    singular,
     write,
 )
 from app.services.keys import Scope, list_keys
@@ -138,20 +139,33 @@ def _saved(done: Written) -> tuple[dict[str, Any], str]:
     return done.record, done.etag
 
 
-def _change(change: Change) -> dict[str, Any]:
+def _version(version: RecordVersion, previous: RecordVersion | None) -> dict[str, Any]:
+    """A history item: the version, who made it and when, what it changed and the record."""
+    after = None if version.record is None else json.loads(version.record)
+    earlier = None if previous is None or previous.record is None else json.loads(previous.record)
+    # Only the fields that changed, as they were: the whole record is in the version before.
+    changed = sorted(
+        name
+        for name in {*(after or {}), *(earlier or {})}
+        if (after or {}).get(name) != (earlier or {}).get(name)
+    )
     return {
-        "id": change.id,
-        "at": change.at,
-        "key": change.key_name,
-        "action": change.action,
-        "reason": change.reason,
-        "before": None if change.before is None else json.loads(change.before),
-        "after": None if change.after is None else json.loads(change.after),
+        "version": version.version,
+        "at": version.known_from,
+        "known_until": version.known_until,
+        "origin": version.origin,
+        "key": version.key_name,
+        "action": version.action,
+        "reason": version.reason,
+        "changed": changed,
+        "before": None if earlier is None else {name: earlier.get(name) for name in changed},
+        "after": after,
     }
 
 
 def _routes(resource: str) -> None:
-    singular = resource[:-1].capitalize()
+    one = singular(resource)
+    title = one.capitalize()
     item = f"/{resource}/{{code}}"
 
     async def create(request: Request, key: WriteKey, reason: Reason = None) -> Response:
@@ -182,23 +196,31 @@ def _routes(resource: str) -> None:
             found = editable_record(session, resource, code)
         return _record_response(found, record_etag(found))
 
-    def changes(request: Request, code: Code) -> dict[str, Any]:
+    def changes(
+        request: Request, response: Response, code: Code, pagination: PaginationDep
+    ) -> Response:
         with Session(request.app.state.engine) as session:
-            items = [_change(c) for c in history(session, resource, code)]
-            if not items:
+            page, total = history(
+                session, resource, code, limit=pagination.limit, offset=pagination.offset
+            )
+            if not total:
                 editable_record(session, resource, code)  # 404 if there is no such record
-        # A retired record's history stays readable: its last change says so.
-        return {"items": items, "total": len(items)}
+        # A retired record's history stays readable: its last version says so.
+        items = [_version(version, previous) for version, previous in page]
+        return page_response(items, total, pagination, request, response)
 
-    create.__doc__ = f"Create a {resource[:-1]} from its seed_data/ form (API key, scope write)."
-    update.__doc__ = f"Change a {resource[:-1]}: a JSON merge patch, with If-Match."
-    retire.__doc__ = f"Retire a {resource[:-1]}, with If-Match and a reason; history keeps it."
-    record.__doc__ = f"A {resource[:-1]} in its editable seed_data/ form, with its ETag."
-    changes.__doc__ = f"Every change made to a {resource[:-1]} through the API, newest first."
+    create.__doc__ = f"Create a {one} from its seed_data/ form (API key, scope write)."
+    update.__doc__ = f"Change a {one}: a JSON merge patch, with If-Match."
+    retire.__doc__ = f"Retire a {one}, with If-Match and a reason; history keeps it."
+    record.__doc__ = f"A {one} in its editable seed_data/ form, with its ETag."
+    changes.__doc__ = (
+        f"Every version of a {one}, from seeds and API writes, newest first: when it became "
+        "known, who made it, the fields it changed (as they were) and the record after it."
+    )
     endpoints: list[tuple[str, Callable[..., Any], str, str, dict[int | str, Any], int]] = [
-        (f"/{resource}", create, "POST", f"create{singular}", problem_responses(409), 201),
-        (item, update, "PATCH", f"update{singular}", problem_responses(404, 412, 428), 200),
-        (item, retire, "DELETE", f"retire{singular}", problem_responses(404, 412, 428), 204),
+        (f"/{resource}", create, "POST", f"create{title}", problem_responses(409), 201),
+        (item, update, "PATCH", f"update{title}", problem_responses(404, 412, 428), 200),
+        (item, retire, "DELETE", f"retire{title}", problem_responses(404, 412, 428), 204),
     ]
     for path, endpoint, method, operation, errors, status in endpoints:
         router.add_api_route(
@@ -217,9 +239,9 @@ def _routes(resource: str) -> None:
         f"{item}/record",
         record,
         methods=["GET"],
-        operation_id=f"get{singular}Record",
+        operation_id=f"get{title}Record",
         responses=problem_responses(400, 404),
-        summary=f"Editable {resource[:-1]}",
+        summary=f"Editable {one}",
         description=record.__doc__,
         response_class=Response,
     )
@@ -227,9 +249,9 @@ def _routes(resource: str) -> None:
         f"{item}/history",
         changes,
         methods=["GET"],
-        operation_id=f"list{singular}History",
+        operation_id=f"list{title}History",
         responses=problem_responses(400, 404),
-        summary=f"{singular} history",
+        summary=f"{title} history",
         description=changes.__doc__,
     )
 

@@ -1,10 +1,10 @@
 """Observations: every figure with its unit, qualifier, source and verbatim quote."""
 
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
-from sqlmodel import Session
 
 from app.api.deps import (
     ITEM_ERRORS,
@@ -18,18 +18,19 @@ from app.api.deps import (
 from app.api.presenters import observation_item, observations_page
 from app.api.routing import DataRoute
 from app.db import SessionDep
+from app.rules.moments import moment
 from app.schemas.common import Page
 from app.schemas.resources import ObservationRead
 from app.services.observations import ObservationFilter, get_observation
-from app.services.vintages import vintage_engine
 
 router = APIRouter(prefix="/observations", tags=["observations"], route_class=DataRoute)
 
 AsOf = Annotated[
     datetime | None,
     Query(
-        description="Answer as the data stood at this time (ISO 8601; UTC if no zone), "
-        "rebuilt from the history of writes through the API."
+        description="Answer as the data stood at this time (ISO 8601; UTC if no zone): each "
+        "figure as it was known then, from seeds and API writes alike, and none before its "
+        "source was published."
     ),
 ]
 
@@ -50,10 +51,9 @@ def get_observations(
     as_of: AsOf = None,
 ) -> Response:
     """List observations, filtered by indicator, region, entity, topic, period and qualifier."""
-    if as_of is None:
-        return observations_page(session, flt, pagination, lang, request, response)
-    with Session(vintage_engine(request.app.state.engine, _utc(as_of))) as past:
-        return observations_page(past, flt, pagination, lang, request, response)
+    if as_of is not None:
+        flt = replace(flt, as_of=_moment(as_of))
+    return observations_page(session, flt, pagination, lang, request, response)
 
 
 @router.get(
@@ -71,14 +71,10 @@ def get_observation_by_code(
     as_of: AsOf = None,
 ) -> Response:
     """One observation with its provenance."""
-    if as_of is None:
-        record = get_observation(session, code)
-    else:
-        with Session(vintage_engine(request.app.state.engine, _utc(as_of))) as past:
-            record = get_observation(past, code)
+    record = get_observation(session, code, None if as_of is None else _moment(as_of))
     return json_response(observation_item(record, lang, base_url(request)), response)
 
 
-def _utc(moment: datetime) -> datetime:
-    # A time without a zone is read as UTC, the zone of the history's timestamps.
-    return moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
+def _moment(at: datetime) -> str:
+    # A time without a zone is read as UTC, the zone of the versions' timestamps.
+    return moment(at if at.tzinfo else at.replace(tzinfo=UTC))

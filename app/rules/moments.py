@@ -1,0 +1,24 @@
+"""Moments as the record keeps them: ISO 8601 in UTC with microseconds, text that sorts as
+it reads, and the moment a publication day begins where it was published."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta, timezone
+
+# Where the sources are published: a publication date means that day there, not in UTC.
+PUBLICATION_ZONE = timezone(timedelta(hours=8))
+
+
+def moment(at: datetime) -> str:
+    """A time as stored."""
+    return at.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def now() -> str:
+    """The current moment, as stored."""
+    return moment(datetime.now(UTC))
+
+
+def publication_moment(day: date) -> str:
+    """The start of a publication day where it was published, as stored."""
+    return moment(datetime.combine(day, datetime.min.time(), PUBLICATION_ZONE))
