@@ -90,8 +90,11 @@ def exclusive(engine: Engine, name: str) -> Iterator[None]:
     if url.get_backend_name() == "postgresql":
         with engine.connect() as connection:
             # Wait as long as the other holder works: the connection's lock_timeout (meant
-            # for requests) would otherwise give up after a few seconds.
-            connection.execute(text("SET lock_timeout = 0"))
+            # for requests) would otherwise give up after a few seconds. SET LOCAL, so the
+            # commit (or the rollback of a failed wait) gives it back: the connection returns
+            # to the pool, and a request that gets it later must still give up on a locked
+            # table after BUSY_TIMEOUT. The advisory lock is the session's and stays.
+            connection.execute(text("SET LOCAL lock_timeout = 0"))
             connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": _LOCK_KEYS[name]})
             connection.commit()
             try:
