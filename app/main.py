@@ -12,7 +12,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.middleware.gzip import GZipMiddleware
 
 from app.api import health
-from app.api.admission import READINESS_THREADS, WriteGate
+from app.api.admission import EXTRA_CONNECTIONS, READINESS_THREADS, WriteGate
 from app.api.auth import FailedAuthentications
 from app.api.docs import extend_openapi, install_docs
 from app.api.errors import install_error_handlers
@@ -71,6 +71,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             statement_timeout=settings.statement_timeout,
             busy_timeout=settings.busy_timeout,
             pool_size=settings.db_pool_size,
+            # However small the pool, a write or a readiness check (each holds two
+            # connections at once) finds its second one.
+            max_overflow=max(settings.db_pool_size // 2, EXTRA_CONNECTIONS),
         )
         # One worker thread per pooled connection: no endpoint ever waits for a connection
         # held by another, and no more connections (each with its page cache) than threads.

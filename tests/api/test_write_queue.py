@@ -2,7 +2,8 @@
 
 While a burst of writers waits for the seed lock, `/healthz` and `/readyz` answer within
 100 ms and reads go on. A write beyond WRITE_QUEUE is refused at once, 503 problem+json with
-Retry-After, and writes nothing; those admitted are all stored.
+Retry-After, and writes nothing; those admitted are all stored. However small DB_POOL_SIZE,
+the pool has room for a write's and a readiness check's connections.
 """
 
 from __future__ import annotations
@@ -156,3 +157,14 @@ def test_full_write_queue_answers_503_and_writes_nothing(
         assert client.get(GDP).json()["note"] == "admitted"
         assert client.get(f"{EVENT}/record").json() == before
         assert client.get(f"{EVENT}/history").json()["total"] == 0
+
+
+def test_a_pool_of_one_serves_readiness_and_writes(writable: Writable) -> None:
+    # A readiness check reads on two connections, a PostgreSQL write on two (one holds the
+    # seed lock), beyond the one per worker thread.
+    app = create_app(Settings(database_url=writable.url, db_pool_size=1))
+    with TestClient(app) as client:
+        assert client.get("/readyz").status_code == 200
+        written = client.patch(GDP, json={"note": "one"}, headers=writable.headers())
+        assert written.status_code == 200, written.text
+        assert client.get("/readyz").status_code == 200
