@@ -83,6 +83,12 @@ class Settings(BaseSettings):
         ge=1024,
         description="Largest request body a write accepts, in bytes (413 beyond).",
     )
+    write_queue: int = Field(
+        default=16,
+        ge=0,
+        description="Writes a process keeps waiting for their turn (it runs one at a time, "
+        "outside the readers' worker threads); more are refused with 503 and Retry-After.",
+    )
     auth_failure_limit: int = Field(
         default=10,
         ge=1,

@@ -27,6 +27,7 @@ def make_engine(
     statement_timeout: float | None = None,
     busy_timeout: float = 5.0,
     pool_size: int | None = None,
+    max_overflow: int | None = None,
 ) -> Engine:
     """Build an engine; for SQLite, turn on foreign keys and WAL.
 
@@ -34,7 +35,8 @@ def make_engine(
     a missing file must say so (/readyz), not serve an empty new database. Migrations and the
     seeder create the file (and its folder). `statement_timeout` (seconds) interrupts a
     statement that runs longer, so a slow query cannot hold a worker. `pool_size` should be
-    at least the number of worker threads, so that no worker waits for a connection.
+    at least the number of worker threads, so that no worker waits for a connection;
+    `max_overflow` (half of it by default) opens more for a while, closed once returned.
     """
     url = make_url(database_url)
     is_sqlite = url.get_backend_name() == "sqlite"
@@ -50,7 +52,8 @@ def make_engine(
         connect_args.update(check_same_thread=False, timeout=busy_timeout)
     pool: dict[str, Any] = {}
     if pool_size is not None:
-        pool = {"pool_size": pool_size, "max_overflow": pool_size // 2}
+        overflow = pool_size // 2 if max_overflow is None else max_overflow
+        pool = {"pool_size": pool_size, "max_overflow": overflow}
     if url.get_backend_name() == "postgresql":
         # A server across a network: check a pooled connection before use (it may have been
         # closed by a restart), and let the server itself stop long statements.
@@ -90,8 +93,11 @@ def exclusive(engine: Engine, name: str) -> Iterator[None]:
     if url.get_backend_name() == "postgresql":
         with engine.connect() as connection:
             # Wait as long as the other holder works: the connection's lock_timeout (meant
-            # for requests) would otherwise give up after a few seconds.
-            connection.execute(text("SET lock_timeout = 0"))
+            # for requests) would otherwise give up after a few seconds. SET LOCAL, so the
+            # commit (or the rollback of a failed wait) gives it back: the connection returns
+            # to the pool, and a request that gets it later must still give up on a locked
+            # table after BUSY_TIMEOUT. The advisory lock is the session's and stays.
+            connection.execute(text("SET LOCAL lock_timeout = 0"))
             connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": _LOCK_KEYS[name]})
             connection.commit()
             try:

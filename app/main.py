@@ -6,12 +6,13 @@ import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from anyio import to_thread
+from anyio import CapacityLimiter, to_thread
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.middleware.gzip import GZipMiddleware
 
 from app.api import health
+from app.api.admission import EXTRA_CONNECTIONS, READINESS_THREADS, WriteGate
 from app.api.auth import FailedAuthentications
 from app.api.docs import extend_openapi, install_docs
 from app.api.errors import install_error_handlers
@@ -70,10 +71,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             statement_timeout=settings.statement_timeout,
             busy_timeout=settings.busy_timeout,
             pool_size=settings.db_pool_size,
+            # However small the pool, a write or a readiness check (each holds two
+            # connections at once) finds its second one.
+            max_overflow=max(settings.db_pool_size // 2, EXTRA_CONNECTIONS),
         )
         # One worker thread per pooled connection: no endpoint ever waits for a connection
         # held by another, and no more connections (each with its page cache) than threads.
         to_thread.current_default_thread_limiter().total_tokens = settings.db_pool_size
+        # Writes wait for their turn outside those threads and /readyz has threads of its
+        # own, so neither a burst of writes nor a slow check takes a reader's thread.
+        app.state.write_gate = WriteGate(settings.write_queue)
+        app.state.readiness_limiter = CapacityLimiter(READINESS_THREADS)
         # What exists now (modules, routes, schemas: ~130,000 objects) lives as long as the
         # process. Moved out of the collector's sight, a full collection no longer walks it:
         # under load those walks took ~100 ms each and were the worst of the tail latency.

@@ -1,8 +1,8 @@
 """Health: liveness (the process answers) and readiness (the data can be served)."""
 
+from anyio import to_thread
 from fastapi import APIRouter, Depends, Request, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
-from starlette.concurrency import run_in_threadpool
 
 from app.api.deps import check_query_params, problem_responses
 from app.api.errors import problem_response
@@ -16,8 +16,9 @@ router = APIRouter(tags=["health"], dependencies=[Depends(check_query_params)])
 @router.get(
     "/healthz", responses=problem_responses(400), operation_id="getHealth", summary="Liveness"
 )
-def get_health() -> Health:
+async def get_health() -> Health:
     """Answer 200 while the process is alive (it does not touch the database)."""
+    # Async: it needs no worker thread, so it answers while every one is busy.
     return Health(status="ok")
 
 
@@ -39,7 +40,10 @@ async def get_readiness(request: Request) -> Readiness | Response:
     """200 when the database is reachable, its schema at the newest migration and its data
     seeded; 503 problem+json naming the first check that failed otherwise."""
     engine = request.app.state.engine
-    result = await run_in_threadpool(check_readiness, engine)
+    # Threads of its own: never queued behind reads or writes that hold the others.
+    result = await to_thread.run_sync(
+        check_readiness, engine, limiter=request.app.state.readiness_limiter
+    )
     if not result.ready:
         # Drop pooled connections: when the database comes back (a new file, a restarted
         # server), the next requests open fresh ones instead of reusing broken ones.

@@ -15,13 +15,14 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Header, Path, Query, Request, Response
 from fastapi.responses import JSONResponse
 from sqlmodel import Session
-from starlette.concurrency import run_in_threadpool
 
+from app.api.admission import WriteGate
 from app.api.auth import require
 from app.api.deps import PaginationDep, page_response, problem_responses
+from app.api.errors import PROBLEM_JSON
 from app.errors import InvalidBodyError, PayloadTooLargeError, UnsupportedMediaTypeError
 from app.models import ApiKey, RecordVersion
-from app.schemas.common import FieldError
+from app.schemas.common import FieldError, Problem
 from app.services.curation import (
     RESOURCES,
     Written,
@@ -56,7 +57,21 @@ BODY = {
         },
     }
 }
-WRITE_ERRORS = problem_responses(400, 401, 403, 413, 415, 422, 429)
+WRITE_ERRORS = {
+    **problem_responses(400, 401, 403, 413, 415, 422, 429),
+    503: {
+        "model": Problem,
+        "description": "Nothing was written: the write queue is full (WRITE_QUEUE), or the "
+        "database is unavailable. Send it again after Retry-After.",
+        "content": {PROBLEM_JSON: {}},
+        "headers": {
+            "Retry-After": {
+                "description": "Seconds to wait before sending the write again.",
+                "schema": {"type": "integer"},
+            }
+        },
+    },
+}
 
 
 async def read_json_body(request: Request) -> dict[str, Any]:
@@ -266,7 +281,10 @@ async def _write(
     if_match: str | None,
     reason: str | None,
 ) -> Written:
-    done = await run_in_threadpool(
+    # Its turn comes in the event loop: a write waiting for the seed lock holds no worker
+    # thread that reads need; a full queue is a 503 at once.
+    gate: WriteGate = request.app.state.write_gate
+    done = await gate.run(
         lambda: write(
             request.app.state.engine,
             resource,
