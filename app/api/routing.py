@@ -44,7 +44,7 @@ from app.api.formats import (
 from app.rules.languages import negotiate
 from app.schemas.common import Page
 from app.schemas.resources import ObservationRead
-from app.services.dataset import DataVersion, read_data_version
+from app.store.dataset import DataVersion, read_data_version
 
 MAX_PAGE = 1000
 Handler = Callable[[Request], Coroutine[Any, Any, Response]]

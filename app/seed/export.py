@@ -45,7 +45,7 @@ from app.models import (
 )
 from app.rules.regions import LEVEL_RANK, RegionLevel
 from app.seed.loader import SEED_FILES
-from app.services.common import grouped_rows
+from app.store.rows import grouped_rows
 
 SOURCES_DIR = "sources"
 HEADER = "# Exported by `jinzhong export` from the database; the seed_data/ format.\n"

@@ -46,8 +46,8 @@ from app.rules.periods import parse_period
 from app.rules.regions import LEVEL_RANK
 from app.rules.units import normalize
 from app.seed.loader import SeedBundle, load_bundle
-from app.services.dataset import API_CHANGES_KEY, CHANGED_AT_KEY, SEED_HASH_KEY
-from app.services.search import rebuild_search_index
+from app.store.dataset import API_CHANGES_KEY, CHANGED_AT_KEY, SEED_HASH_KEY
+from app.store.search_index import rebuild_search_index
 
 
 class DatabaseNotReadyError(Exception):

@@ -25,7 +25,7 @@ from app.models import Change
 from app.seed.export import export_documents, write_documents
 from app.seed.loader import SEED_FILES, load_bundle
 from app.seed.sync import sync_bundle
-from app.services.dataset import read_data_version
+from app.store.dataset import read_data_version
 
 # Rebuilt databases kept, by the last change they include: a few moments are asked for often.
 _KEPT = 4
