@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
+from app.api.runtime import runtime_of
 from app.config import PROJECT_ROOT, Settings
 from app.db import make_engine
 from app.main import create_app
@@ -110,7 +111,7 @@ def test_database_corrupt_then_back(api: TestClient, database: Path) -> None:
     with sqlite3.connect(database) as connection:  # fold the WAL in, then keep a copy
         connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     shutil.copy(database, good)
-    api.app.state.engine.dispose()  # type: ignore[attr-defined]
+    runtime_of(api.app).engine.dispose()
     with database.open("r+b") as file:
         file.write(b"this is not a database" * 200)
     assert_unavailable(api, "cannot be read")
@@ -120,7 +121,7 @@ def test_database_corrupt_then_back(api: TestClient, database: Path) -> None:
 
 def test_database_locked_by_a_writer_then_released(api: TestClient, database: Path) -> None:
     assert_recovered(api)
-    api.app.state.engine.dispose()  # type: ignore[attr-defined]
+    runtime_of(api.app).engine.dispose()
     writer = sqlite3.connect(database, isolation_level=None, timeout=0)
     writer.execute("PRAGMA locking_mode=EXCLUSIVE")
     writer.execute("BEGIN EXCLUSIVE")

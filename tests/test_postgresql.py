@@ -17,6 +17,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
+from app.api.runtime import runtime_of
 from app.config import PROJECT_ROOT, Settings
 from app.db import make_engine
 from app.main import create_app
@@ -70,7 +71,7 @@ def test_statement_timeout_is_the_servers(new_database: NewDatabase) -> None:
 
     @app.get("/slow")
     def slow() -> None:
-        with app.state.engine.connect() as connection:
+        with runtime_of(app).engine.connect() as connection:
             connection.execute(text("SELECT pg_sleep(2)"))
 
     with TestClient(app) as client:

@@ -19,6 +19,7 @@ from starlette.concurrency import run_in_threadpool
 
 from app.api.auth import require
 from app.api.deps import problem_responses
+from app.api.runtime import runtime
 from app.errors import InvalidBodyError, PayloadTooLargeError, UnsupportedMediaTypeError
 from app.models import ApiKey, Change
 from app.schemas.common import FieldError
@@ -65,7 +66,7 @@ async def read_json_body(request: Request) -> dict[str, Any]:
         raise UnsupportedMediaTypeError(
             f"Send the record as JSON (Content-Type: application/json), not {media or 'nothing'}."
         )
-    limit = request.app.state.settings.write_max_bytes
+    limit = runtime(request).settings.write_max_bytes
     too_large = PayloadTooLargeError(f"The body is larger than {limit} bytes.")
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > limit:
@@ -178,12 +179,12 @@ def _routes(resource: str) -> None:
         return Response(status_code=204)
 
     def record(request: Request, code: Code) -> Response:
-        with Session(request.app.state.engine) as session:
+        with Session(runtime(request).engine) as session:
             found = editable_record(session, resource, code)
         return _record_response(found, record_etag(found))
 
     def changes(request: Request, code: Code) -> dict[str, Any]:
-        with Session(request.app.state.engine) as session:
+        with Session(runtime(request).engine) as session:
             items = [_change(c) for c in history(session, resource, code)]
             if not items:
                 editable_record(session, resource, code)  # 404 if there is no such record
@@ -244,9 +245,10 @@ async def _write(
     if_match: str | None,
     reason: str | None,
 ) -> Written:
+    held = runtime(request)
     done = await run_in_threadpool(
         lambda: write(
-            request.app.state.engine,
+            held.engine,
             resource,
             action=action,
             code=code,
@@ -256,9 +258,7 @@ async def _write(
             reason=reason,
         )
     )
-    # This process sees its own write at once; others (workers, replicas) within
-    # DATA_VERSION_TTL, when they read the data version again.
-    request.app.state.data_version = None
+    held.data_changed()  # this process sees its own write at once
     return done
 
 
@@ -269,7 +269,7 @@ for _resource in RESOURCES:
 @router.get("/keys", operation_id="listKeys", responses=problem_responses(400, 401, 403, 429))
 def get_keys(request: Request, key: AdminKey) -> dict[str, Any]:
     """The API keys (names, scopes, dates; never a secret), for a key with the admin scope."""
-    with Session(request.app.state.engine) as session:
+    with Session(runtime(request).engine) as session:
         keys = [
             {
                 "name": k.name,

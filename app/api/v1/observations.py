@@ -11,13 +11,14 @@ from app.api.deps import (
     LIST_ERRORS,
     LanguageDep,
     PaginationDep,
+    SessionDep,
     base_url,
     json_response,
     observation_filter,
 )
 from app.api.presenters import observation_item, observations_page
 from app.api.routing import DataRoute
-from app.db import SessionDep
+from app.api.runtime import runtime
 from app.schemas.common import Page
 from app.schemas.resources import ObservationRead
 from app.services.observations import ObservationFilter, get_observation
@@ -52,7 +53,7 @@ def get_observations(
     """List observations, filtered by indicator, region, entity, topic, period and qualifier."""
     if as_of is None:
         return observations_page(session, flt, pagination, lang, request, response)
-    with Session(vintage_engine(request.app.state.engine, _utc(as_of))) as past:
+    with Session(vintage_engine(runtime(request).engine, _utc(as_of))) as past:
         return observations_page(past, flt, pagination, lang, request, response)
 
 
@@ -74,7 +75,7 @@ def get_observation_by_code(
     if as_of is None:
         record = get_observation(session, code)
     else:
-        with Session(vintage_engine(request.app.state.engine, _utc(as_of))) as past:
+        with Session(vintage_engine(runtime(request).engine, _utc(as_of))) as past:
             record = get_observation(past, code)
     return json_response(observation_item(record, lang, base_url(request)), response)
 
