@@ -1,8 +1,17 @@
-"""The architecture holds: what a running app keeps is read through its one typed Runtime."""
+"""The architecture holds: the import contract of pyproject.toml (layers, independent
+siblings, no cycle, no web framework below the API) is kept and names every package, so a
+broken layer fails the suite and CI; what a running app keeps is read through its Runtime."""
 
 from __future__ import annotations
 
+import pkgutil
 import re
+import shutil
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+from typing import Any
 
 from fastapi.testclient import TestClient
 
@@ -10,6 +19,51 @@ from app.api.runtime import Runtime, runtime_of
 from app.config import PROJECT_ROOT
 
 APP = PROJECT_ROOT / "app"
+# Installed with the dev extras, beside this interpreter.
+LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
+
+
+def lint_imports(root: Path = PROJECT_ROOT) -> subprocess.CompletedProcess[str]:
+    """Run lint-imports, without its cache, on the contract in pyproject.toml and the `app`
+    package under `root` (it imports from the folder it runs in)."""
+    return subprocess.run(
+        [str(LINT_IMPORTS), "--no-cache", "--no-logo", str(PROJECT_ROOT / "pyproject.toml")],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def contract(contract_id: str) -> dict[str, Any]:
+    """One contract of [tool.importlinter], by its id."""
+    config = tomllib.loads((PROJECT_ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    contracts = config["tool"]["importlinter"]["contracts"]
+    found: dict[str, Any] = next(c for c in contracts if c["id"] == contract_id)
+    return found
+
+
+def test_imports_keep_every_contract() -> None:
+    result = lint_imports()
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "0 broken" in result.stdout
+
+
+def test_layers_name_every_package_of_app() -> None:
+    # A package left out of the layers would be bound by nothing.
+    named = {name.strip() for layer in contract("layers")["layers"] for name in layer.split("|")}
+    assert named == {f"app.{module.name}" for module in pkgutil.iter_modules([str(APP)])}
+
+
+def test_imports_refuse_an_upward_import(tmp_path: Path) -> None:
+    # The store importing a service: against the layers, and a cycle (services import it).
+    shutil.copytree(APP, tmp_path / "app", ignore=shutil.ignore_patterns("__pycache__"))
+    rows = tmp_path / "app" / "store" / "rows.py"
+    rows.write_text(rows.read_text(encoding="utf-8") + "\nfrom app.services import search\n")
+    result = lint_imports(tmp_path)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "app.store.rows -> app.services.search" in result.stdout
+    assert "2 broken" in result.stdout  # the layers and the acyclic contract
 
 
 def test_runtime_is_the_apps_only_state(client: TestClient) -> None:
