@@ -1,9 +1,11 @@
 """The architecture holds: the import contract of pyproject.toml (layers, independent
 siblings, no cycle, no web framework below the API) is kept and names every package, so a
-broken layer fails the suite and CI; what a running app keeps is read through its Runtime."""
+broken layer fails the suite and CI; what a running app keeps is read through its Runtime;
+conftest files hold fixtures and hooks only, and tests take their helpers from tests/support/."""
 
 from __future__ import annotations
 
+import ast
 import pkgutil
 import re
 import shutil
@@ -19,6 +21,7 @@ from app.api.runtime import Runtime, runtime_of
 from app.config import PROJECT_ROOT
 
 APP = PROJECT_ROOT / "app"
+TESTS = PROJECT_ROOT / "tests"
 # Installed with the dev extras, beside this interpreter.
 LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
 
@@ -79,3 +82,23 @@ def test_runtime_is_the_apps_only_state(client: TestClient) -> None:
         if re.search(r"\.state\b", line)
     ]
     assert readers == [], "app.state is read only through app/api/runtime.py"
+
+
+def test_conftests_hold_fixtures_and_hooks_only() -> None:
+    for path in sorted(TESTS.rglob("conftest.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in tree.body:
+            if isinstance(node, ast.ClassDef):
+                raise AssertionError(f"{path.name}: class {node.name} belongs in tests/support/")
+            if isinstance(node, ast.FunctionDef) and not node.name.startswith("pytest_"):
+                fixture = any("fixture" in ast.unparse(d) for d in node.decorator_list)
+                assert fixture, f"{path}: {node.name} is a helper; it belongs in tests/support/"
+
+
+def test_tests_import_no_conftest() -> None:
+    importers = [
+        str(path.relative_to(PROJECT_ROOT))
+        for path in sorted(TESTS.rglob("*.py"))
+        if re.search(r"^\s*(from|import) tests(\.\w+)*\.conftest\b", path.read_text(), re.M)
+    ]
+    assert importers == []

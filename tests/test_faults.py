@@ -25,7 +25,8 @@ from app.db import make_engine
 from app.main import create_app
 from app.migrate import upgrade
 from app.seed.sync import seed_database
-from tests.conftest import SEED_DIR, dump, edit, sqlite_url
+from tests.support.databases import dump, sqlite_url
+from tests.support.seed import SEED_DIR, edit
 
 # Faults of a SQLite file; tests/test_faults_postgresql.py has those of a database server.
 pytestmark = pytest.mark.sqlite_only

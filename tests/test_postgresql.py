@@ -23,7 +23,9 @@ from app.db import make_engine
 from app.main import create_app
 from app.migrate import upgrade
 from app.seed.sync import seed_database
-from tests.conftest import SEED_DIR, Served, postgres_admin
+from tests.support.databases import postgres_admin
+from tests.support.seed import SEED_DIR
+from tests.support.server import Served
 
 pytestmark = pytest.mark.postgresql_only
 

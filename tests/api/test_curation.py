@@ -29,7 +29,8 @@ from app.seed.export import export_database
 from app.seed.sync import seed_database
 from app.services.curation import merge_patch
 from app.services.keys import Scope, create_key, revoke_key
-from tests.conftest import SEED_DIR, Served
+from tests.support.seed import SEED_DIR
+from tests.support.server import Served
 
 GDP = "/v1/observations/gdp-2024"
 

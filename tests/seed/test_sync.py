@@ -15,7 +15,8 @@ from app.models import DatasetMeta, Observation
 from app.seed import sync
 from app.seed.loader import SeedError
 from app.seed.sync import DatabaseNotReadyError, seed_database
-from tests.conftest import SEED_DIR, dump, edit
+from tests.support.databases import dump
+from tests.support.seed import SEED_DIR, edit
 
 
 def test_seed_database_fills_every_table(migrated_engine: Engine) -> None:
