@@ -32,6 +32,7 @@ from app.errors import (
     PreconditionRequiredError,
 )
 from app.models import Change
+from app.rules.resources import one, singular
 from app.schemas.common import FieldError
 from app.seed.export import SOURCES_DIR, export_documents, write_documents
 from app.seed.loader import SEED_FILES, SeedError, load_bundle
@@ -98,7 +99,7 @@ def editable_record(session: Session, resource: str, code: str) -> dict[str, Any
     for record in documents[_file(resource)]:
         if record["code"] == code:
             return _with_text(resource, record, texts)
-    raise NotFoundError(f"No {resource[:-1]} with code {code!r}.")
+    raise NotFoundError(f"No {singular(resource)} with code {code!r}.")
 
 
 def history(session: Session, resource: str, code: str) -> list[Change]:
@@ -138,7 +139,7 @@ def write(
                     errors=[FieldError(location="body", name="code", message="not a valid code")],
                 )
             if any(r["code"] == code for r in records):
-                raise ConflictError(f"A {resource[:-1]} with code {code!r} exists already.")
+                raise ConflictError(f"There is {one(resource)} with code {code!r} already.")
             before = None
             position = len(records)
             records.append({})
@@ -146,7 +147,7 @@ def write(
             assert code is not None
             position = next((i for i, r in enumerate(records) if r["code"] == code), -1)
             if position < 0:
-                raise NotFoundError(f"No {resource[:-1]} with code {code!r}.")
+                raise NotFoundError(f"No {singular(resource)} with code {code!r}.")
             before = _with_text(resource, records[position], texts)
             current = record_etag(before)
             if if_match is None:

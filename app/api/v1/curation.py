@@ -22,6 +22,7 @@ from app.api.deps import problem_responses
 from app.api.runtime import runtime
 from app.errors import InvalidBodyError, PayloadTooLargeError, UnsupportedMediaTypeError
 from app.models import ApiKey, Change
+from app.rules.resources import one, singular
 from app.schemas.common import FieldError
 from app.services.curation import (
     RESOURCES,
@@ -152,7 +153,7 @@ def _change(change: Change) -> dict[str, Any]:
 
 
 def _routes(resource: str) -> None:
-    singular = resource[:-1].capitalize()
+    name = singular(resource).capitalize()  # in operationIds: createEntity, getEntityRecord
     item = f"/{resource}/{{code}}"
 
     async def create(request: Request, key: WriteKey, reason: Reason = None) -> Response:
@@ -191,15 +192,15 @@ def _routes(resource: str) -> None:
         # A retired record's history stays readable: its last change says so.
         return {"items": items, "total": len(items)}
 
-    create.__doc__ = f"Create a {resource[:-1]} from its seed_data/ form (API key, scope write)."
-    update.__doc__ = f"Change a {resource[:-1]}: a JSON merge patch, with If-Match."
-    retire.__doc__ = f"Retire a {resource[:-1]}, with If-Match and a reason; history keeps it."
-    record.__doc__ = f"A {resource[:-1]} in its editable seed_data/ form, with its ETag."
-    changes.__doc__ = f"Every change made to a {resource[:-1]} through the API, newest first."
+    create.__doc__ = f"Create {one(resource)} from its seed_data/ form (API key, scope write)."
+    update.__doc__ = f"Change {one(resource)}: a JSON merge patch, with If-Match."
+    retire.__doc__ = f"Retire {one(resource)}, with If-Match and a reason; history keeps it."
+    record.__doc__ = f"{one(resource).capitalize()} in its editable seed_data/ form, with its ETag."
+    changes.__doc__ = f"Every change made to {one(resource)} through the API, newest first."
     endpoints: list[tuple[str, Callable[..., Any], str, str, dict[int | str, Any], int]] = [
-        (f"/{resource}", create, "POST", f"create{singular}", problem_responses(409), 201),
-        (item, update, "PATCH", f"update{singular}", problem_responses(404, 412, 428), 200),
-        (item, retire, "DELETE", f"retire{singular}", problem_responses(404, 412, 428), 204),
+        (f"/{resource}", create, "POST", f"create{name}", problem_responses(409), 201),
+        (item, update, "PATCH", f"update{name}", problem_responses(404, 412, 428), 200),
+        (item, retire, "DELETE", f"retire{name}", problem_responses(404, 412, 428), 204),
     ]
     for path, endpoint, method, operation, errors, status in endpoints:
         router.add_api_route(
@@ -218,9 +219,9 @@ def _routes(resource: str) -> None:
         f"{item}/record",
         record,
         methods=["GET"],
-        operation_id=f"get{singular}Record",
+        operation_id=f"get{name}Record",
         responses=problem_responses(400, 404),
-        summary=f"Editable {resource[:-1]}",
+        summary=f"Editable {singular(resource)}",
         description=record.__doc__,
         response_class=Response,
     )
@@ -228,9 +229,9 @@ def _routes(resource: str) -> None:
         f"{item}/history",
         changes,
         methods=["GET"],
-        operation_id=f"list{singular}History",
+        operation_id=f"list{name}History",
         responses=problem_responses(400, 404),
-        summary=f"{singular} history",
+        summary=f"{name} history",
         description=changes.__doc__,
     )
 
