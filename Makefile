@@ -42,14 +42,17 @@ test: install-dev
 bench: $(VENV)/.installed-bench
 	$(BIN)/python -m app.bench
 
+# lint-imports checks the layers of app/ (pyproject.toml, [tool.importlinter]); the suite runs
+# it too (tests/test_architecture.py), so CI holds the contract.
 lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports --no-logo
 
 format: install-dev
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache .import_linter_cache

@@ -1,20 +1,19 @@
-"""Engine construction, SQLite pragmas, the statement timeout, and the session dependency."""
+"""Engine construction, SQLite pragmas, the statement timeout, and cross-process locks."""
 
 from __future__ import annotations
 
 import contextlib
 import fcntl
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import Depends, Request
 from sqlalchemy import event, text
 from sqlalchemy.engine import URL, Engine, make_url
 from sqlalchemy.exc import DBAPIError
-from sqlmodel import Session, create_engine
+from sqlmodel import create_engine
 
 # How often (in SQLite virtual-machine steps) a running statement checks its deadline.
 _PROGRESS_STEPS = 1000
@@ -150,19 +149,3 @@ def _sqlite_setup(engine: Engine, statement_timeout: float | None, busy_timeout:
             # Rows are stepped out while they are fetched, after execute returns, so the
             # clock runs from this statement's start until the next one begins.
             conn.info["statement_started"] = time.monotonic()
-
-
-async def get_session(request: Request) -> AsyncIterator[Session]:
-    """One session per request, from the engine the app was built with.
-
-    Async on purpose, though the session is sync: opening a session does no I/O, and closing
-    it only hands its connection back to the pool. Run in the event loop, neither waits for
-    a worker thread; as a sync dependency, the close would queue behind the very endpoints
-    that wait for the connection it holds, and under a burst every worker could end up
-    waiting (a deadlock that a load test at 64 connections showed).
-    """
-    with Session(request.app.state.engine) as session:
-        yield session
-
-
-SessionDep = Annotated[Session, Depends(get_session)]

@@ -12,17 +12,15 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.middleware.gzip import GZipMiddleware
 
 from app.api import health
-from app.api.admission import EXTRA_CONNECTIONS, READINESS_THREADS, WriteGate
-from app.api.auth import FailedAuthentications
+from app.api.admission import READINESS_THREADS, WriteGate
 from app.api.docs import extend_openapi, install_docs
 from app.api.errors import install_error_handlers
-from app.api.routing import current_data_version
+from app.api.runtime import Runtime
 from app.api.v1 import router as v1_router
 from app.config import Settings, get_settings
 from app.dashboard import install_dashboard
-from app.db import make_engine
 from app.middleware import FastPathMiddleware, HttpTidyMiddleware
-from app.observability import Metrics, RequestLogMiddleware
+from app.observability import RequestLogMiddleware
 
 DESCRIPTION = """
 The development record of Jinzhong (晋中市, Shanxi): figures from public reporting, each with
@@ -60,21 +58,13 @@ TAGS = [
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
-    """Build the app; the engine lives on `app.state`, so tests can build their own."""
+    """Build the app; its engine and caches live in its Runtime (app/api/runtime.py), not in
+    a global, so tests can build their own."""
     settings = settings or get_settings()
+    held = Runtime.build(settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.engine = make_engine(
-            settings.database_url,
-            serving=True,
-            statement_timeout=settings.statement_timeout,
-            busy_timeout=settings.busy_timeout,
-            pool_size=settings.db_pool_size,
-            # However small the pool, a write or a readiness check (each holds two
-            # connections at once) finds its second one.
-            max_overflow=max(settings.db_pool_size // 2, EXTRA_CONNECTIONS),
-        )
         # One worker thread per pooled connection: no endpoint ever waits for a connection
         # held by another, and no more connections (each with its page cache) than threads.
         to_thread.current_default_thread_limiter().total_tokens = settings.db_pool_size
@@ -90,7 +80,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         try:
             yield
         finally:
-            app.state.engine.dispose()
+            # Pooled connections closed; the engine opens new ones if the app starts again.
+            held.engine.dispose()
 
     app = FastAPI(
         title="Jinzhong Indicators",
@@ -106,8 +97,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         docs_url=None,
         redoc_url=None,
     )
-    app.state.settings = settings
-    app.state.failed_authentications = FailedAuthentications(settings.auth_failure_limit)
+    held.install(app)
     install_error_handlers(app)
     # Outermost last: CORS answers preflights first; HEAD is served as a (compressed) GET.
     app.add_middleware(GZipMiddleware, minimum_size=settings.gzip_minimum_size)
@@ -130,11 +120,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(
         FastPathMiddleware,
         budget_bytes=int(settings.response_cache_mb * 1024 * 1024),
-        version=current_data_version,
+        version=held.data_version,
     )
     # Outermost: every answer, replayed ones included, is logged, counted and given an id.
-    app.state.metrics = Metrics(app.state)
-    app.add_middleware(RequestLogMiddleware, metrics=app.state.metrics)
+    app.add_middleware(RequestLogMiddleware, metrics=held.metrics)
     app.include_router(v1_router)
     app.include_router(health.router)
     install_docs(app)

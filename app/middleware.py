@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import json
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,6 +14,7 @@ from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.observability import ROUTE_KEY, route_of
+from app.store.dataset import DataVersion
 
 # Longer query strings are refused (414) before any parsing: no filter needs more.
 MAX_QUERY_BYTES = 8192
@@ -138,7 +139,9 @@ class FastPathMiddleware:
     Requests with a repeated key or conditional header go through the app, which decides.
     """
 
-    def __init__(self, app: ASGIApp, budget_bytes: int, version: Callable[[Any], Any]) -> None:
+    def __init__(
+        self, app: ASGIApp, budget_bytes: int, version: Callable[[], Awaitable[DataVersion]]
+    ) -> None:
         self.app = app
         self.budget = budget_bytes
         self.used = 0
@@ -181,7 +184,7 @@ class FastPathMiddleware:
             return
         key, headers = identity
         try:
-            version = (await self.version(scope["app"].state)).version
+            version = (await self.version()).version
         except Exception:  # the database is unwell: let the app answer (503, /readyz)
             await self.app(scope, receive, send)
             return

@@ -18,7 +18,7 @@ import logging
 import re
 import secrets
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import orjson
@@ -27,8 +27,11 @@ from prometheus_client.core import GaugeMetricFamily, InfoMetricFamily, Metric
 from prometheus_client.registry import Collector
 from pythonjsonlogger.core import RESERVED_ATTRS
 from pythonjsonlogger.json import JsonFormatter
+from sqlalchemy.pool import Pool, QueuePool
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app.store.dataset import DataVersion
 
 ACCESS_LOGGER = "jinzhong.access"
 REQUEST_ID_HEADER = "X-Request-ID"
@@ -107,9 +110,13 @@ def route_of(scope: Scope) -> str:
 
 
 class Metrics:
-    """The app's Prometheus registry and the request metrics in it."""
+    """The app's Prometheus registry and the request metrics in it.
 
-    def __init__(self, state: Any) -> None:
+    `served` and `pool` are asked at each scrape: the data version the process serves now
+    (None before it has read one) and the engine's pool (a new one after each dispose).
+    """
+
+    def __init__(self, served: Callable[[], DataVersion | None], pool: Callable[[], Pool]) -> None:
         self.registry = CollectorRegistry(auto_describe=True)
         self.requests = Counter(
             "http_requests",
@@ -124,7 +131,7 @@ class Metrics:
             buckets=(0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5),
             registry=self.registry,
         )
-        self.registry.register(_StateCollector(state))
+        self.registry.register(_StateCollector(served, pool))
         self._children: dict[tuple[str, str, int], tuple[Any, Any]] = {}
 
     def observe(self, method: str, route: str, status: int, seconds: float) -> None:
@@ -142,15 +149,15 @@ class Metrics:
 
 
 class _StateCollector(Collector):
-    """Data version and connection pool, read from the app's state at scrape time."""
+    """Data version and connection pool, read from the app's runtime at scrape time."""
 
-    def __init__(self, state: Any) -> None:
-        self.state = state
+    def __init__(self, served: Callable[[], DataVersion | None], pool: Callable[[], Pool]) -> None:
+        self.served = served
+        self.pool = pool
 
     def collect(self) -> Iterator[Metric]:
-        cached = getattr(self.state, "data_version", None)
-        if cached is not None:
-            version = cached[1]
+        version = self.served()
+        if version is not None:
             info = InfoMetricFamily("jinzhong_data", "The data version this process serves.")
             info.add_metric([], {"version": version.version})
             yield info
@@ -159,8 +166,8 @@ class _StateCollector(Collector):
             )
             changed.add_metric([], version.changed_at.timestamp())
             yield changed
-        pool = getattr(getattr(self.state, "engine", None), "pool", None)
-        if pool is not None and hasattr(pool, "checkedout"):
+        pool = self.pool()
+        if isinstance(pool, QueuePool):  # in-memory SQLite has a pool without these counts
             gauge = GaugeMetricFamily(
                 "db_pool_connections",
                 "Database connections of this process's pool, by state.",

@@ -25,7 +25,7 @@ from app.rules.moments import publication_moment
 from app.rules.periods import parse_period
 from app.rules.units import normalize
 from app.seed.sync import seed_database
-from app.services.dataset import CHANGED_AT_KEY, SEED_HASH_KEY
+from app.store.dataset import CHANGED_AT_KEY, SEED_HASH_KEY
 
 SOURCE = "synthetic"
 MONTHS = 120  # 2015-01 .. 2024-12

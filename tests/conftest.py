@@ -1,5 +1,8 @@
 """Shared fixtures: a real database built by the real migrations and the real seed.
 
+Fixtures and pytest hooks only: the helpers they use, and that tests use, are in
+tests/support/ (tests never import from a conftest).
+
 The suite runs against SQLite by default and against PostgreSQL with
 TEST_DATABASE=postgresql (`make test` runs both): every database a test uses is made by
 `new_database`, a fresh SQLite file or a PostgreSQL database of its own with a unique name,
@@ -15,36 +18,29 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
-import subprocess
-import sys
-import tempfile
-import time
-import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-import httpx2 as httpx
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import create_engine, inspect, text
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import Engine
 
-from app.config import PROJECT_ROOT, Settings
+from app.config import Settings
 from app.db import make_engine
 from app.main import create_app
 from app.migrate import upgrade
 from app.seed.loader import SeedBundle, load_bundle
 from app.seed.sync import seed_database
-
-SEED_DIR = PROJECT_ROOT / "seed_data"
-SOURCE_CODE = "jzrb-2025-10-24-p03"
-BACKEND = os.environ.get("TEST_DATABASE", "sqlite")
-# The server the PostgreSQL run uses; only databases this suite creates are touched.
-POSTGRES_URL = os.environ.get(
-    "TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+from tests.support.databases import (
+    BACKEND,
+    BACKENDS,
+    POSTGRES_URL,
+    Databases,
+    postgres_problem,
+    shown,
 )
-BACKENDS = {"sqlite", "postgresql"}
+from tests.support.seed import SEED_DIR
+from tests.support.server import Served
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -54,26 +50,10 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "postgresql_only: about PostgreSQL; not run on SQLite")
 
 
-def _shown(url: str) -> str:
-    return make_url(url).render_as_string(hide_password=True)
-
-
 def pytest_report_header(config: pytest.Config) -> str:
     return f"database backend: {BACKEND}" + (
-        f" ({_shown(POSTGRES_URL)})" if BACKEND != "sqlite" else ""
+        f" ({shown(POSTGRES_URL)})" if BACKEND != "sqlite" else ""
     )
-
-
-def _postgres_problem() -> str | None:
-    """Why PostgreSQL cannot be used, or None if it answers."""
-    try:
-        engine = create_engine(POSTGRES_URL, connect_args={"connect_timeout": 3})
-        with engine.connect() as connection:
-            connection.execute(text("SELECT 1"))
-        engine.dispose()
-    except Exception as exc:  # any failure to connect means the same to the suite
-        return f"no PostgreSQL answers at {_shown(POSTGRES_URL)} ({type(exc).__name__})"
-    return None
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -83,7 +63,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if dropped:
         config.hook.pytest_deselected(items=dropped)
         items[:] = kept
-    if BACKEND == "postgresql" and (problem := _postgres_problem()) is not None:
+    if BACKEND == "postgresql" and (problem := postgres_problem()) is not None:
         for item in items:
             item.add_marker(pytest.mark.skip(reason=problem))
 
@@ -107,40 +87,6 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     return report
 
 
-class Databases:
-    """Fresh databases for tests, in the backend under test; drop() removes them."""
-
-    def __init__(self, folder: Path) -> None:
-        self.folder = folder
-        self.created: list[str] = []
-
-    def new(self, name: str) -> str:
-        """The URL of a new, empty database."""
-        if BACKEND == "sqlite":
-            return sqlite_url(self.folder / f"{name}-{uuid.uuid4().hex[:8]}.db")
-        database = f"jinzhong_test_{os.getpid()}_{uuid.uuid4().hex[:12]}"
-        self._admin(f'CREATE DATABASE "{database}"')
-        self.created.append(database)
-        return make_url(POSTGRES_URL).set(database=database).render_as_string(hide_password=False)
-
-    def drop(self) -> None:
-        """Drop every PostgreSQL database made here (SQLite files go with the temp folder)."""
-        while self.created:
-            self._admin(f'DROP DATABASE IF EXISTS "{self.created.pop()}" WITH (FORCE)')
-
-    @staticmethod
-    def _admin(statement: str) -> None:
-        postgres_admin(statement)
-
-
-def postgres_admin(statement: str) -> None:
-    """Run one statement on the PostgreSQL server outside any transaction (CREATE DATABASE)."""
-    engine = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
-    with engine.connect() as connection:
-        connection.execute(text(statement))
-    engine.dispose()
-
-
 @pytest.fixture(scope="session")
 def session_databases(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Databases]:
     """Databases that live as long as the test session."""
@@ -155,11 +101,6 @@ def new_database(tmp_path: Path) -> Iterator[Callable[[str], str]]:
     databases = Databases(tmp_path)
     yield databases.new
     databases.drop()
-
-
-def sqlite_url(path: Path) -> str:
-    """A SQLAlchemy URL for a SQLite file."""
-    return f"sqlite:///{path}"
 
 
 @pytest.fixture(scope="session")
@@ -202,67 +143,6 @@ def seed_copy(tmp_path: Path) -> Path:
     target = tmp_path / "seed_data"
     shutil.copytree(SEED_DIR, target)
     return target
-
-
-def dump(engine: Engine) -> dict[str, list[tuple[object, ...]]]:
-    """Every row of every table, sorted: two equal dumps mean two equal databases."""
-    tables = inspect(engine).get_table_names()
-    with engine.connect() as connection:
-        return {
-            table: sorted(connection.execute(text(f'SELECT * FROM "{table}"')).all(), key=repr)
-            for table in sorted(tables)
-        }
-
-
-def edit(folder: Path, name: str, old: str, new: str) -> None:
-    """Replace the first `old` in a seed file; the test fails if `old` is not there."""
-    path = folder / name
-    text = path.read_text(encoding="utf-8")
-    assert old in text, f"{old!r} not in {name}"
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
-
-
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that nothing listens on now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-class Served:
-    """A `jinzhong serve` process on 127.0.0.1, started as an operator would, and its URL."""
-
-    def __init__(self, env: dict[str, str], *args: str) -> None:
-        port = free_port()
-        self.base = f"http://127.0.0.1:{port}"
-        # A file, not a pipe: a pipe nobody reads fills up and stalls a server that logs.
-        self.log = tempfile.TemporaryFile(mode="w+", encoding="utf-8")  # noqa: SIM115 - stop()
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "app.cli", "serve", "--port", str(port), *args],
-            cwd=PROJECT_ROOT,
-            env={**os.environ, "HOST": "127.0.0.1", **env},
-            stderr=self.log,
-        )
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{self.base}/healthz").status_code == 200:
-                    return
-            except httpx.TransportError:
-                time.sleep(0.1)
-        self.process.kill()
-        pytest.fail("jinzhong serve did not answer /healthz within 30 s")
-
-    def stop(self) -> str:
-        """Stop it (if still running) and return what it wrote to stderr (again and again)."""
-        if self.process.poll() is None:
-            self.process.terminate()
-        self.process.wait(timeout=30)
-        if not self.log.closed:
-            self.log.seek(0)
-            self.written = self.log.read()
-            self.log.close()
-        return self.written
 
 
 @pytest.fixture(scope="session")

@@ -12,7 +12,8 @@ from typer.testing import CliRunner
 
 from app.cli import cli
 from app.db import make_engine
-from tests.conftest import dump, edit
+from tests.support.databases import dump
+from tests.support.seed import edit
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.conftest import SOURCE_CODE
+from tests.support.seed import SOURCE_CODE
 
 # code: (value, unit as printed, qualifier, period, normalized value, normalized unit, phrase)
 FACTS: dict[str, tuple[float, str | None, str, str, float, str, str]] = {

@@ -19,12 +19,14 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
+from app.api.runtime import runtime_of
 from app.config import PROJECT_ROOT, Settings
 from app.db import make_engine
 from app.main import create_app
 from app.migrate import upgrade
 from app.seed.sync import seed_database
-from tests.conftest import SEED_DIR, dump, edit, sqlite_url
+from tests.support.databases import dump, sqlite_url
+from tests.support.seed import SEED_DIR, edit
 
 # Faults of a SQLite file; tests/test_faults_postgresql.py has those of a database server.
 pytestmark = pytest.mark.sqlite_only
@@ -110,7 +112,7 @@ def test_database_corrupt_then_back(api: TestClient, database: Path) -> None:
     with sqlite3.connect(database) as connection:  # fold the WAL in, then keep a copy
         connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     shutil.copy(database, good)
-    api.app.state.engine.dispose()  # type: ignore[attr-defined]
+    runtime_of(api.app).engine.dispose()
     with database.open("r+b") as file:
         file.write(b"this is not a database" * 200)
     assert_unavailable(api, "cannot be read")
@@ -120,7 +122,7 @@ def test_database_corrupt_then_back(api: TestClient, database: Path) -> None:
 
 def test_database_locked_by_a_writer_then_released(api: TestClient, database: Path) -> None:
     assert_recovered(api)
-    api.app.state.engine.dispose()  # type: ignore[attr-defined]
+    runtime_of(api.app).engine.dispose()
     writer = sqlite3.connect(database, isolation_level=None, timeout=0)
     writer.execute("PRAGMA locking_mode=EXCLUSIVE")
     writer.execute("BEGIN EXCLUSIVE")

@@ -18,7 +18,7 @@ from sqlalchemy.exc import DBAPIError
 from app.config import PROJECT_ROOT
 from app.db import exclusive, make_engine
 from app.migrate import current_revision, head_revision, upgrade
-from tests.conftest import BACKEND
+from tests.support.databases import BACKEND
 
 # Longer than the 5 s lock_timeout a PostgreSQL connection of make_engine() gets by default.
 HOLD_SECONDS = 6.5 if BACKEND == "postgresql" else 2.0

@@ -22,7 +22,7 @@ from app.migrate import (
     include_name,
     upgrade,
 )
-from tests.conftest import BACKEND
+from tests.support.databases import BACKEND
 
 NewDatabase = Callable[[str], str]
 
@@ -99,7 +99,7 @@ def test_migrations_upgrade_keeps_existing_rows(new_database: NewDatabase) -> No
 def test_migrations_downgrade_then_upgrade_reseeds_in_full(new_database: NewDatabase) -> None:
     from app.seed.sync import seed_database
     from app.services.search import search
-    from tests.conftest import SEED_DIR
+    from tests.support.seed import SEED_DIR
 
     url = new_database("m")
     upgrade(url)

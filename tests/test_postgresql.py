@@ -17,12 +17,15 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
+from app.api.runtime import runtime_of
 from app.config import PROJECT_ROOT, Settings
 from app.db import make_engine
 from app.main import create_app
 from app.migrate import upgrade
 from app.seed.sync import seed_database
-from tests.conftest import SEED_DIR, Served, postgres_admin
+from tests.support.databases import postgres_admin
+from tests.support.seed import SEED_DIR
+from tests.support.server import Served
 
 pytestmark = pytest.mark.postgresql_only
 
@@ -70,7 +73,7 @@ def test_statement_timeout_is_the_servers(new_database: NewDatabase) -> None:
 
     @app.get("/slow")
     def slow() -> None:
-        with app.state.engine.connect() as connection:
+        with runtime_of(app).engine.connect() as connection:
             connection.execute(text("SELECT pg_sleep(2)"))
 
     with TestClient(app) as client:

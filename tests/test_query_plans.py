@@ -18,7 +18,8 @@ from app.migrate import upgrade
 from app.services.indicators import list_indicators
 from app.services.observations import ObservationFilter, list_observations
 from app.synth import build_synthetic
-from tests.conftest import SEED_DIR, sqlite_url
+from tests.support.databases import sqlite_url
+from tests.support.seed import SEED_DIR
 
 # SQLite's EXPLAIN QUERY PLAN on a synthetic file (jinzhong synth makes SQLite files).
 pytestmark = pytest.mark.sqlite_only

@@ -21,7 +21,8 @@ from app.db import make_engine
 from app.migrate import upgrade
 from app.seed.sync import seed_database
 from app.synth import build_synthetic
-from tests.conftest import SEED_DIR, Served
+from tests.support.seed import SEED_DIR
+from tests.support.server import Served
 
 
 @pytest.fixture

@@ -8,51 +8,16 @@ while a good key keeps working, so no one can lock a curator out from the same a
 
 from __future__ import annotations
 
-import time
-from collections import defaultdict, deque
 from typing import Annotated
 
 from fastapi import Depends, Request
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
+from app.api.runtime import runtime
 from app.errors import ForbiddenError, TooManyRequestsError, UnauthorizedError
 from app.models import ApiKey
 from app.services.keys import Scope, authenticate
-
-WINDOW_SECONDS = 60.0
-MAX_CLIENTS = 10_000
-
-
-class FailedAuthentications:
-    """Recent failed authentications per client address, in this process."""
-
-    def __init__(self, limit: int) -> None:
-        self.limit = limit
-        self.failures: defaultdict[str, deque[float]] = defaultdict(deque)
-
-    def _recent(self, client: str) -> deque[float]:
-        times = self.failures[client]
-        while times and time.monotonic() - times[0] > WINDOW_SECONDS:
-            times.popleft()
-        if not times:
-            del self.failures[client]
-        return times
-
-    def retry_after(self, client: str) -> int | None:
-        """Seconds until `client` may try again, or None if it may now."""
-        times = self._recent(client)
-        if len(times) < self.limit:
-            return None
-        return max(1, int(WINDOW_SECONDS - (time.monotonic() - times[0])) + 1)
-
-    def record(self, client: str) -> None:
-        """Count one failure of `client`."""
-        if len(self.failures) >= MAX_CLIENTS and client not in self.failures:
-            # Bounded memory: forget the client whose last failure is oldest.
-            oldest = min(self.failures, key=lambda c: self.failures[c][-1])
-            del self.failures[oldest]
-        self.failures[client].append(time.monotonic())
 
 
 def _client(request: Request) -> str:
@@ -61,7 +26,8 @@ def _client(request: Request) -> str:
 
 async def current_key(request: Request) -> ApiKey:
     """The live key the request carries; 401 (or 429 after too many failures) otherwise."""
-    failures: FailedAuthentications = request.app.state.failed_authentications
+    held = runtime(request)
+    failures = held.failed_authentications
     client = _client(request)
     header = request.headers.get("authorization")
     if header is None:
@@ -69,7 +35,7 @@ async def current_key(request: Request) -> ApiKey:
     scheme, _, token = header.partition(" ")
 
     def look_up() -> ApiKey | None:
-        with Session(request.app.state.engine) as session:
+        with Session(held.engine) as session:
             key = authenticate(session, token.strip())
             if key is not None:
                 session.expunge(key)

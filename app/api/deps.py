@@ -1,4 +1,4 @@
-"""Shared parameters: pagination, the list envelope with its Link header, strict query strings."""
+"""Shared dependencies: the session, pagination, the list envelope, strict query strings."""
 
 # The dependencies here only read the request: they are `async def` so that FastAPI runs
 # them in the event loop instead of handing each to a worker thread (several thread hops per
@@ -6,7 +6,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, replace
 from typing import Annotated, Any, TypeVar, get_args, get_origin
 from urllib.parse import urlencode
@@ -15,8 +15,10 @@ import orjson
 from fastapi import Depends, Query, Request, Response
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
+from sqlmodel import Session
 
 from app.api.errors import PROBLEM_JSON
+from app.api.runtime import runtime
 from app.errors import InvalidParameterError, UnknownParameterError
 from app.rules.languages import Language, negotiate
 from app.rules.qualifiers import Qualifier
@@ -28,6 +30,22 @@ MAX_LIMIT = 1000
 # Far beyond any dataset, and inside the 64-bit integers databases accept.
 MAX_OFFSET = 10**12
 PageT = TypeVar("PageT", bound=Page[Any])
+
+
+async def get_session(request: Request) -> AsyncIterator[Session]:
+    """One session per request, from the engine the app was built with.
+
+    Async on purpose, though the session is sync: opening a session does no I/O, and closing
+    it only hands its connection back to the pool. Run in the event loop, neither waits for
+    a worker thread; as a sync dependency, the close would queue behind the very endpoints
+    that wait for the connection it holds, and under a burst every worker could end up
+    waiting (a deadlock that a load test at 64 connections showed).
+    """
+    with Session(runtime(request).engine) as session:
+        yield session
+
+
+SessionDep = Annotated[Session, Depends(get_session)]
 
 
 @dataclass(frozen=True)

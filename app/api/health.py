@@ -6,6 +6,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from app.api.deps import check_query_params, problem_responses
 from app.api.errors import problem_response
+from app.api.runtime import runtime
 from app.schemas.common import Problem
 from app.schemas.resources import Health, Readiness
 from app.services.health import check_readiness
@@ -39,7 +40,7 @@ async def get_health() -> Health:
 async def get_readiness(request: Request) -> Readiness | Response:
     """200 when the database is reachable, its schema at the newest migration and its data
     seeded; 503 problem+json naming the first check that failed otherwise."""
-    engine = request.app.state.engine
+    engine = runtime(request).engine
     # Threads of its own: never queued behind reads or writes that hold the others.
     result = await to_thread.run_sync(
         check_readiness, engine, limiter=request.app.state.readiness_limiter
@@ -67,5 +68,5 @@ async def get_readiness(request: Request) -> Readiness | Response:
 async def get_metrics(request: Request) -> Response:
     """Prometheus text format: requests by route and status, a latency histogram, the data
     version and the database connection pool, for this process."""
-    body = generate_latest(request.app.state.metrics.registry)
+    body = generate_latest(runtime(request).metrics.registry)
     return Response(body, media_type=CONTENT_TYPE_LATEST)

@@ -16,7 +16,6 @@ import functools
 import hashlib
 import inspect
 import json
-import time
 from collections.abc import Callable, Coroutine
 from datetime import UTC, datetime
 from email.utils import format_datetime, parsedate_to_datetime
@@ -41,10 +40,11 @@ from app.api.formats import (
     jsonstat,
     negotiate_format,
 )
+from app.api.runtime import runtime
 from app.rules.languages import negotiate
 from app.schemas.common import Page
 from app.schemas.resources import ObservationRead
-from app.services.dataset import DataVersion, read_data_version
+from app.store.dataset import DataVersion
 
 MAX_PAGE = 1000
 Handler = Callable[[Request], Coroutine[Any, Any, Response]]
@@ -105,23 +105,7 @@ def _page_item(model: Any) -> Any:
 
 async def data_version(request: Request) -> DataVersion:
     """The data version, read at most once per DATA_VERSION_TTL seconds per process."""
-    return await current_data_version(request.app.state)
-
-
-async def current_data_version(state: Any) -> DataVersion:
-    """The data version as `state` (an app's state) last read it, re-read after the TTL."""
-    cached: tuple[float, DataVersion] | None = getattr(state, "data_version", None)
-    now = time.monotonic()
-    if cached is not None and now - cached[0] < state.settings.data_version_ttl:
-        return cached[1]
-
-    def read() -> DataVersion:
-        with Session(state.engine) as session:
-            return read_data_version(session)
-
-    version = await run_in_threadpool(read)
-    state.data_version = (now, version)
-    return version
+    return await runtime(request).data_version()
 
 
 def _flag(request: Request, name: str) -> bool:
@@ -256,7 +240,7 @@ class DataRoute(APIRoute):
     def _cache_headers(self, response: Response, request: Request, asked: Negotiated) -> None:
         response.headers["ETag"] = asked.etag
         response.headers["Last-Modified"] = format_datetime(asked.last_modified, usegmt=True)
-        max_age = request.app.state.settings.cache_max_age
+        max_age = runtime(request).settings.cache_max_age
         response.headers["Cache-Control"] = f"public, max-age={max_age}"
         for header in ("Accept", "Accept-Language", "Accept-Encoding"):
             response.headers.add_vary_header(header)  # HttpTidyMiddleware drops repeats
@@ -330,8 +314,5 @@ class DataRoute(APIRoute):
 
     @staticmethod
     async def _read_version(request: Request) -> str:
-        def read() -> str:
-            with Session(request.app.state.engine) as session:
-                return read_data_version(session).version
-
-        return await run_in_threadpool(read)
+        # Not the cached version: the point is to see a change made while pages were read.
+        return (await run_in_threadpool(runtime(request).read_data_version)).version

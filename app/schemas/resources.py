@@ -16,8 +16,8 @@ from app.models.fields import ObservationFields
 from app.rules.entities import EntityKind, Relation
 from app.rules.periods import PeriodPrecision
 from app.rules.regions import RegionLevel
+from app.rules.search import DocType
 from app.schemas import examples
-from app.services.search import DocType
 
 
 def _without_inherited_examples(schema: dict[str, Any]) -> None:

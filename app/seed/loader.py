@@ -21,6 +21,7 @@ from app.rules.figures import locate_figure, read_figure
 from app.rules.periods import parse_period
 from app.rules.qualifiers import wording_problems
 from app.rules.regions import LEVEL_RANK
+from app.rules.resources import singular
 from app.rules.texts import Correction, apply_errata, contains_quote, squeeze
 from app.seed.schema import (
     EntitySeed,
@@ -479,15 +480,8 @@ def _check_refs(
     known: _Known,
 ) -> None:
     """One issue per code in `codes` that names no `kind` record."""
-    singular = {
-        "regions": "region",
-        "topics": "topic",
-        "indicators": "indicator",
-        "entities": "entity",
-        "people": "person",
-    }[kind]
     for code in known.missing(kind, codes):
-        issues.add(file, path, f"unknown {singular} {code!r}")
+        issues.add(file, path, f"unknown {singular(kind)} {code!r}")
 
 
 def _check_quote(

@@ -37,8 +37,8 @@ from app.seed.records import (
     unit_rows,
 )
 from app.seed.versions import keep_seed_versions
-from app.services.dataset import API_CHANGES_KEY, CHANGED_AT_KEY, SEED_HASH_KEY
-from app.services.search import rebuild_search_index
+from app.store.dataset import API_CHANGES_KEY, CHANGED_AT_KEY, SEED_HASH_KEY
+from app.store.search_index import rebuild_search_index
 
 
 class DatabaseNotReadyError(Exception):

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from datetime import date
 from typing import Any
 
 from sqlalchemy import func
 from sqlalchemy.sql import Select
-from sqlmodel import Session, SQLModel, col, select
+from sqlmodel import Session, SQLModel, select
 
 from app.errors import InvalidParameterError
 from app.rules.periods import period_bound
@@ -63,15 +62,3 @@ def require_codes(
         raise InvalidParameterError(
             parameter, f"unknown {model.__tablename__} code(s): {', '.join(map(repr, unknown))}"
         )
-
-
-def grouped_rows(
-    session: Session, model: type[SQLModel], key: str, *order: str
-) -> dict[str, list[Any]]:
-    """Every row of a link table, grouped by its `key` column, each group ordered by `order`
-    (rows come out in one order on every database, every time)."""
-    rows: dict[str, list[Any]] = defaultdict(list)
-    columns = [col(getattr(model, name)) for name in (key, *order)]
-    for row in session.exec(select(model).order_by(*columns)):
-        rows[getattr(row, key)].append(row)
-    return rows

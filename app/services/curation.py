@@ -31,6 +31,7 @@ from app.errors import (
 )
 from app.models import RecordVersion
 from app.rules import moments
+from app.rules.resources import one, singular
 from app.schemas.common import FieldError
 from app.seed.export import SOURCES_DIR, export_documents, write_documents
 from app.seed.loader import SEED_FILES, SeedError, load_bundle
@@ -119,11 +120,6 @@ def history(
     return list(zip(page, previous, strict=True)), int(total)
 
 
-def singular(resource: str) -> str:
-    """A resource's name for one record (`entities` → `entity`)."""
-    return {"entities": "entity", "quotes": "quote"}.get(resource, resource.removesuffix("s"))
-
-
 def write(
     engine: Engine,
     resource: str,
@@ -150,7 +146,7 @@ def write(
                     errors=[FieldError(location="body", name="code", message="not a valid code")],
                 )
             if any(r["code"] == code for r in records):
-                raise ConflictError(f"A {singular(resource)} with code {code!r} exists already.")
+                raise ConflictError(f"There is {one(resource)} with code {code!r} already.")
             before = None
             position = len(records)
             records.append({})

@@ -21,7 +21,7 @@ from sqlmodel import Session, SQLModel, create_engine
 
 import app.models  # noqa: F401 - registers every table
 from app.migrate import head_revision
-from app.services.dataset import CHANGED_AT_KEY, DataVersion, read_data_version
+from app.store.dataset import CHANGED_AT_KEY, DataVersion, read_data_version
 
 # A zip entry's time; fixed so the archive depends only on the data.
 ZIP_TIME = (2025, 1, 1, 0, 0, 0)

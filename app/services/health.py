@@ -12,7 +12,7 @@ from sqlmodel import Session
 
 from app.db import sqlite_file
 from app.migrate import current_revision, head_revision
-from app.services.dataset import UNSEEDED, read_data_version
+from app.store.dataset import UNSEEDED, read_data_version
 
 logger = logging.getLogger("jinzhong.health")
 

@@ -15,7 +15,7 @@ from app.api.v1 import regions
 from app.config import Settings
 from app.main import create_app
 from app.seed.sync import seed_database
-from tests.conftest import SEED_DIR, edit
+from tests.support.seed import SEED_DIR, edit
 
 
 def test_etag_and_cache_headers(client: TestClient) -> None:

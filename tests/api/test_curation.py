@@ -7,6 +7,7 @@ import difflib
 import io
 import itertools
 import json
+import re
 import sqlite3
 import threading
 import time
@@ -29,7 +30,8 @@ from app.seed.export import export_database
 from app.seed.sync import seed_database
 from app.services.curation import merge_patch
 from app.services.keys import Scope, create_key, revoke_key
-from tests.conftest import SEED_DIR, Served
+from tests.support.seed import SEED_DIR
+from tests.support.server import Served
 
 GDP = "/v1/observations/gdp-2024"
 
@@ -81,6 +83,39 @@ def problem(response: httpx.Response, status: int) -> dict[str, object]:
     return body
 
 
+def test_curation_names_a_record_by_its_singular(client: TestClient) -> None:
+    # From a table (entities → entity), not by cutting the plural ("createEntitie").
+    spec = client.get("/openapi.json").json()
+    operations = [
+        operation
+        for item in spec["paths"].values()
+        for operation in item.values()
+        if isinstance(operation, dict) and "operationId" in operation
+    ]
+    ids = {operation["operationId"] for operation in operations}
+    assert {
+        "createEntity", "updateEntity", "retireEntity", "getEntityRecord", "listEntityHistory",
+        "createQuote", "getSourceRecord", "listObservationHistory", "retireIndicator",
+    } <= ids  # fmt: skip
+    texts = [
+        str(operation.get(key, ""))
+        for operation in operations
+        for key in ("operationId", "summary", "description")
+    ]
+    # "listEntities" is right; "Entitie" alone is a plural cut short.
+    assert [text for text in texts if re.search("entitie(?!s)", text, re.IGNORECASE)] == []
+    singular = {
+        "sources": "source", "indicators": "indicator", "observations": "observation",
+        "events": "event", "entities": "entity", "quotes": "quote",
+    }  # fmt: skip
+    for resource, name in singular.items():
+        missing = problem(client.get(f"/v1/{resource}/no-such-code/record"), 404)
+        assert missing["detail"] == f"No {name} with code 'no-such-code'."
+    assert client.get("/openapi.json").json()["paths"]["/v1/entities"]["post"]["summary"] == (
+        "Create an entity from its seed_data/ form"
+    )
+
+
 def test_correct_a_figure_read_its_history_and_the_past(curated: Curated) -> None:
     before = datetime.now(UTC)
     time.sleep(0.01)
@@ -129,7 +164,9 @@ def test_create_then_retire(curated: Curated) -> None:
     assert created.headers["location"] == "/v1/observations/gdp-2024-copy/record"
     assert curated.client.get("/v1/observations/gdp-2024-copy").status_code == 200
     again = curated.client.post("/v1/observations", json=body, headers=curated.auth())
-    problem(again, 409)
+    assert problem(again, 409)["detail"] == (
+        "There is an observation with code 'gdp-2024-copy' already."
+    )
     path = "/v1/observations/gdp-2024-copy"
     no_reason = curated.client.delete(path, headers={**curated.auth(), "If-Match": "*"})
     assert problem(no_reason, 422)["errors"][0]["name"] == "reason"  # type: ignore[index]
@@ -497,7 +534,8 @@ def test_history_pages_in_the_list_envelope(curated: Curated) -> None:
     assert (page["total"], page["limit"], page["offset"]) == (4, 1, 0)
     assert [item["version"] for item in page["items"]] == [4]
     assert page["items"][0]["before"] == {"note": "pass 1"}
-    assert page["links"]["next"] is not None and 'rel="next"' in first.headers["link"]
+    assert page["links"]["next"] is not None
+    assert 'rel="next"' in first.headers["link"]
     last = curated.client.get(f"{GDP}/history", params={"limit": 2, "offset": 2}).json()
     assert [item["version"] for item in last["items"]] == [2, 1]
     assert last["items"][1]["before"] is None  # the first version had nothing before it

@@ -122,7 +122,7 @@ def test_dataset_zip_same_for_copies_seeded_apart(new_database: Callable[[str], 
     from app.migrate import upgrade
     from app.seed.sync import seed_database
     from app.services.downloads import build_dataset_zip
-    from tests.conftest import SEED_DIR
+    from tests.support.seed import SEED_DIR
 
     archives = []
     for name in ("a.db", "b.db"):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
-from tests.conftest import SOURCE_CODE
+from tests.support.seed import SOURCE_CODE
 
 BASE = "http://testserver"
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import httpx2 as httpx
 import pytest
 
-from tests.browser.support import outside
+from tests.support.browser import outside
 
 playwright = pytest.importorskip("playwright.sync_api")
 expect = playwright.expect

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.support import outside
+from tests.support.browser import outside
 
 playwright = pytest.importorskip("playwright.sync_api")
 

@@ -18,7 +18,8 @@ from app.migrate import upgrade
 from app.seed.export import export_database
 from app.seed.loader import load_bundle
 from app.seed.sync import seed_database
-from tests.conftest import SEED_DIR, dump
+from tests.support.databases import dump
+from tests.support.seed import SEED_DIR
 
 
 def files(folder: Path) -> dict[str, bytes]:

@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 from app.cli import cli
 from app.seed.loader import SeedError, SeedIssue, load_bundle
 from app.seed.schema import ObservationSeed
-from tests.conftest import SEED_DIR, edit
+from tests.support.seed import SEED_DIR, edit
 
 
 def line_of(folder: Path, name: str, needle: str) -> int:

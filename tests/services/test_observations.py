@@ -11,7 +11,7 @@ from sqlmodel import Session
 from app.models import Observation, ObservationRegion
 from app.seed.sync import seed_database
 from app.services.observations import ObservationFilter, list_observations
-from tests.conftest import SEED_DIR
+from tests.support.seed import SEED_DIR
 
 LOAD_FACTOR = "railway-load-factor-spring-festival-2025"  # regions 140700 (main), 140722, ...
 

@@ -20,8 +20,10 @@ from app.api.admission import WriteGate
 from app.api.auth import require
 from app.api.deps import PaginationDep, page_response, problem_responses
 from app.api.errors import PROBLEM_JSON
+from app.api.runtime import runtime
 from app.errors import InvalidBodyError, PayloadTooLargeError, UnsupportedMediaTypeError
 from app.models import ApiKey, RecordVersion
+from app.rules.resources import one, singular
 from app.schemas.common import FieldError, Problem
 from app.services.curation import (
     RESOURCES,
@@ -29,7 +31,6 @@ from app.services.curation import (
     editable_record,
     history,
     record_etag,
-    singular,
     write,
 )
 from app.services.keys import Scope, list_keys
@@ -81,7 +82,7 @@ async def read_json_body(request: Request) -> dict[str, Any]:
         raise UnsupportedMediaTypeError(
             f"Send the record as JSON (Content-Type: application/json), not {media or 'nothing'}."
         )
-    limit = request.app.state.settings.write_max_bytes
+    limit = runtime(request).settings.write_max_bytes
     too_large = PayloadTooLargeError(f"The body is larger than {limit} bytes.")
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > limit:
@@ -179,8 +180,7 @@ def _version(version: RecordVersion, previous: RecordVersion | None) -> dict[str
 
 
 def _routes(resource: str) -> None:
-    one = singular(resource)
-    title = one.capitalize()
+    name = singular(resource).capitalize()  # in operationIds: createEntity, getEntityRecord
     item = f"/{resource}/{{code}}"
 
     async def create(request: Request, key: WriteKey, reason: Reason = None) -> Response:
@@ -207,14 +207,14 @@ def _routes(resource: str) -> None:
         return Response(status_code=204)
 
     def record(request: Request, code: Code) -> Response:
-        with Session(request.app.state.engine) as session:
+        with Session(runtime(request).engine) as session:
             found = editable_record(session, resource, code)
         return _record_response(found, record_etag(found))
 
     def changes(
         request: Request, response: Response, code: Code, pagination: PaginationDep
     ) -> Response:
-        with Session(request.app.state.engine) as session:
+        with Session(runtime(request).engine) as session:
             page, total = history(
                 session, resource, code, limit=pagination.limit, offset=pagination.offset
             )
@@ -224,18 +224,18 @@ def _routes(resource: str) -> None:
         items = [_version(version, previous) for version, previous in page]
         return page_response(items, total, pagination, request, response)
 
-    create.__doc__ = f"Create a {one} from its seed_data/ form (API key, scope write)."
-    update.__doc__ = f"Change a {one}: a JSON merge patch, with If-Match."
-    retire.__doc__ = f"Retire a {one}, with If-Match and a reason; history keeps it."
-    record.__doc__ = f"A {one} in its editable seed_data/ form, with its ETag."
+    create.__doc__ = f"Create {one(resource)} from its seed_data/ form (API key, scope write)."
+    update.__doc__ = f"Change {one(resource)}: a JSON merge patch, with If-Match."
+    retire.__doc__ = f"Retire {one(resource)}, with If-Match and a reason; history keeps it."
+    record.__doc__ = f"{one(resource).capitalize()} in its editable seed_data/ form, with its ETag."
     changes.__doc__ = (
-        f"Every version of a {one}, from seeds and API writes, newest first: when it became "
-        "known, who made it, the fields it changed (as they were) and the record after it."
+        f"Every version of {one(resource)}, from seeds and API writes, newest first: when it "
+        "became known, who made it, the fields it changed (as they were) and the record after."
     )
     endpoints: list[tuple[str, Callable[..., Any], str, str, dict[int | str, Any], int]] = [
-        (f"/{resource}", create, "POST", f"create{title}", problem_responses(409), 201),
-        (item, update, "PATCH", f"update{title}", problem_responses(404, 412, 428), 200),
-        (item, retire, "DELETE", f"retire{title}", problem_responses(404, 412, 428), 204),
+        (f"/{resource}", create, "POST", f"create{name}", problem_responses(409), 201),
+        (item, update, "PATCH", f"update{name}", problem_responses(404, 412, 428), 200),
+        (item, retire, "DELETE", f"retire{name}", problem_responses(404, 412, 428), 204),
     ]
     for path, endpoint, method, operation, errors, status in endpoints:
         router.add_api_route(
@@ -254,9 +254,9 @@ def _routes(resource: str) -> None:
         f"{item}/record",
         record,
         methods=["GET"],
-        operation_id=f"get{title}Record",
+        operation_id=f"get{name}Record",
         responses=problem_responses(400, 404),
-        summary=f"Editable {one}",
+        summary=f"Editable {singular(resource)}",
         description=record.__doc__,
         response_class=Response,
     )
@@ -264,9 +264,9 @@ def _routes(resource: str) -> None:
         f"{item}/history",
         changes,
         methods=["GET"],
-        operation_id=f"list{title}History",
+        operation_id=f"list{name}History",
         responses=problem_responses(400, 404),
-        summary=f"{title} history",
+        summary=f"{name} history",
         description=changes.__doc__,
     )
 
@@ -284,9 +284,10 @@ async def _write(
     # Its turn comes in the event loop: a write waiting for the seed lock holds no worker
     # thread that reads need; a full queue is a 503 at once.
     gate: WriteGate = request.app.state.write_gate
+    held = runtime(request)
     done = await gate.run(
         lambda: write(
-            request.app.state.engine,
+            held.engine,
             resource,
             action=action,
             code=code,
@@ -296,9 +297,7 @@ async def _write(
             reason=reason,
         )
     )
-    # This process sees its own write at once; others (workers, replicas) within
-    # DATA_VERSION_TTL, when they read the data version again.
-    request.app.state.data_version = None
+    held.data_changed()  # this process sees its own write at once
     return done
 
 
@@ -309,7 +308,7 @@ for _resource in RESOURCES:
 @router.get("/keys", operation_id="listKeys", responses=problem_responses(400, 401, 403, 429))
 def get_keys(request: Request, key: AdminKey) -> dict[str, Any]:
     """The API keys (names, scopes, dates; never a secret), for a key with the admin scope."""
-    with Session(request.app.state.engine) as session:
+    with Session(runtime(request).engine) as session:
         keys = [
             {
                 "name": k.name,

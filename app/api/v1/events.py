@@ -4,10 +4,17 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request, Response
 
-from app.api.deps import ITEM_ERRORS, LIST_ERRORS, PERIOD_HELP, LanguageDep, PaginationDep, page_of
+from app.api.deps import (
+    ITEM_ERRORS,
+    LIST_ERRORS,
+    PERIOD_HELP,
+    LanguageDep,
+    PaginationDep,
+    SessionDep,
+    page_of,
+)
 from app.api.presenters import present_event
 from app.api.routing import DataRoute
-from app.db import SessionDep
 from app.schemas.common import Page
 from app.schemas.resources import EventRead
 from app.services.events import get_event, list_events

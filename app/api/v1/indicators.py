@@ -10,13 +10,13 @@ from app.api.deps import (
     LIST_ERRORS,
     LanguageDep,
     PaginationDep,
+    SessionDep,
     page_of,
     series_filter,
     url,
 )
 from app.api.presenters import observations_page
 from app.api.routing import DataRoute
-from app.db import SessionDep
 from app.rules.languages import Language, pick
 from app.schemas.common import Page
 from app.schemas.resources import IndicatorRead, ObservationRead

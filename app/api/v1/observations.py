@@ -11,13 +11,13 @@ from app.api.deps import (
     LIST_ERRORS,
     LanguageDep,
     PaginationDep,
+    SessionDep,
     base_url,
     json_response,
     observation_filter,
 )
 from app.api.presenters import observation_item, observations_page
 from app.api.routing import DataRoute
-from app.db import SessionDep
 from app.rules.moments import moment
 from app.schemas.common import Page
 from app.schemas.resources import ObservationRead

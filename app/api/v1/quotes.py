@@ -4,9 +4,16 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request, Response
 
-from app.api.deps import ITEM_ERRORS, LIST_ERRORS, LanguageDep, PaginationDep, page_of, url
+from app.api.deps import (
+    ITEM_ERRORS,
+    LIST_ERRORS,
+    LanguageDep,
+    PaginationDep,
+    SessionDep,
+    page_of,
+    url,
+)
 from app.api.routing import DataRoute
-from app.db import SessionDep
 from app.rules.languages import Language, pick
 from app.schemas.common import Page
 from app.schemas.resources import QuoteRead

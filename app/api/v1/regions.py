@@ -4,10 +4,17 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request, Response
 
-from app.api.deps import ITEM_ERRORS, LIST_ERRORS, LanguageDep, PaginationDep, page_of, url
+from app.api.deps import (
+    ITEM_ERRORS,
+    LIST_ERRORS,
+    LanguageDep,
+    PaginationDep,
+    SessionDep,
+    page_of,
+    url,
+)
 from app.api.presenters import region_ref
 from app.api.routing import DataRoute
-from app.db import SessionDep
 from app.models import Region
 from app.rules.languages import Language
 from app.rules.regions import RegionLevel

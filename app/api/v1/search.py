@@ -4,13 +4,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 
-from app.api.deps import LIST_ERRORS, LanguageDep, PaginationDep, page_of, url
+from app.api.deps import LIST_ERRORS, LanguageDep, PaginationDep, SessionDep, page_of, url
 from app.api.routing import DataRoute
-from app.db import SessionDep
 from app.rules.languages import pick
+from app.rules.search import DocType
 from app.schemas.common import Page
 from app.schemas.resources import SearchHitRead
-from app.services.search import DOC_PATHS, MAX_QUERY_LENGTH, DocType, search
+from app.services.search import DOC_PATHS, MAX_QUERY_LENGTH, search
 
 router = APIRouter(prefix="/search", tags=["search"], route_class=DataRoute)
 

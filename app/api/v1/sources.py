@@ -10,12 +10,12 @@ from app.api.deps import (
     LIST_ERRORS,
     LanguageDep,
     PaginationDep,
+    SessionDep,
     page_of,
     problem_responses,
     url,
 )
 from app.api.routing import DataRoute
-from app.db import SessionDep
 from app.rules.languages import Language, pick
 from app.schemas.common import Page
 from app.schemas.resources import ErratumRead, SourceDetail, SourceRead

@@ -2,9 +2,8 @@
 
 from fastapi import APIRouter, Request, Response
 
-from app.api.deps import LIST_ERRORS, LanguageDep, PaginationDep, page_of
+from app.api.deps import LIST_ERRORS, LanguageDep, PaginationDep, SessionDep, page_of
 from app.api.routing import DataRoute
-from app.db import SessionDep
 from app.rules.languages import pick
 from app.schemas.common import Page
 from app.schemas.resources import UnitRead

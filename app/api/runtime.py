@@ -1,0 +1,112 @@
+"""What a running app holds, in one typed object: settings, engine, metrics and caches.
+
+`create_app` builds one Runtime and keeps it on `app.state` under a single name; everything
+that serves a request reads it through `runtime(request)`, so each piece of state has one
+declared type and one place it is made.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass, field
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import HTTPConnection
+
+from app.api.admission import EXTRA_CONNECTIONS
+from app.api.throttle import FailedAuthentications
+from app.config import Settings
+from app.db import make_engine
+from app.observability import Metrics
+from app.store.dataset import DataVersion, read_data_version
+
+
+@dataclass(eq=False)
+class Caches:
+    """What this process remembers between requests, each entry with the data version it
+    belongs to; the only part of the runtime that changes after start-up."""
+
+    # The data version and when (time.monotonic()) it was read: re-read after the TTL.
+    data_version: tuple[float, DataVersion] | None = None
+    # The dataset archive and the data version it holds; built by one request at a time.
+    dataset_zip: tuple[str, bytes] | None = None
+    dataset_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+    def served_version(self) -> DataVersion | None:
+        """The data version last read, or None before the first read."""
+        return None if self.data_version is None else self.data_version[1]
+
+
+@dataclass(frozen=True, eq=False)
+class Runtime:
+    """The settings an app was built with, its engine, metrics, throttle and caches."""
+
+    settings: Settings
+    engine: Engine
+    metrics: Metrics
+    failed_authentications: FailedAuthentications
+    caches: Caches
+
+    @classmethod
+    def build(cls, settings: Settings) -> Runtime:
+        """A runtime for `settings`: the engine is made here, its connections on first use."""
+        engine = make_engine(
+            settings.database_url,
+            serving=True,
+            statement_timeout=settings.statement_timeout,
+            busy_timeout=settings.busy_timeout,
+            pool_size=settings.db_pool_size,
+            # However small the pool, a write or a readiness check (each holds two
+            # connections at once) finds its second one.
+            max_overflow=max(settings.db_pool_size // 2, EXTRA_CONNECTIONS),
+        )
+        caches = Caches()
+        return cls(
+            settings=settings,
+            engine=engine,
+            metrics=Metrics(served=caches.served_version, pool=lambda: engine.pool),
+            failed_authentications=FailedAuthentications(settings.auth_failure_limit),
+            caches=caches,
+        )
+
+    async def data_version(self) -> DataVersion:
+        """The data version as this process last read it, read again after DATA_VERSION_TTL."""
+        cached = self.caches.data_version
+        now = time.monotonic()
+        if cached is not None and now - cached[0] < self.settings.data_version_ttl:
+            return cached[1]
+        version = await run_in_threadpool(self.read_data_version)
+        self.caches.data_version = (now, version)
+        return version
+
+    def read_data_version(self) -> DataVersion:
+        """The data version in the database now (blocking: run it in a worker thread)."""
+        with Session(self.engine) as session:
+            return read_data_version(session)
+
+    def data_changed(self) -> None:
+        """This process has written: its next request reads the data version again (other
+        processes, workers or replicas, see the change within DATA_VERSION_TTL)."""
+        self.caches.data_version = None
+
+    def install(self, app: Starlette) -> None:
+        """Keep this runtime on `app` (the one attribute of app.state), where `runtime()`
+        finds it."""
+        app.state.runtime = self
+
+
+def runtime(request: HTTPConnection) -> Runtime:
+    """The runtime of the app serving `request`."""
+    return runtime_of(request.app)
+
+
+def runtime_of(app: Starlette) -> Runtime:
+    """The runtime `create_app` installed on `app` (tests reach it this way)."""
+    held = getattr(app.state, "runtime", None)
+    if not isinstance(held, Runtime):
+        raise RuntimeError("this app has no runtime: build it with create_app()")
+    return held

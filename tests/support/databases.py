@@ -1,0 +1,79 @@
+"""The backend under test (TEST_DATABASE), fresh databases in it, and dumps of their rows."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from pathlib import Path
+
+from sqlalchemy import create_engine, inspect, text
+from sqlalchemy.engine import Engine, make_url
+
+BACKEND = os.environ.get("TEST_DATABASE", "sqlite")
+BACKENDS = {"sqlite", "postgresql"}
+# The server the PostgreSQL run uses; only databases this suite creates are touched.
+POSTGRES_URL = os.environ.get(
+    "TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+)
+
+
+def shown(url: str) -> str:
+    """A database URL as it may be printed: without its password."""
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def postgres_problem() -> str | None:
+    """Why PostgreSQL cannot be used, or None if it answers."""
+    try:
+        engine = create_engine(POSTGRES_URL, connect_args={"connect_timeout": 3})
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+        engine.dispose()
+    except Exception as exc:  # any failure to connect means the same to the suite
+        return f"no PostgreSQL answers at {shown(POSTGRES_URL)} ({type(exc).__name__})"
+    return None
+
+
+def postgres_admin(statement: str) -> None:
+    """Run one statement on the PostgreSQL server outside any transaction (CREATE DATABASE)."""
+    engine = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        connection.execute(text(statement))
+    engine.dispose()
+
+
+def sqlite_url(path: Path) -> str:
+    """A SQLAlchemy URL for a SQLite file."""
+    return f"sqlite:///{path}"
+
+
+class Databases:
+    """Fresh databases for tests, in the backend under test; drop() removes them."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.created: list[str] = []
+
+    def new(self, name: str) -> str:
+        """The URL of a new, empty database."""
+        if BACKEND == "sqlite":
+            return sqlite_url(self.folder / f"{name}-{uuid.uuid4().hex[:8]}.db")
+        database = f"jinzhong_test_{os.getpid()}_{uuid.uuid4().hex[:12]}"
+        postgres_admin(f'CREATE DATABASE "{database}"')
+        self.created.append(database)
+        return make_url(POSTGRES_URL).set(database=database).render_as_string(hide_password=False)
+
+    def drop(self) -> None:
+        """Drop every PostgreSQL database made here (SQLite files go with the temp folder)."""
+        while self.created:
+            postgres_admin(f'DROP DATABASE IF EXISTS "{self.created.pop()}" WITH (FORCE)')
+
+
+def dump(engine: Engine) -> dict[str, list[tuple[object, ...]]]:
+    """Every row of every table, sorted: two equal dumps mean two equal databases."""
+    tables = inspect(engine).get_table_names()
+    with engine.connect() as connection:
+        return {
+            table: sorted(connection.execute(text(f'SELECT * FROM "{table}"')).all(), key=repr)
+            for table in sorted(tables)
+        }
