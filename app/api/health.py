@@ -6,7 +6,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from app.api.deps import check_query_params, problem_responses
 from app.api.errors import problem_response
-from app.api.runtime import runtime
+from app.api.runtime import readiness_limiter, runtime
 from app.schemas.common import Problem
 from app.schemas.resources import Health, Readiness
 from app.services.health import check_readiness
@@ -42,9 +42,7 @@ async def get_readiness(request: Request) -> Readiness | Response:
     seeded; 503 problem+json naming the first check that failed otherwise."""
     engine = runtime(request).engine
     # Threads of its own: never queued behind reads or writes that hold the others.
-    result = await to_thread.run_sync(
-        check_readiness, engine, limiter=request.app.state.readiness_limiter
-    )
+    result = await to_thread.run_sync(check_readiness, engine, limiter=readiness_limiter(request))
     if not result.ready:
         # Drop pooled connections: when the database comes back (a new file, a restarted
         # server), the next requests open fresh ones instead of reusing broken ones.

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import time
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
@@ -110,3 +111,19 @@ def runtime_of(app: Starlette) -> Runtime:
     if not isinstance(held, Runtime):
         raise RuntimeError("this app has no runtime: build it with create_app()")
     return held
+
+
+def install_admission(app: Starlette, gate: Any, limiter: Any) -> None:
+    """Keep the write gate and the readiness threads (made in the running loop) on the app."""
+    app.state.write_gate = gate
+    app.state.readiness_limiter = limiter
+
+
+def write_gate(request: HTTPConnection) -> Any:
+    """The app's write gate (app/api/admission.py)."""
+    return request.app.state.write_gate
+
+
+def readiness_limiter(request: HTTPConnection) -> Any:
+    """The threads /readyz runs on."""
+    return request.app.state.readiness_limiter

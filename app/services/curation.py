@@ -110,7 +110,7 @@ def history(
         )
     )
     # The version before the page's last one is read with the page, to show what it changed.
-    previous: list[RecordVersion | None] = [*page[1:], None]
+    previous: list[RecordVersion | None] = [*page[1:], None] if page else []
     if len(page) > limit:
         page, previous = page[:limit], previous[:limit]
     elif page and page[-1].version > 1:

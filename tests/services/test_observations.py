@@ -37,6 +37,7 @@ def add_observation(
                 qualifier="exact",
                 source_code="jzrb-2025-10-24-p03",
                 quote="test",
+                known_from="2025-10-23T16:00:00.000000+00:00",
             )
         )
         session.flush()

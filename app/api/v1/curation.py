@@ -20,7 +20,7 @@ from app.api.admission import WriteGate
 from app.api.auth import require
 from app.api.deps import PaginationDep, page_response, problem_responses
 from app.api.errors import PROBLEM_JSON
-from app.api.runtime import runtime
+from app.api.runtime import runtime, write_gate
 from app.errors import InvalidBodyError, PayloadTooLargeError, UnsupportedMediaTypeError
 from app.models import ApiKey, RecordVersion
 from app.rules.resources import one, singular
@@ -283,7 +283,7 @@ async def _write(
 ) -> Written:
     # Its turn comes in the event loop: a write waiting for the seed lock holds no worker
     # thread that reads need; a full queue is a 503 at once.
-    gate: WriteGate = request.app.state.write_gate
+    gate: WriteGate = write_gate(request)
     held = runtime(request)
     done = await gate.run(
         lambda: write(
