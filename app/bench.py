@@ -3,7 +3,9 @@
 Each server runs alone, one process pinned to core 0 (where taskset exists); wrk drives it
 from core 1 with 32 connections (an asyncio client stands in where wrk is missing). Every
 workload runs against the real seed and against a synthetic million observations. Results
-are printed as one table and written as JSON under var/bench/.
+are printed as one table and written as JSON under var/bench/. The writers part measures
+health answers and uncached reads with and without 16 writers at work, on SQLite and, when
+BENCH_POSTGRES_URL names a server, on PostgreSQL.
 """
 
 from __future__ import annotations
@@ -16,13 +18,17 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+from collections import Counter
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import httpx2 as httpx
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 
 from app.config import PROJECT_ROOT
 
@@ -31,8 +37,15 @@ SECONDS = float(os.environ.get("BENCH_SECONDS", "15"))
 CONNECTIONS = 32
 SYNTHETIC = int(os.environ.get("BENCH_OBSERVATIONS", "1000000"))
 SOAK_SECONDS = float(os.environ.get("BENCH_SOAK_SECONDS", "60"))
-# "tables" (every server and workload) and/or "soak"; both by default.
-PARTS = set(os.environ.get("BENCH_PARTS", "tables,soak").split(","))
+# "tables" (every server and workload), "soak" and/or "writers"; all by default.
+PARTS = set(os.environ.get("BENCH_PARTS", "tables,soak,writers").split(","))
+# A PostgreSQL server (its URL, any database) for the writers part to run on as well; it
+# creates a database of its own there and drops it afterwards.
+POSTGRES_URL = os.environ.get("BENCH_POSTGRES_URL")
+WRITERS = 16
+# Read by the writers part with the response memory off: every answer is computed.
+UNCACHED_READ = "/v1/regions/140700"
+WRITTEN = "/v1/observations/gdp-2024"
 # The soak server's response memory: small, so it is full after the warm-up and the soak
 # measures growth beyond it, which is what a leak would show.
 SOAK_CACHE_MB = "8"
@@ -144,9 +157,12 @@ def _python_load(
         nonlocal errors
         while time.monotonic() < deadline:
             started = time.perf_counter()
-            response = await client.get(url, headers=headers)
+            try:
+                response = await client.get(url, headers=headers)
+                errors += response.status_code >= 400
+            except httpx.TimeoutException:  # an error, and its wait counts in the latencies
+                errors += 1
             latencies.append((time.perf_counter() - started) * 1000)
-            errors += response.status_code >= 400
 
     async def main() -> None:
         async with httpx.AsyncClient(limits=httpx.Limits(max_connections=connections)) as client:
@@ -191,15 +207,17 @@ end
 """
 
 
-def _api_server(path: Path, **env: str) -> Server:
-    """This API on one database, started by `jinzhong serve` with its defaults (one JSON
-    log line per request included, written to /dev/null here), pinned to core 0."""
+def _api_server(database: Path | str, **env: str) -> Server:
+    """This API on one database (a SQLite file, or a URL), started by `jinzhong serve` with
+    its defaults (one JSON log line per request included, written to /dev/null here), pinned
+    to core 0."""
     port = _free_port()
     command = [PYTHON, "-m", "app.cli", "serve", "--host", "127.0.0.1", "--port", str(port)]
+    url = f"sqlite:///{database}" if isinstance(database, Path) else database
     server = Server(
         command,
         f"http://127.0.0.1:{port}/readyz",
-        env={"DATABASE_URL": f"sqlite:///{path}", "LOG_LEVEL": "info", **env},
+        env={"DATABASE_URL": url, "LOG_LEVEL": "info", **env},
     )
     server.base = f"http://127.0.0.1:{port}"
     return server
@@ -430,6 +448,125 @@ def soak(path: Path) -> dict[str, Any]:
     }
 
 
+def _writable(database_url: str) -> str:
+    """Migrate and seed a fresh database and return a new write key for it."""
+    env = {**os.environ, "DATABASE_URL": database_url}
+    jinzhong = [PYTHON, "-m", "app.cli"]
+    for step in (["migrate"], ["seed"]):
+        subprocess.run([*jinzhong, *step], cwd=PROJECT_ROOT, env=env, check=True)
+    created = subprocess.run(
+        [*jinzhong, "keys", "create", "--name", "bench", "--scope", "write"],
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return created.stdout.strip()
+
+
+def _probe(base: str) -> dict[str, float]:
+    """Uncached reads at CONNECTIONS, then each health answer alone at one connection."""
+    figures: dict[str, float] = {}
+    rps, _, p99, errors = _load(base + UNCACHED_READ, seconds=SECONDS, connections=CONNECTIONS)
+    figures.update(reads_per_second=round(rps), read_p99_ms=round(p99, 2), read_errors=errors)
+    for name, path in (("healthz", "/healthz"), ("readyz", "/readyz")):
+        _, p50, p99, errors = _load(base + path, seconds=SECONDS / 3, connections=1)
+        figures[f"{name}_p50_ms"], figures[f"{name}_p99_ms"] = round(p50, 2), round(p99, 2)
+        figures[f"{name}_errors"] = errors
+    return figures
+
+
+def under_writers(database_url: str, key: str) -> dict[str, Any]:
+    """Health answers and uncached reads without writers, then with WRITERS writing one
+    record back to back (each write waits for the one before: the seed lock)."""
+    api = _api_server(database_url, RESPONSE_CACHE_MB="0")
+    alone = _probe(api.base)
+    stop = threading.Event()
+    statuses: Counter[int] = Counter()
+    counting = threading.Lock()
+
+    def writer(n: int) -> None:
+        headers = {"Authorization": f"Bearer {key}", "If-Match": "*"}
+        with httpx.Client(base_url=api.base, timeout=300) as http:
+            for i in range(1_000_000):
+                if stop.is_set():
+                    return
+                response = http.patch(WRITTEN, json={"note": f"writer {n}, {i}"}, headers=headers)
+                with counting:
+                    statuses[response.status_code] += 1
+
+    writers = [threading.Thread(target=writer, args=(n,)) for n in range(WRITERS)]
+    for thread in writers:
+        thread.start()
+    time.sleep(2)  # every writer has sent its first write: the queue is full
+    started, written = time.monotonic(), statuses[200]
+    busy = _probe(api.base)
+    writes_per_second = (statuses[200] - written) / (time.monotonic() - started)
+    stop.set()
+    for thread in writers:
+        thread.join()
+    api.stop()
+    return {
+        "writers": WRITERS,
+        "without_writers": alone,
+        "with_writers": busy,
+        "reads_kept": round(busy["reads_per_second"] / alone["reads_per_second"], 2),
+        "writes_per_second": round(writes_per_second, 2),
+        "write_statuses": {str(code): count for code, count in sorted(statuses.items())},
+    }
+
+
+def writers_part() -> dict[str, Any]:
+    """`under_writers` on a fresh SQLite file, and on PostgreSQL when BENCH_POSTGRES_URL is
+    set; the bench process (writers and load) runs on core 1, away from the server."""
+    if hasattr(os, "sched_setaffinity") and TASKSET:
+        os.sched_setaffinity(0, {1})
+    found: dict[str, Any] = {}
+    OUT.mkdir(parents=True, exist_ok=True)
+    path = OUT / "writers.db"
+    for leftover in OUT.glob("writers.db*"):  # the writes of an earlier run
+        leftover.unlink()
+    found["sqlite"] = under_writers(f"sqlite:///{path}", _writable(f"sqlite:///{path}"))
+    if POSTGRES_URL:
+        name = f"jinzhong_bench_writers_{os.getpid()}"
+        admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+        with admin.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+        url = make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
+        try:
+            found["postgresql"] = under_writers(url, _writable(url))
+        finally:
+            with admin.connect() as connection:
+                connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            admin.dispose()
+    return found
+
+
+def _print_writers(found: dict[str, Any]) -> None:
+    print(
+        f"\n{WRITERS} writers, uncached reads ({UNCACHED_READ}) at {CONNECTIONS} connections, "
+        "health at 1:"
+    )
+    header = (
+        f"{'database':<11} {'writers':>7} {'reads/s':>8} {'read p99':>8} {'healthz p99':>11} "
+        f"{'readyz p99':>10} {'writes/s':>8}"
+    )
+    print(header)
+    print("-" * len(header))
+    for backend, run in found.items():
+        for writers, figures, rate in (
+            (0, run["without_writers"], 0.0),
+            (run["writers"], run["with_writers"], run["writes_per_second"]),
+        ):
+            print(
+                f"{backend:<11} {writers:>7} {figures['reads_per_second']:>8} "
+                f"{figures['read_p99_ms']:>8.2f} {figures['healthz_p99_ms']:>11.2f} "
+                f"{figures['readyz_p99_ms']:>10.2f} {rate:>8.2f}"
+            )
+        print(f"{backend}: reads kept {run['reads_kept']:.0%}, writes {run['write_statuses']}")
+
+
 def main() -> None:
     """Run everything, print the table, write the JSON."""
     machine = {
@@ -442,6 +579,8 @@ def main() -> None:
     results: list[Result] = []
     extras: dict[str, Any] = {}
     for name, observations in (("seed", None), (f"synthetic-{SYNTHETIC}", SYNTHETIC)):
+        if "tables" not in PARTS and ("soak" not in PARTS or observations is None):
+            continue  # neither part reads this database
         path = _prepare(name, observations)
         if "tables" in PARTS:
             found, extra = bench_database(name, path)
@@ -449,6 +588,8 @@ def main() -> None:
             extras[name] = extra
     if "soak" in PARTS:
         extras["soak"] = soak(OUT / f"synthetic-{SYNTHETIC}.db")
+    if "writers" in PARTS:
+        extras["writers"] = writers_part()
     columns = (
         "database",
         "server",
@@ -465,15 +606,18 @@ def main() -> None:
         f"{c:<{w}}" if i < 3 else f"{c:>{w}}"
         for i, (c, w) in enumerate(zip(columns, widths, strict=True))
     )
-    print(header)
-    print("-" * len(header))
+    if results:
+        print(header)
+        print("-" * len(header))
     for r in results:
         print(
             f"{r.database:<20} {r.server:<10} {r.workload:<14} {r.requests_per_second:>9.0f} "
             f"{r.p50_ms:>8.2f} {r.p99_ms:>8.2f} {r.errors:>6} {r.vs_ceiling or 0:>8.2f} "
             f"{(r.vs_datasette or 0):>10.2f}"
         )
-    print(json.dumps(extras, indent=2))
+    print(json.dumps({k: v for k, v in extras.items() if k != "writers"}, indent=2))
+    if "writers" in extras:
+        _print_writers(extras["writers"])
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     report = {
         "machine": machine,

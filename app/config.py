@@ -86,8 +86,8 @@ class Settings(BaseSettings):
     write_queue: int = Field(
         default=16,
         ge=0,
-        description="Writes a process keeps waiting for their turn (it runs one at a time, "
-        "outside the readers' worker threads); more are refused with 503 and Retry-After.",
+        description="Writes a process keeps waiting for their turn, outside the worker threads "
+        "(it runs one at a time); more are refused at once with 503 and Retry-After.",
     )
     auth_failure_limit: int = Field(
         default=10,
