@@ -8,8 +8,7 @@ is only what changes shape on the way (references, periods, numbers, links).
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -66,6 +65,7 @@ from app.seed.schema import (
     TopicSeed,
     UnitSeed,
 )
+from app.store.rows import grouped_rows
 
 SOURCES_DIR = "sources"
 # A source's text travels in its record under this key (in seed_data/ it is a file).
@@ -130,25 +130,11 @@ LINKS: dict[str, dict[str, Link]] = {
 Links = dict[str, list[Any]]
 
 
-def grouped_rows(
-    session: Session, link: Link, codes: Sequence[str] | None = None
-) -> dict[str, list[Any]]:
-    """The rows of a link table (all, or only those of `codes`), grouped by owner, each group
-    in the link's order: the same order on every database, every time."""
-    rows: dict[str, list[Any]] = defaultdict(list)
-    owner = col(getattr(link.table, link.owner))
-    query = select(link.table).order_by(owner, *(col(getattr(link.table, n)) for n in link.order))
-    if codes is not None:
-        query = query.where(owner.in_(list(codes)))
-    for row in session.exec(query):
-        rows[getattr(row, link.owner)].append(row)
-    return rows
-
-
 def links_of(session: Session, resource: str, codes: Sequence[str] | None = None) -> Any:
     """Every link table of `resource`, grouped: {owner code: {link name: rows}}."""
     grouped = {
-        name: grouped_rows(session, link, codes) for name, link in LINKS.get(resource, {}).items()
+        name: grouped_rows(session, link.table, link.owner, *link.order, codes=codes)
+        for name, link in LINKS.get(resource, {}).items()
     }
     return _ByOwner(grouped)
 
@@ -483,32 +469,33 @@ def read_records(
     query = select(table).order_by(key)
     if codes is not None:
         query = query.where(key.in_(list(codes)))
-    rows: Iterable[Any] = session.exec(query)
+    rows: list[Any] = list(session.exec(query))
     links = links_of(session, resource, codes)
-    render: Callable[[Any], Record]
-    if resource == "sources":
-        render = lambda s: source_record(s, links[s.code])  # noqa: E731
-        if with_text:
-            render = lambda s: {**source_record(s, links[s.code]), TEXT_KEY: s.text_original}  # noqa: E731
-    elif resource == "regions":
-        render = region_record
-    elif resource == "topics":
-        render = topic_record
-    elif resource == "units":
-        render = unit_record
-    elif resource == "indicators":
-        render = indicator_record
-    elif resource == "observations":
-        rows = list(rows)
+    if resource == "observations":
+        # Its unit is written only when it is not its indicator's.
         units = _indicator_units(session, {o.indicator_code for o in rows}, codes is None)
-        render = lambda o: observation_record(o, links[o.code], units[o.indicator_code])  # noqa: E731
-    elif resource == "entities":
-        render = lambda e: entity_record(e, links[e.code])  # noqa: E731
-    elif resource == "events":
-        render = lambda e: event_record(e, links[e.code])  # noqa: E731
-    else:
-        render = lambda q: quote_record(q, links[q.code])  # noqa: E731
-    return [render(row) for row in rows]
+        return [observation_record(o, links[o.code], units[o.indicator_code]) for o in rows]
+    if resource in _LINKLESS:
+        return [_LINKLESS[resource](row) for row in rows]
+    records = [_LINKED[resource](row, links[row.code]) for row in rows]
+    if resource == "sources" and with_text:
+        texts = {row.code: row.text_original for row in rows}
+        records = [{**record, TEXT_KEY: texts[record["code"]]} for record in records]
+    return records
+
+
+_LINKLESS: dict[str, Callable[[Any], Record]] = {
+    "regions": region_record,
+    "topics": topic_record,
+    "units": unit_record,
+    "indicators": indicator_record,
+}
+_LINKED: dict[str, Callable[[Any, Links], Record]] = {
+    "sources": source_record,
+    "entities": entity_record,
+    "events": event_record,
+    "quotes": quote_record,
+}
 
 
 def _indicator_units(session: Session, indicators: set[str], every: bool) -> dict[str, str]:

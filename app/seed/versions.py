@@ -29,11 +29,8 @@ from app.models import (
     Unit,
 )
 from app.rules.moments import publication_moment
-from app.seed.records import UnitFactor, observation_row, read_records
+from app.seed.records import TABLES, UnitFactor, observation_row, read_records
 from app.seed.schema import ObservationSeed
-
-VERSIONED: tuple[str, ...] = ("sources", "regions", "topics", "units", "indicators")
-VERSIONED += ("observations", "entities", "events", "quotes")
 
 
 def record_etag(record: dict[str, Any]) -> str:
@@ -156,7 +153,7 @@ def keep_seed_versions(session: Session, at: str) -> int:
         for code, day in session.exec(select(col(Source.code), col(Source.published_date)))
     }
     written = 0
-    for resource in VERSIONED:
+    for resource in TABLES:
         currents = {
             v.code: v
             for v in session.exec(
@@ -169,9 +166,6 @@ def keep_seed_versions(session: Session, at: str) -> int:
         records = {r["code"]: r for r in read_records(session, resource, with_text=True)}
         for code, record in records.items():
             current = currents.pop(code, None)
-            unchanged = current is not None and current.record is not None
-            if unchanged and current and _etag(current) == record_etag(as_json(record)):
-                continue
             source = code if resource == "sources" else record.get("source")
             first = published.get(source) if isinstance(source, str) else None
             written += (
@@ -183,7 +177,7 @@ def keep_seed_versions(session: Session, at: str) -> int:
                     at=at,
                     origin="seed",
                     first_known=first,
-                    current=current or current_version(session, resource, code),
+                    current=current,
                 )
                 is not None
             )
