@@ -100,7 +100,9 @@ def history(
     how many there are."""
     of_record = (col(RecordVersion.resource) == resource, col(RecordVersion.code) == code)
     total = session.exec(select(func.count()).where(*of_record)).one()
-    page = list(
+    # One row past the page: versions are numbered from 1 without gaps, so the row after
+    # the page's last is the version before it (and a page that runs out reached version 1).
+    rows = list(
         session.exec(
             select(RecordVersion)
             .where(*of_record)
@@ -109,14 +111,8 @@ def history(
             .offset(offset)
         )
     )
-    # The version before the page's last one is read with the page, to show what it changed.
-    previous: list[RecordVersion | None] = [*page[1:], None] if page else []
-    if len(page) > limit:
-        page, previous = page[:limit], previous[:limit]
-    elif page and page[-1].version > 1:
-        previous[-1] = session.exec(
-            select(RecordVersion).where(*of_record, RecordVersion.version == page[-1].version - 1)
-        ).first()
+    page = rows[:limit]
+    previous = [rows[n + 1] if n + 1 < len(rows) else None for n in range(len(page))]
     return list(zip(page, previous, strict=True)), int(total)
 
 

@@ -154,7 +154,8 @@ def _observations(sql: _Sql, as_of: str | None) -> str:
 
 
 def _region_links(as_of: str | None) -> str:
-    """The region links of `alias`'s rows: the live links, or a vintage's own."""
+    """Region links to join to rows of `_observations`: the live links, and as of a moment
+    the vintages' own too (matched by `_same_version`)."""
     if as_of is None:
         return "observation_region"
     return (
