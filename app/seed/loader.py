@@ -344,38 +344,68 @@ def _check_observations(
     for index, obs in observations:
 
         def problem(key: str, message: str, index: int = index) -> None:
-            issues.add(file, (index, key), message)
+            issues.add(file, (index, *_key_path(key)), message)
 
-        indicator = indicators.get(obs.indicator)
-        if indicator is None:
-            problem("indicator", f"unknown indicator {obs.indicator!r}")
-        for position, region in enumerate(obs.regions):
-            if region not in regions:
-                issues.add(file, (index, "regions", position), f"unknown region {region!r}")
-        unit = units.get(obs.unit or (indicator.unit if indicator else ""))
-        if obs.unit is not None and obs.unit not in units:
-            problem("unit", f"unknown unit {obs.unit!r} (see units.yaml)")
-        elif unit and indicator and indicator.unit in units:
-            expected = units[indicator.unit].normalized_unit
-            if unit.normalized_unit != expected:
-                problem(
-                    "unit",
-                    f"normalizes to {unit.normalized_unit!r} but the indicator's "
-                    f"unit normalizes to {expected!r}",
-                )
-        source = texts.get(obs.source)
-        if obs.source not in texts:
-            problem("source", f"unknown source {obs.source!r}")
-        elif source and not contains_quote(source.corrected, obs.quote):
+        check_observation(
+            obs,
+            indicator=indicators.get(obs.indicator),
+            units=units,
+            known_regions=regions,
+            source=texts.get(obs.source),
+            by_code=by_code,
+            problem=problem,
+        )
+
+
+def _key_path(key: str) -> NodePath:
+    # "regions[0]" names the node ("regions", 0), whose line the curator is shown.
+    name, _, rest = key.partition("[")
+    return (name, int(rest.rstrip("]"))) if rest else (name,)
+
+
+def check_observation(
+    obs: ObservationSeed,
+    *,
+    indicator: IndicatorSeed | None,
+    units: dict[str, UnitSeed],
+    known_regions: set[str],
+    source: SourceText | None,
+    by_code: dict[str, ObservationSeed],
+    problem: Report,
+) -> None:
+    """Every rule one observation must keep with the records it refers to: its indicator,
+    regions, unit, source (the quote verbatim in it), the figure printed in the quote and
+    its derivation. `units` holds at least its own and its indicator's unit, `by_code` at
+    least its derivation's inputs. The seeder checks each record of seed_data/ with it, the
+    write API the one record it writes; `problem(field, message)` hears what is wrong."""
+    if indicator is None:
+        problem("indicator", f"unknown indicator {obs.indicator!r}")
+    for position, region in enumerate(obs.regions):
+        if region not in known_regions:
+            problem(f"regions[{position}]", f"unknown region {region!r}")
+    unit = units.get(obs.unit or (indicator.unit if indicator else ""))
+    if obs.unit is not None and obs.unit not in units:
+        problem("unit", f"unknown unit {obs.unit!r} (see units.yaml)")
+    elif unit and indicator and indicator.unit in units:
+        expected = units[indicator.unit].normalized_unit
+        if unit.normalized_unit != expected:
             problem(
-                "quote",
-                f"does not appear verbatim in source {obs.source!r} "
-                "(compared without whitespace, after errata)",
+                "unit",
+                f"normalizes to {unit.normalized_unit!r} but the indicator's "
+                f"unit normalizes to {expected!r}",
             )
-        if obs.value_as_published is not None:
-            _check_figure(obs, unit, problem)
-        if obs.derivation is not None:
-            _check_derivation(obs, by_code, problem)
+    if source is None:
+        problem("source", f"unknown source {obs.source!r}")
+    elif not contains_quote(source.corrected, obs.quote):
+        problem(
+            "quote",
+            f"does not appear verbatim in source {obs.source!r} "
+            "(compared without whitespace, after errata)",
+        )
+    if obs.value_as_published is not None:
+        _check_figure(obs, unit, problem)
+    if obs.derivation is not None:
+        check_derivation(obs, by_code, problem)
 
 
 def _check_figure(obs: ObservationSeed, unit: UnitSeed | None, problem: Report) -> None:
@@ -402,9 +432,10 @@ def _check_figure(obs: ObservationSeed, unit: UnitSeed | None, problem: Report) 
         problem("qualifier", message)
 
 
-def _check_derivation(
+def check_derivation(
     obs: ObservationSeed, by_code: dict[str, ObservationSeed], problem: Report
 ) -> None:
+    """A derived value against its formula and inputs (`by_code` holds at least those)."""
     derivation = obs.derivation
     assert derivation is not None
     for message in wording_problems(

@@ -206,6 +206,27 @@ def seed_database(engine: Engine, seed_dir: Path, *, force: bool = False) -> Syn
         return apply_bundle(session, bundle, force=force)
 
 
+def mark_data_version(session: Session, version: str, *, changed: bool, by_api: bool) -> None:
+    """Record the data's new version and, if it `changed`, when; `by_api`: the change came
+    through the write API, so a plain reseed keeps away (see seed_database)."""
+    if by_api:
+        _set_meta(session, API_CHANGES_KEY, datetime.now(UTC).isoformat())
+    _set_meta(session, SEED_HASH_KEY, version)
+    previous = _meta(session, CHANGED_AT_KEY)
+    if changed or previous is None:
+        # HTTP dates have whole seconds: a change must get a later second than the last
+        # one, or If-Modified-Since would call new data unmodified.
+        now = datetime.now(UTC).replace(microsecond=0)
+        if previous is not None:
+            now = max(now, datetime.fromisoformat(previous) + timedelta(seconds=1))
+        _set_meta(session, CHANGED_AT_KEY, now.isoformat())
+
+
+def current_data_version(session: Session) -> str:
+    """The data version as stored (the last seed's content hash, or what a write made it)."""
+    return _meta(session, SEED_HASH_KEY) or ""
+
+
 def apply_bundle(
     session: Session, bundle: SeedBundle, *, force: bool = False, by_api: bool = False
 ) -> SyncReport:
@@ -216,19 +237,11 @@ def apply_bundle(
         # The API's writes keep their own one version; a seed keeps one per record it
         # changed (and, once, one per record of a database from before versions).
         keep_seed_versions(session, moments.now())
-    if by_api and report.changed:
-        _set_meta(session, API_CHANGES_KEY, datetime.now(UTC).isoformat())
     if report.changed or force:
         rebuild_search_index(session)
         # Fresh statistics let the query planner pick the right index as data grows.
         session.exec(text("ANALYZE"))  # type: ignore[call-overload]
-    _set_meta(session, SEED_HASH_KEY, bundle.content_hash)
-    previous = _meta(session, CHANGED_AT_KEY)
-    if report.changed or previous is None:
-        # HTTP dates have whole seconds: a change must get a later second than the last
-        # one, or If-Modified-Since would call new data unmodified.
-        now = datetime.now(UTC).replace(microsecond=0)
-        if previous is not None:
-            now = max(now, datetime.fromisoformat(previous) + timedelta(seconds=1))
-        _set_meta(session, CHANGED_AT_KEY, now.isoformat())
+    mark_data_version(
+        session, bundle.content_hash, changed=report.changed, by_api=by_api and report.changed
+    )
     return report

@@ -11,6 +11,8 @@ writes to an existing record must name it (If-Match), so no concurrent edit is l
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 import tempfile
 from dataclasses import dataclass
@@ -36,8 +38,9 @@ from app.schemas.common import FieldError
 from app.seed.export import SOURCES_DIR, export_documents, write_documents
 from app.seed.loader import SEED_FILES, SeedError, load_bundle
 from app.seed.records import TEXT_KEY, read_records
-from app.seed.sync import apply_bundle
+from app.seed.sync import apply_bundle, current_data_version, mark_data_version
 from app.seed.versions import as_json, keep_version, record_etag
+from app.seed.writes import RecordError, write_observation
 
 # Resources curators may write, by their URL name (also their seed_data/ kind).
 RESOURCES = ("sources", "indicators", "observations", "events", "entities", "quotes")
@@ -62,12 +65,6 @@ def _matches(if_match: str, etag: str) -> bool:
 
 def _file(resource: str) -> str:
     return SEED_FILES[resource][0]
-
-
-def _with_text(resource: str, record: dict[str, Any], texts: dict[str, str]) -> dict[str, Any]:
-    if resource == "sources":
-        record = {**record, TEXT_KEY: texts[record["text_file"]]}
-    return as_json(record)
 
 
 def merge_patch(target: Any, patch: Any) -> Any:
@@ -130,8 +127,6 @@ def write(
     """Create (body), update (code, a merge patch) or retire (code) one record, all or
     nothing; raise a problem naming what is wrong."""
     with exclusive(engine, "seed"), Session(engine) as session, session.begin():
-        documents, texts = export_documents(session)
-        records = documents[_file(resource)]
         if action == "create":
             assert body is not None
             code = body.get("code")
@@ -141,32 +136,15 @@ def write(
                     "A new record needs a code of lowercase letters, digits and hyphens.",
                     errors=[FieldError(location="body", name="code", message="not a valid code")],
                 )
-            if any(r["code"] == code for r in records):
+            if read_records(session, resource, [code]):
                 raise ConflictError(f"There is {one(resource)} with code {code!r} already.")
             before = None
-            position = len(records)
-            records.append({})
         else:
             assert code is not None
-            position = next((i for i, r in enumerate(records) if r["code"] == code), -1)
-            if position < 0:
-                raise NotFoundError(f"No {singular(resource)} with code {code!r}.")
-            before = _with_text(resource, records[position], texts)
-            current = record_etag(before)
-            if if_match is None:
-                raise PreconditionRequiredError(
-                    f"Send If-Match with the record's ETag ({current} now): GET "
-                    f"/v1/{resource}/{code}/record gives it."
-                )
-            if not _matches(if_match, current):
-                raise PreconditionFailedError(
-                    f"The record has changed since that ETag was read; it is {current} now."
-                )
-        after: dict[str, Any] | None
-        if action == "retire":
-            del records[position]
-            after = None
-        else:
+            before = editable_record(session, resource, code)
+            _check_precondition(resource, code, record_etag(before), if_match)
+        after: dict[str, Any] | None = None
+        if action != "retire":
             assert body is not None
             if action == "update" and "code" in body and body["code"] != code:
                 raise InvalidBodyError(
@@ -178,26 +156,16 @@ def write(
                 # Nothing to change: no new version, no history entry.
                 assert before is not None
                 return Written(before, record_etag(before), None)
-            records[position] = after
-            if resource == "sources":
-                text_file = f"{SOURCES_DIR}/{code}.md"
-                text = after.pop(TEXT_KEY, None)
-                if text is not None and not isinstance(text, str):
-                    raise InvalidBodyError(
-                        "A source's text is a string.",
-                        errors=[FieldError(location="body", name=TEXT_KEY, message="not text")],
-                    )
-                if text is not None:
-                    texts[text_file] = text
-                after["text_file"] = text_file
-        bundle = _validated(documents, texts, resource, None if action == "retire" else position)
-        apply_bundle(session, bundle, by_api=True)
+        if resource == "observations":
+            _write_one_observation(session, code, after)
+        else:
+            _write_through_the_dataset(session, resource, code, after)
         # The record as stored, in its canonical seed form (numbers normalized, order kept).
-        stored = None if after is None else editable_record(session, resource, str(code))
+        stored = None if after is None else editable_record(session, resource, code)
         version = keep_version(
             session,
             resource,
-            str(code),
+            code,
             stored,
             at=moments.now(),
             origin="api",
@@ -208,6 +176,68 @@ def write(
         if version is not None:
             session.expunge(version)
     return Written(stored, None if stored is None else record_etag(stored), version)
+
+
+def _check_precondition(resource: str, code: str, current: str, if_match: str | None) -> None:
+    if if_match is None:
+        raise PreconditionRequiredError(
+            f"Send If-Match with the record's ETag ({current} now): GET "
+            f"/v1/{resource}/{code}/record gives it."
+        )
+    if not _matches(if_match, current):
+        raise PreconditionFailedError(
+            f"The record has changed since that ETag was read; it is {current} now."
+        )
+
+
+def _write_one_observation(session: Session, code: str, after: dict[str, Any] | None) -> None:
+    """An observation's write checks and touches that record (and those derived from it)
+    only: at the cost of one record, however large the rest."""
+    try:
+        write_observation(session, code, after)
+    except RecordError as exc:
+        raise _not_saved(exc.problems) from None
+    # A new data version, made from the last one and this change (no seed folder to hash).
+    previous = current_data_version(session)
+    change = json.dumps([previous, code, after], sort_keys=True, ensure_ascii=False)
+    version = hashlib.sha256(change.encode()).hexdigest()
+    mark_data_version(session, version, changed=True, by_api=True)
+
+
+def _not_saved(problems: list[tuple[str, str]]) -> InvalidBodyError:
+    errors = [FieldError(location="body", name=name, message=text) for name, text in problems]
+    details = "; ".join(f"{e.name}: {e.message}" for e in errors)
+    return InvalidBodyError(f"The record was not saved: {details}", errors=errors)
+
+
+def _write_through_the_dataset(
+    session: Session, resource: str, code: str, after: dict[str, Any] | None
+) -> None:
+    """Any other record: the data exported in the seed_data/ format with this record
+    changed there, validated whole by the seed loader, and synced by the seeder."""
+    documents, texts = export_documents(session)
+    records = documents[_file(resource)]
+    position = next((i for i, r in enumerate(records) if r["code"] == code), len(records))
+    if position == len(records):
+        records.append({})
+    if after is None:
+        del records[position]
+    else:
+        after = dict(after)
+        records[position] = after
+        if resource == "sources":
+            text_file = f"{SOURCES_DIR}/{code}.md"
+            text = after.pop(TEXT_KEY, None)
+            if text is not None and not isinstance(text, str):
+                raise InvalidBodyError(
+                    "A source's text is a string.",
+                    errors=[FieldError(location="body", name=TEXT_KEY, message="not text")],
+                )
+            if text is not None:
+                texts[text_file] = text
+            after["text_file"] = text_file
+    bundle = _validated(documents, texts, resource, None if after is None else position)
+    apply_bundle(session, bundle, by_api=True)
 
 
 def _validated(
@@ -229,12 +259,11 @@ def _validated(
         except SeedError as exc:
             # A retired record has no fields left: what breaks is named as it stands.
             own = f"{resource}[{position}]" if position is not None else None
-            errors = []
+            problems = []
             for issue in exc.issues:
                 if own and (issue.field == own or issue.field.startswith(own + ".")):
                     name = issue.field[len(own) + 1 :] or "body"
                 else:
                     name = issue.field  # another record that this write would break
-                errors.append(FieldError(location="body", name=name, message=issue.message))
-            details = "; ".join(f"{e.name}: {e.message}" for e in errors)
-            raise InvalidBodyError(f"The record was not saved: {details}", errors=errors) from None
+                problems.append((name, issue.message))
+            raise _not_saved(problems) from None

@@ -10,7 +10,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 from typing import Any
 
-from sqlalchemy import delete, text
+from sqlalchemy import delete, func, text
 from sqlmodel import Session, col, select
 
 from app.models import (
@@ -88,16 +88,7 @@ def _documents(session: Session) -> Iterator[SearchDocument]:
     for o in observations:
         indicator_regions[o.indicator_code].update(obs_regions[o.code])
     for i in sorted(indicators.values(), key=lambda i: i.code):
-        topic = topics[i.topic_code]
-        yield _doc(
-            DocType.indicator,
-            i.code,
-            i.name_zh,
-            i.name_en,
-            [i.definition_zh, i.definition_en, topic.name_zh, topic.name_en, i.code],
-            [i.topic_code],
-            sorted(indicator_regions[i.code]),
-        )
+        yield _indicator_doc(i, topics[i.topic_code], sorted(indicator_regions[i.code]))
     entity_regions = _grouped(session, EntityRegion, "entity_code", "region_code")
     entity_topics = _grouped(session, EntityTopic, "entity_code", "topic_code")
     people: dict[str, list[Person]] = defaultdict(list)
@@ -139,17 +130,13 @@ def _documents(session: Session) -> Iterator[SearchDocument]:
             event_regions[ev.code],
         )
     for o in observations:
-        indicator, region = indicators[o.indicator_code], regions[o.region_code]
-        unit = units[o.unit_code]
-        printed = f"{o.value_as_published or o.value}{unit.symbol or ''}"
-        yield _doc(
-            DocType.observation,
-            o.code,
-            f"{indicator.name_zh} {region.name_zh} {o.period}",
-            f"{indicator.name_en}, {region.name_en}, {o.period}",
-            [o.quote, printed, o.note, *names(obs_entities[o.code])],
-            [indicator.topic_code],
+        yield _observation_doc(
+            o,
+            indicators[o.indicator_code],
+            regions[o.region_code],
+            units[o.unit_code],
             obs_regions[o.code],
+            names(obs_entities[o.code]),
         )
     quote_regions = _grouped(session, QuotationRegion, "quotation_code", "region_code")
     for q in session.exec(select(Quotation).order_by(col(Quotation.code))):
@@ -162,6 +149,119 @@ def _documents(session: Session) -> Iterator[SearchDocument]:
             [q.topic_code],
             quote_regions[q.code],
         )
+
+
+def _indicator_doc(i: Indicator, topic: Topic, regions: list[str]) -> SearchDocument:
+    return _doc(
+        DocType.indicator,
+        i.code,
+        i.name_zh,
+        i.name_en,
+        [i.definition_zh, i.definition_en, topic.name_zh, topic.name_en, i.code],
+        [i.topic_code],
+        regions,
+    )
+
+
+def _observation_doc(
+    o: Observation,
+    indicator: Indicator,
+    region: Region,
+    unit: Unit,
+    regions: list[str],
+    entity_names: list[str | None],
+) -> SearchDocument:
+    printed = f"{o.value_as_published or o.value}{unit.symbol or ''}"
+    return _doc(
+        DocType.observation,
+        o.code,
+        f"{indicator.name_zh} {region.name_zh} {o.period}",
+        f"{indicator.name_en}, {region.name_en}, {o.period}",
+        [o.quote, printed, o.note, *entity_names],
+        [indicator.topic_code],
+        regions,
+    )
+
+
+def refresh_observation_documents(
+    session: Session, observations: list[str], indicators: list[str]
+) -> None:
+    """Bring the documents of these observations and indicators (what one write to an
+    observation touches: the figure, and the regions its indicator is found in) in line
+    with their rows, without rebuilding the rest."""
+    fresh: list[SearchDocument] = []
+    for code in indicators:
+        indicator = session.get(Indicator, code)
+        if indicator is not None:
+            found_in = session.exec(
+                select(ObservationRegion.region_code)
+                .join(Observation, col(Observation.code) == col(ObservationRegion.observation_code))
+                .where(col(Observation.indicator_code) == code)
+                .distinct()
+            ).all()
+            topic = session.get(Topic, indicator.topic_code)
+            assert topic is not None  # a foreign key
+            fresh.append(_indicator_doc(indicator, topic, sorted(found_in)))
+    for code in observations:
+        o = session.get(Observation, code)
+        if o is None:
+            continue
+        links = _grouped_for(session, ObservationRegion, code, "position")
+        ties = _grouped_for(session, ObservationEntity, code, "entity_code")
+        named = [session.get(Entity, tie.entity_code) for tie in ties]
+        fresh.append(
+            _observation_doc(
+                o,
+                session.exec(select(Indicator).where(Indicator.code == o.indicator_code)).one(),
+                session.exec(select(Region).where(Region.code == o.region_code)).one(),
+                session.exec(select(Unit).where(Unit.code == o.unit_code)).one(),
+                [link.region_code for link in links],
+                [f"{e.name_zh} {e.name_en}" for e in named if e is not None],
+            )
+        )
+    stale = [(DocType.indicator.value, c) for c in indicators]
+    stale += [(DocType.observation.value, c) for c in observations]
+    _replace_documents(session, stale, fresh)
+
+
+def _grouped_for(session: Session, model: Any, code: str, order: str) -> list[Any]:
+    return grouped_rows(session, model, "observation_code", order, codes=[code])[code]
+
+
+def _replace_documents(
+    session: Session, stale: list[tuple[str, str]], fresh: list[SearchDocument]
+) -> None:
+    sqlite = session.get_bind().dialect.name == "sqlite"
+    for doc_type, code in stale:
+        old = session.exec(
+            select(SearchDocument).where(
+                SearchDocument.doc_type == doc_type, SearchDocument.code == code
+            )
+        ).first()
+        if old is None:
+            continue
+        if sqlite:
+            # An external-content FTS5 index forgets a row only when told what it held.
+            session.exec(
+                text(  # type: ignore[call-overload]
+                    "INSERT INTO search_fts(search_fts, rowid, title, body) "
+                    "VALUES('delete', :id, :title, :body)"
+                ).bindparams(id=old.id, title=old.title, body=old.body)
+            )
+        session.delete(old)
+    session.flush()
+    last = session.exec(select(func.max(SearchDocument.id))).one() or 0
+    for number, document in enumerate(fresh, start=last + 1):
+        document.id = number
+        session.add(document)
+    session.flush()
+    if sqlite:
+        for document in fresh:
+            session.exec(
+                text(  # type: ignore[call-overload]
+                    "INSERT INTO search_fts(rowid, title, body) VALUES(:id, :title, :body)"
+                ).bindparams(id=document.id, title=document.title, body=document.body)
+            )
 
 
 def rebuild_search_index(session: Session) -> int:

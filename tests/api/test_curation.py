@@ -20,16 +20,19 @@ from pathlib import Path
 import httpx2 as httpx
 import pytest
 from fastapi.testclient import TestClient
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from app.config import Settings
 from app.db import make_engine
 from app.main import create_app
 from app.migrate import upgrade
+from app.models import SearchDocument
 from app.seed.export import export_database
-from app.seed.sync import seed_database
+from app.seed.loader import load_bundle
+from app.seed.sync import seed_database, sync_bundle
 from app.services.curation import merge_patch
 from app.services.keys import Scope, create_key, revoke_key
+from app.store.search_index import rebuild_search_index
 from tests.support.seed import SEED_DIR
 from tests.support.server import Served
 
@@ -541,3 +544,84 @@ def test_history_pages_in_the_list_envelope(curated: Curated) -> None:
     assert last["items"][1]["before"] is None  # the first version had nothing before it
     assert last["links"]["next"] is None
     problem(curated.client.get(f"{GDP}/history", params={"limit": -1}), 422)
+
+
+def _whole_dataset_agrees(curated: Curated, tmp_path: Path) -> None:
+    """The data after a write passes the seeder's whole-dataset validation, seeding it back
+    changes no row, and the search documents are what a rebuild makes of the rows."""
+    engine = make_engine(curated.url)
+    try:
+        export_database(engine, tmp_path / "export")
+        load_bundle(tmp_path / "export")  # raises SeedError on anything the seeder refuses
+        with Session(engine) as session:
+            report = sync_bundle(session, load_bundle(tmp_path / "export"))
+            assert not report.changed, (report.inserted, report.updated, report.deleted)
+            session.rollback()
+            kept = sorted(
+                (d.doc_type, d.code, d.title, d.body, d.topics, d.regions, d.rank_hint)
+                for d in session.exec(select(SearchDocument))
+            )
+            rebuild_search_index(session)
+            rebuilt = sorted(
+                (d.doc_type, d.code, d.title, d.body, d.topics, d.regions, d.rank_hint)
+                for d in session.exec(select(SearchDocument))
+            )
+            session.rollback()
+        assert kept == rebuilt
+    finally:
+        engine.dispose()
+
+
+def test_observation_writes_agree_with_the_whole_dataset_check(
+    curated: Curated, tmp_path: Path
+) -> None:
+    # Every kind of write to an observation, each followed by the seeder's own check.
+    body = {
+        **curated.client.get(f"{GDP}/record").json(),
+        "code": "gdp-2023-test",
+        "period": "2023",
+        "regions": ["140700", "140702"],
+        "entities": ["yangshe-railway"],
+    }
+    created = curated.client.post("/v1/observations", json=body, headers=curated.auth())
+    assert created.status_code == 201, created.text
+    _whole_dataset_agrees(curated, tmp_path / "created")
+    found = curated.client.get("/v1/search", params={"q": "2458.8", "region": "140702"}).json()
+    assert "gdp-2023-test" in [hit["id"] for hit in found["items"]]
+    path = "/v1/observations/gdp-2023-test"
+    changed = curated.patch(path, {"regions": ["140700"], "entities": None, "note": "moved"})
+    assert changed.status_code == 200, changed.text
+    _whole_dataset_agrees(curated, tmp_path / "updated")
+    retired = curated.client.delete(
+        path, headers={**curated.auth(), "If-Match": curated.etag(path)}, params={"reason": "x"}
+    )
+    assert retired.status_code == 204
+    _whole_dataset_agrees(curated, tmp_path / "retired")
+    assert curated.client.get(path).status_code == 404
+
+
+def test_an_observation_write_is_checked_against_the_records_it_touches(
+    curated: Curated,
+) -> None:
+    ratio = "/v1/observations/urban-rural-income-ratio-2024"
+    # The 2020 ratio is derived from this one: a new value must still give the 2020 figure.
+    moved = curated.patch(ratio, {"value": 2.16, "value_as_published": "2.16"})
+    names = [e["name"] for e in problem(moved, 422)["errors"]]  # type: ignore[union-attr]
+    assert "value_as_published" in names  # 2.16 is not printed in the quote
+    retire = curated.client.delete(
+        ratio, headers={**curated.auth(), "If-Match": "*"}, params={"reason": "x"}
+    )
+    errors = problem(retire, 422)["errors"]
+    assert errors == [
+        {"location": "body", "name": "observations[urban-rural-income-ratio-2020].derivation",
+         "message": "input 'ratio_2024' names no other observation ('urban-rural-income-ratio-2024')"}
+    ]  # fmt: skip
+    duplicate = curated.patch("/v1/observations/urban-rural-income-ratio-2020", {"period": "2024"})
+    assert "period" in [e["name"] for e in problem(duplicate, 422)["errors"]]  # type: ignore[union-attr]
+    unknown = curated.patch(GDP, {"entities": ["no-such-entity"]})
+    assert problem(unknown, 422)["errors"] == [
+        {"location": "body", "name": "entities", "message": "unknown entity 'no-such-entity'"}
+    ]
+    # Nothing of all that was stored.
+    assert curated.client.get(f"{ratio}/history").json()["total"] == 1
+    assert curated.client.get(ratio).json()["value"] == 2.15
