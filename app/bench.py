@@ -37,8 +37,8 @@ SECONDS = float(os.environ.get("BENCH_SECONDS", "15"))
 CONNECTIONS = 32
 SYNTHETIC = int(os.environ.get("BENCH_OBSERVATIONS", "1000000"))
 SOAK_SECONDS = float(os.environ.get("BENCH_SOAK_SECONDS", "60"))
-# "tables" (every server and workload), "soak" and/or "writers"; all by default.
-PARTS = set(os.environ.get("BENCH_PARTS", "tables,soak,writers").split(","))
+# "tables" (every server and workload), "soak", "writers" and/or "versions"; all by default.
+PARTS = set(os.environ.get("BENCH_PARTS", "tables,soak,writers,versions").split(","))
 # A PostgreSQL server (its URL, any database) for the writers part to run on as well; it
 # creates a database of its own there and drops it afterwards.
 POSTGRES_URL = os.environ.get("BENCH_POSTGRES_URL")
@@ -46,6 +46,8 @@ WRITERS = 16
 # Read by the writers part with the response memory off: every answer is computed.
 UNCACHED_READ = "/v1/regions/140700"
 WRITTEN = "/v1/observations/gdp-2024"
+# PATCHes of one observation, one after another, for the versions part.
+PATCHES = int(os.environ.get("BENCH_PATCHES", "200"))
 # The soak server's response memory: small, so it is full after the warm-up and the soak
 # measures growth beyond it, which is what a leak would show.
 SOAK_CACHE_MB = "8"
@@ -543,6 +545,76 @@ def writers_part() -> dict[str, Any]:
     return found
 
 
+def versions_part() -> dict[str, Any]:
+    """On a copy of the million-observation database, uncached: PATCH of one observation
+    (one at a time, client-side latency), its /record and /history against the plain read of
+    it, and an as_of list against the same list without as_of."""
+    if hasattr(os, "sched_setaffinity") and TASKSET:
+        os.sched_setaffinity(0, {1})
+    source = _prepare(f"synthetic-{SYNTHETIC}", SYNTHETIC)
+    path = OUT / "versions.db"
+    for leftover in OUT.glob("versions.db*"):
+        leftover.unlink()
+    shutil.copyfile(source, path)
+    url = f"sqlite:///{path}"
+    created = subprocess.run(
+        [PYTHON, "-m", "app.cli", "keys", "create", "--name", "bench", "--scope", "write"],
+        cwd=PROJECT_ROOT,
+        env={**os.environ, "DATABASE_URL": url},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    headers = {"Authorization": f"Bearer {created.stdout.strip()}", "If-Match": "*"}
+    api = _api_server(path, RESPONSE_CACHE_MB="0")
+    found: dict[str, Any] = {"observations": SYNTHETIC}
+    try:
+        latencies = []
+        with httpx.Client(base_url=api.base, timeout=60) as http:
+            for i in range(PATCHES):
+                started = time.perf_counter()
+                response = http.patch(WRITTEN, json={"note": f"bench {i}"}, headers=headers)
+                latencies.append((time.perf_counter() - started) * 1000)
+                if response.status_code != 200:
+                    raise RuntimeError(f"PATCH {WRITTEN}: {response.status_code} {response.text}")
+        latencies.sort()
+        found["patch"] = {
+            "count": PATCHES,
+            "p50_ms": round(latencies[len(latencies) // 2], 2),
+            "p99_ms": round(latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))], 2),
+        }
+        listed = "/v1/observations?indicator=synth_0001&region=140702"
+        workloads = {
+            "read": WRITTEN,
+            "record": f"{WRITTEN}/record",
+            "history": f"{WRITTEN}/history",
+            "list": listed,
+            "list_as_of": f"{listed}&as_of=2026-01-01T00:00:00Z",
+        }
+        for name, target in workloads.items():
+            rps, p50, p99, errors = _load(
+                api.base + target, seconds=SECONDS, connections=CONNECTIONS
+            )
+            found[name] = {
+                "requests_per_second": round(rps),
+                "p50_ms": round(p50, 2),
+                "p99_ms": round(p99, 2),
+                "errors": errors,
+            }
+    finally:
+        api.stop()
+    found["record_vs_read"] = round(
+        found["record"]["requests_per_second"] / found["read"]["requests_per_second"], 2
+    )
+    found["history_vs_read"] = round(
+        found["history"]["requests_per_second"] / found["read"]["requests_per_second"], 2
+    )
+    found["as_of_vs_list"] = round(
+        found["list_as_of"]["requests_per_second"] / found["list"]["requests_per_second"], 2
+    )
+    return found
+
+
 def _print_writers(found: dict[str, Any]) -> None:
     print(
         f"\n{WRITERS} writers, uncached reads ({UNCACHED_READ}) at {CONNECTIONS} connections, "
@@ -590,6 +662,8 @@ def main() -> None:
         extras["soak"] = soak(OUT / f"synthetic-{SYNTHETIC}.db")
     if "writers" in PARTS:
         extras["writers"] = writers_part()
+    if "versions" in PARTS:
+        extras["versions"] = versions_part()
     columns = (
         "database",
         "server",

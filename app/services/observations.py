@@ -136,38 +136,66 @@ def _order(sort: str | None) -> str:
     return ", ".join(order)
 
 
-def _observations(sql: _Sql, as_of: str | None) -> str:
-    """The observation rows a query reads: the live table, or as of a moment the versions
-    known then (ALFRED's real-time period): live rows known by then, and superseded
-    versions known by then and still current at it. At any moment a code has at most one.
-    Vintage rows carry `vintage_from`, their regions are in observation_vintage_region."""
-    if as_of is None:
+def _observations(sql: _Sql, flt: ObservationFilter) -> str:
+    """The observation rows a query reads: the live table (filtered by `_conditions`
+    outside), or as of a moment the versions known then (ALFRED's real-time period): live
+    rows known by then and superseded versions known by then and still current at it, each
+    branch filtered with its own links, so both read through their indexes. At any moment a
+    code has at most one version. Vintage rows carry `vintage_from`; their regions are in
+    observation_vintage_region."""
+    if flt.as_of is None:
         return "observation"
-    moment = sql.bind(as_of)
-    columns = ", ".join(_OWN_COLUMNS)
+    plain = replace(flt, latest=False)
+    moment = sql.bind(flt.as_of)
+    live = _where([f"x.known_from <= {moment}", *_conditions(sql, plain, "x")])
+    past = _where(
+        [
+            f"x.known_from <= {moment} AND x.known_until > {moment}",
+            *_conditions(sql, plain, "x", vintage=True),
+        ]
+    )
+    columns = ", ".join(f"x.{name}" for name in _OWN_COLUMNS)
     return (
         f"(SELECT {columns}, NULL AS vintage_from, NULL AS entity_codes, NULL AS inputs "
-        f"FROM observation WHERE known_from <= {moment} UNION ALL "
-        f"SELECT {columns}, known_from AS vintage_from, entity_codes, inputs "
-        f"FROM observation_vintage WHERE known_from <= {moment} AND known_until > {moment})"
+        f"FROM observation x{live} UNION ALL "
+        f"SELECT {columns}, x.known_from AS vintage_from, x.entity_codes, x.inputs "
+        f"FROM observation_vintage x{past})"
     )
 
 
-def _region_links(as_of: str | None) -> str:
-    """Region links to join to rows of `_observations`: the live links, and as of a moment
-    the vintages' own too (matched by `_same_version`)."""
-    if as_of is None:
-        return "observation_region"
-    return (
-        "(SELECT observation_code, region_code, position, NULL AS vintage_from "
-        "FROM observation_region UNION ALL SELECT observation_code, region_code, position, "
-        "known_from AS vintage_from FROM observation_vintage_region)"
+def _filters(sql: _Sql, flt: ObservationFilter) -> list[str]:
+    """The WHERE conditions on `_observations` (as `o`): all of them on the live table; as
+    of a moment only `latest` (each branch of the versions has the others)."""
+    if flt.as_of is None or flt.latest:
+        return _conditions(sql, flt)
+    return []
+
+
+def _points(sql: _Sql, flt: ObservationFilter) -> str:
+    """One row per figure and region it concerns (code, indicator_code, region_code,
+    period_end, period_start), matching the filters: what `latest` ranks. As of a moment,
+    the live rows known then with their links and the vintages current then with theirs."""
+    plain = replace(flt, latest=False)
+    chosen = [f"xr.region_code IN {sql.bind_all(flt.regions)}"] if flt.regions else []
+    picked = "SELECT x.code, x.indicator_code, xr.region_code, x.period_end, x.period_start "
+    live = _conditions(sql, plain, "x") + chosen
+    if flt.as_of is not None:
+        live.append(f"x.known_from <= {sql.bind(flt.as_of)}")
+    points = (
+        f"{picked}FROM observation x JOIN observation_region xr "
+        f"ON xr.observation_code = x.code{_where(live)}"
     )
-
-
-def _same_version(link: str, row: str, as_of: str | None) -> str:
+    if flt.as_of is None:
+        return points
+    moment = sql.bind(flt.as_of)
+    past = [
+        f"x.known_from <= {moment} AND x.known_until > {moment}",
+        *_conditions(sql, plain, "x", vintage=True),
+        *([f"xr.region_code IN {sql.bind_all(flt.regions)}"] if flt.regions else []),
+    ]
     return (
-        "" if as_of is None else f" AND {link}.vintage_from IS NOT DISTINCT FROM {row}.vintage_from"
+        f"{points} UNION ALL {picked}FROM observation_vintage x JOIN observation_vintage_region "
+        f"xr ON xr.observation_code = x.code AND xr.known_from = x.known_from{_where(past)}"
     )
 
 
@@ -179,8 +207,11 @@ def _require_known_codes(session: Session, flt: ObservationFilter) -> None:
         require_codes(session, Topic, [flt.topic], "topic")
 
 
-def _conditions(sql: _Sql, flt: ObservationFilter, alias: str = "o") -> list[str]:
-    """WHERE conditions on the observation table (as `alias`) that match every filter.
+def _conditions(
+    sql: _Sql, flt: ObservationFilter, alias: str = "o", *, vintage: bool = False
+) -> list[str]:
+    """WHERE conditions on the observation table (as `alias`; `vintage`: on
+    observation_vintage, whose links are its own) that match every filter.
 
     Conditions rather than a subquery of codes: the page and the count then each read the
     observation table once, through its indexes, however many rows match.
@@ -188,14 +219,10 @@ def _conditions(sql: _Sql, flt: ObservationFilter, alias: str = "o") -> list[str
     if flt.latest:
         # Most recent per indicator and region, over every region a figure concerns (or only
         # the regions asked for), so a figure is never hidden by one about another region.
-        inner = _conditions(sql, replace(flt, latest=False), "x")
-        if flt.regions:
-            inner.append(f"xr.region_code IN {sql.bind_all(flt.regions)}")
         ranked = (
-            "SELECT x.code, row_number() OVER (PARTITION BY x.indicator_code, xr.region_code "
-            "ORDER BY x.period_end DESC, x.period_start DESC NULLS LAST, x.code ASC) AS recency "
-            f"FROM {_observations(sql, flt.as_of)} x JOIN {_region_links(flt.as_of)} xr "
-            f"ON xr.observation_code = x.code{_same_version('xr', 'x', flt.as_of)}" + _where(inner)
+            "SELECT code, row_number() OVER (PARTITION BY indicator_code, region_code "
+            "ORDER BY period_end DESC, period_start DESC NULLS LAST, code ASC) AS recency "
+            f"FROM ({_points(sql, flt)}) points"
         )
         return [f"{alias}.code IN (SELECT code FROM ({ranked}) ranked WHERE recency = 1)"]
     start, end = period_bounds(flt.start, flt.end)
@@ -206,34 +233,30 @@ def _conditions(sql: _Sql, flt: ObservationFilter, alias: str = "o") -> list[str
         # Any region the observation concerns, not only its main one. A correlated EXISTS
         # probes the link's primary key per candidate row, so an indicator filter still
         # drives the query through its index (a region alone matches ~1/16 of a million).
-        live = (
-            f"EXISTS (SELECT 1 FROM observation_region l WHERE l.observation_code = "
-            f"{alias}.code AND l.region_code IN {sql.bind_all(flt.regions)})"
-        )
-        if flt.as_of is None:
-            conditions.append(live)
+        listed = sql.bind_all(flt.regions)
+        if vintage:
+            conditions.append(
+                f"EXISTS (SELECT 1 FROM observation_vintage_region l WHERE l.observation_code "
+                f"= {alias}.code AND l.known_from = {alias}.known_from AND l.region_code IN "
+                f"{listed})"
+            )
         else:
             conditions.append(
-                f"(({alias}.vintage_from IS NULL AND {live}) OR ({alias}.vintage_from IS NOT "
-                f"NULL AND EXISTS (SELECT 1 FROM observation_vintage_region l WHERE "
-                f"l.observation_code = {alias}.code AND l.known_from = {alias}.vintage_from "
-                f"AND l.region_code IN {sql.bind_all(flt.regions)})))"
+                f"EXISTS (SELECT 1 FROM observation_region l WHERE l.observation_code = "
+                f"{alias}.code AND l.region_code IN {listed})"
             )
     if flt.entities:
-        live = (
-            f"EXISTS (SELECT 1 FROM observation_entity e WHERE e.observation_code = "
-            f"{alias}.code AND e.entity_code IN {sql.bind_all(flt.entities)})"
-        )
-        if flt.as_of is None:
-            conditions.append(live)
-        else:
-            listed = " OR ".join(
+        if vintage:
+            # A vintage keeps its entities as space-separated codes.
+            matches = " OR ".join(
                 f"(' ' || {alias}.entity_codes || ' ') LIKE {sql.bind(f'% {code} %')}"
                 for code in flt.entities
             )
+            conditions.append(f"({matches})")
+        else:
             conditions.append(
-                f"(({alias}.vintage_from IS NULL AND {live}) OR "
-                f"({alias}.vintage_from IS NOT NULL AND ({listed})))"
+                f"EXISTS (SELECT 1 FROM observation_entity e WHERE e.observation_code = "
+                f"{alias}.code AND e.entity_code IN {sql.bind_all(flt.entities)})"
             )
     if flt.topic is not None:
         conditions.append(
@@ -326,8 +349,8 @@ def list_observations(
     """A page of matching observations (sorted as asked) and the total that match."""
     order = _order(flt.sort)
     sql = _Sql()
-    source = _observations(sql, flt.as_of)
-    where = _where(_conditions(sql, flt))
+    source = _observations(sql, flt)
+    where = _where(_filters(sql, flt))
     rows: Sequence[Any] = []
     if limit:
         page = f"SELECT {_columns(flt.as_of)} {_labelled(source)}{where} ORDER BY {order}"
@@ -350,7 +373,7 @@ def list_observations(
 def get_observation(session: Session, code: str, as_of: str | None = None) -> ObservationRecord:
     """One observation (as it stood at `as_of`, if given); NotFoundError if there is none."""
     sql = _Sql()
-    source = _observations(sql, as_of)
+    source = _observations(sql, ObservationFilter(as_of=as_of))
     one = f"SELECT {_columns(as_of)} {_labelled(source)} WHERE o.code = {sql.bind(code)}"
     rows = session.connection().execute(sql.statement(one), sql.params).mappings().all()
     if not rows:
