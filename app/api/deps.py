@@ -6,7 +6,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Annotated, Any, TypeVar, get_args, get_origin
 from urllib.parse import urlencode
@@ -56,14 +56,23 @@ class Pagination:
     offset: int
 
 
-async def get_pagination(
-    limit: Annotated[
-        int, Query(ge=0, le=MAX_LIMIT, description="Items per page (0 returns only the total).")
-    ] = DEFAULT_LIMIT,
-    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET, description="Items to skip.")] = 0,
-) -> Pagination:
-    """Read limit and offset; out-of-range values are 422s naming the parameter."""
-    return Pagination(limit, offset)
+def pagination(default: int = DEFAULT_LIMIT) -> Callable[..., Awaitable[Pagination]]:
+    """A dependency reading limit (`default` when absent) and offset."""
+
+    async def get_pagination(
+        limit: Annotated[
+            int,
+            Query(ge=0, le=MAX_LIMIT, description="Items per page (0 returns only the total)."),
+        ] = default,
+        offset: Annotated[int, Query(ge=0, le=MAX_OFFSET, description="Items to skip.")] = 0,
+    ) -> Pagination:
+        """Read limit and offset; out-of-range values are 422s naming the parameter."""
+        return Pagination(limit, offset)
+
+    return get_pagination
+
+
+get_pagination = pagination()
 
 
 PaginationDep = Annotated[Pagination, Depends(get_pagination)]

@@ -45,6 +45,11 @@ def as_json(record: dict[str, Any]) -> dict[str, Any]:
     return plain
 
 
+def as_text(record: dict[str, Any]) -> str:
+    """A record as stored in its version: compact JSON, as the API serves it."""
+    return json.dumps(record, ensure_ascii=False, separators=(",", ":"))
+
+
 def current_version(session: Session, resource: str, code: str) -> RecordVersion | None:
     """The record's newest version (its retirement, if it was retired), or None."""
     return session.exec(
@@ -98,7 +103,7 @@ def keep_version(
         action=action,
         key_name=key_name,
         reason=reason,
-        record=None if record is None else json.dumps(as_json(record), ensure_ascii=False),
+        record=None if record is None else as_text(as_json(record)),
         etag=etag,
     )
     session.add(version)

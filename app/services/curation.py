@@ -39,7 +39,7 @@ from app.seed.export import SOURCES_DIR, export_documents, write_documents
 from app.seed.loader import SEED_FILES, SeedError, load_bundle
 from app.seed.records import TEXT_KEY, read_records
 from app.seed.sync import apply_bundle, current_data_version, mark_data_version
-from app.seed.versions import as_json, keep_version, record_etag
+from app.seed.versions import as_json, as_text, current_version, keep_version, record_etag
 from app.seed.writes import RecordError, write_observation
 
 # Resources curators may write, by their URL name (also their seed_data/ kind).
@@ -88,6 +88,18 @@ def editable_record(session: Session, resource: str, code: str) -> dict[str, Any
     if not found:
         raise NotFoundError(f"No {singular(resource)} with code {code!r}.")
     return as_json(found[0])
+
+
+def stored_record(session: Session, resource: str, code: str) -> tuple[str, str]:
+    """A record's editable form as JSON text, and its ETag: its current version, one row;
+    read from its rows only if it has no version (`jinzhong synth` writes rows alone)."""
+    version = current_version(session, resource, code)
+    if version is None:
+        record = editable_record(session, resource, code)
+        return as_text(record), record_etag(record)
+    if version.record is None:
+        raise NotFoundError(f"No {singular(resource)} with code {code!r}.")
+    return version.record, version.etag or record_etag(json.loads(version.record))
 
 
 def history(

@@ -12,13 +12,13 @@ import json
 from collections.abc import Callable
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Path, Query, Request, Response
+from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
 from fastapi.responses import JSONResponse
 from sqlmodel import Session
 
 from app.api.admission import WriteGate
 from app.api.auth import require
-from app.api.deps import PaginationDep, page_response, problem_responses
+from app.api.deps import Pagination, page_response, pagination, problem_responses
 from app.api.errors import PROBLEM_JSON
 from app.api.runtime import runtime, write_gate
 from app.errors import InvalidBodyError, PayloadTooLargeError, UnsupportedMediaTypeError
@@ -30,7 +30,7 @@ from app.services.curation import (
     Written,
     editable_record,
     history,
-    record_etag,
+    stored_record,
     write,
 )
 from app.services.keys import Scope, list_keys
@@ -47,6 +47,8 @@ IfMatch = Annotated[
     Header(alias="If-Match", description="The record's ETag, from its last read or write."),
 ]
 Code = Annotated[str, Path(description="The record's code.")]
+# A version carries its whole record: a page of history is ten of them unless asked for more.
+HistoryPagination = Annotated[Pagination, Depends(pagination(default=10))]
 JSON_TYPES = {"application/json", "application/merge-patch+json"}
 BODY = {
     "requestBody": {
@@ -208,11 +210,13 @@ def _routes(resource: str) -> None:
 
     def record(request: Request, code: Code) -> Response:
         with Session(runtime(request).engine) as session:
-            found = editable_record(session, resource, code)
-        return _record_response(found, record_etag(found))
+            text, etag = stored_record(session, resource, code)
+        return Response(
+            text, media_type="application/json", headers={"ETag": etag, "Cache-Control": "no-cache"}
+        )
 
     def changes(
-        request: Request, response: Response, code: Code, pagination: PaginationDep
+        request: Request, response: Response, code: Code, pagination: HistoryPagination
     ) -> Response:
         with Session(runtime(request).engine) as session:
             page, total = history(
