@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import func, text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
@@ -102,27 +102,67 @@ def stored_record(session: Session, resource: str, code: str) -> tuple[str, str]
     return version.record, version.etag or record_etag(json.loads(version.record))
 
 
+# A page of versions and one more: plain SQL, parsed once (the hot part of /history).
+_VERSIONS = text(
+    "SELECT version, known_from, known_until, origin, key_name, action, reason, record "
+    "FROM record_version WHERE resource = :resource AND code = :code "
+    "ORDER BY version DESC LIMIT :limit OFFSET :offset"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class VersionEntry:
+    """One version in a record's history, with its record and the one before, parsed."""
+
+    version: int
+    known_from: str
+    known_until: str | None
+    origin: str
+    key_name: str | None
+    action: str
+    reason: str | None
+    record: dict[str, Any] | None
+    previous: dict[str, Any] | None
+
+
 def history(
     session: Session, resource: str, code: str, *, limit: int, offset: int
-) -> tuple[list[tuple[RecordVersion, RecordVersion | None]], int]:
-    """A page of a record's versions, newest first, each with the version before it; and
+) -> tuple[list[VersionEntry], int]:
+    """A page of a record's versions, newest first, each with the record before it; and
     how many there are."""
-    of_record = (col(RecordVersion.resource) == resource, col(RecordVersion.code) == code)
-    total = session.exec(select(func.count()).where(*of_record)).one()
-    # One row past the page: versions are numbered from 1 without gaps, so the row after
-    # the page's last is the version before it (and a page that runs out reached version 1).
-    rows = list(
-        session.exec(
-            select(RecordVersion)
-            .where(*of_record)
-            .order_by(col(RecordVersion.version).desc())
-            .limit(limit + 1)
-            .offset(offset)
+    # Versions are numbered from 1 without gaps: the row after the page's last is the
+    # version before it, and the newest version's number is how many there are.
+    rows = (
+        session.connection()
+        .execute(
+            _VERSIONS,
+            {"resource": resource, "code": code, "limit": limit + 1, "offset": offset},
         )
+        .all()
     )
-    page = rows[:limit]
-    previous = [rows[n + 1] if n + 1 < len(rows) else None for n in range(len(page))]
-    return list(zip(page, previous, strict=True)), int(total)
+    if rows:
+        total = rows[0].version + offset
+    else:
+        newest = select(func.max(RecordVersion.version)).where(
+            col(RecordVersion.resource) == resource, col(RecordVersion.code) == code
+        )
+        total = session.exec(newest).one() or 0
+    records = [None if row.record is None else json.loads(row.record) for row in rows]
+    entries = [
+        VersionEntry(
+            version=row.version,
+            known_from=row.known_from,
+            known_until=row.known_until,
+            origin=row.origin,
+            key_name=row.key_name,
+            action=row.action,
+            reason=row.reason,
+            record=records[n],
+            previous=records[n + 1] if n + 1 < len(rows) else None,
+        )
+        for n, row in enumerate(rows[:limit])
+    ]
+    return entries, int(total)
 
 
 def write(

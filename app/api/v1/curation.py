@@ -22,11 +22,12 @@ from app.api.deps import Pagination, page_response, pagination, problem_response
 from app.api.errors import PROBLEM_JSON
 from app.api.runtime import runtime, write_gate
 from app.errors import InvalidBodyError, PayloadTooLargeError, UnsupportedMediaTypeError
-from app.models import ApiKey, RecordVersion
+from app.models import ApiKey
 from app.rules.resources import one, singular
 from app.schemas.common import FieldError, Problem
 from app.services.curation import (
     RESOURCES,
+    VersionEntry,
     Written,
     editable_record,
     history,
@@ -157,27 +158,22 @@ def _saved(done: Written) -> tuple[dict[str, Any], str]:
     return done.record, done.etag
 
 
-def _version(version: RecordVersion, previous: RecordVersion | None) -> dict[str, Any]:
+def _version(entry: VersionEntry) -> dict[str, Any]:
     """A history item: the version, who made it and when, what it changed and the record."""
-    after = None if version.record is None else json.loads(version.record)
-    earlier = None if previous is None or previous.record is None else json.loads(previous.record)
+    after, earlier = entry.record or {}, entry.previous or {}
     # Only the fields that changed, as they were: the whole record is in the version before.
-    changed = sorted(
-        name
-        for name in {*(after or {}), *(earlier or {})}
-        if (after or {}).get(name) != (earlier or {}).get(name)
-    )
+    changed = sorted(name for name in {*after, *earlier} if after.get(name) != earlier.get(name))
     return {
-        "version": version.version,
-        "at": version.known_from,
-        "known_until": version.known_until,
-        "origin": version.origin,
-        "key": version.key_name,
-        "action": version.action,
-        "reason": version.reason,
+        "version": entry.version,
+        "at": entry.known_from,
+        "known_until": entry.known_until,
+        "origin": entry.origin,
+        "key": entry.key_name,
+        "action": entry.action,
+        "reason": entry.reason,
         "changed": changed,
-        "before": None if earlier is None else {name: earlier.get(name) for name in changed},
-        "after": after,
+        "before": None if entry.previous is None else {name: earlier.get(name) for name in changed},
+        "after": entry.record,
     }
 
 
@@ -225,7 +221,7 @@ def _routes(resource: str) -> None:
             if not total:
                 editable_record(session, resource, code)  # 404 if there is no such record
         # A retired record's history stays readable: its last version says so.
-        items = [_version(version, previous) for version, previous in page]
+        items = [_version(entry) for entry in page]
         return page_response(items, total, pagination, request, response)
 
     create.__doc__ = f"Create {one(resource)} from its seed_data/ form (API key, scope write)."
