@@ -31,6 +31,7 @@ from app.main import create_app
 from app.migrate import upgrade
 from app.seed.loader import SeedBundle, load_bundle
 from app.seed.sync import seed_database
+from tests.support.curation import Curated, make_database
 from tests.support.databases import (
     BACKEND,
     BACKENDS,
@@ -151,3 +152,13 @@ def live_server(seeded_url: str) -> Iterator[str]:
     server = Served({"DATABASE_URL": seeded_url, "LOG_LEVEL": "warning"})
     yield server.base
     server.stop()
+
+
+@pytest.fixture
+def curated(new_database: Callable[[str], str]) -> Iterator[Curated]:
+    """A seeded database of the test's own, with a write key and an admin key, and a client
+    of an app on it that reads fresh data after every write."""
+    url, write_key, admin_key = make_database(new_database)
+    app = create_app(Settings(database_url=url, data_version_ttl=0, auth_failure_limit=5))
+    with TestClient(app) as client:
+        yield Curated(client, url, write_key, admin_key)

@@ -239,7 +239,7 @@ def load_bundle(seed_dir: Path) -> SeedBundle:
         texts=texts,
         issues=issues,
     )
-    known = _Known(
+    known = Known(
         regions={r.code for _, r in regions},
         topics={t.code for _, t in topics},
         indicators={i.code for _, i in indicators},
@@ -280,12 +280,28 @@ def _check_sources(
             )
             continue
         original = text_path.read_text(encoding="utf-8")
-        corrections = [Correction(e.original, e.corrected, e.occurrences) for e in source.errata]
-        corrected, problems = apply_errata(original, corrections)
-        for number, problem in problems:
-            issues.add(file, (index, "errata", number, "original"), problem)
-        texts[source.code] = SourceText(original, corrected)
+        texts[source.code] = source_text(source, original, _reporter(issues, file, index))
     return texts
+
+
+def source_text(source: SourceSeed, original: str, problem: Report) -> SourceText:
+    """A source's text as received and with its errata applied; an erratum that does not
+    match the text the number of times it says is a problem."""
+    corrections = [Correction(e.original, e.corrected, e.occurrences) for e in source.errata]
+    corrected, problems = apply_errata(original, corrections)
+    for number, message in problems:
+        problem(f"errata[{number}].original", message)
+    return SourceText(original, corrected)
+
+
+def _reporter(issues: _Collector, file: _File, index: int) -> Report:
+    """`problem(field, message)` for record `index` of `file`: the seeder's side of the
+    per-record checks the write API shares."""
+
+    def problem(key: str, message: str) -> None:
+        issues.add(file, (index, *_key_path(key)), message)
+
+    return problem
 
 
 def _check_regions(file: _File, regions: list[tuple[int, RegionSeed]], issues: _Collector) -> None:
@@ -312,10 +328,17 @@ def _check_indicators(
     issues: _Collector,
 ) -> None:
     for index, indicator in indicators:
-        if indicator.topic not in topics:
-            issues.add(file, (index, "topic"), f"unknown topic {indicator.topic!r}")
-        if indicator.unit not in units:
-            issues.add(file, (index, "unit"), f"unknown unit {indicator.unit!r} (see units.yaml)")
+        check_indicator(indicator, topics, units, _reporter(issues, file, index))
+
+
+def check_indicator(
+    indicator: IndicatorSeed, topics: set[str], units: set[str], problem: Report
+) -> None:
+    """An indicator's topic and unit exist (`topics` and `units` hold at least its own)."""
+    if indicator.topic not in topics:
+        problem("topic", f"unknown topic {indicator.topic!r}")
+    if indicator.unit not in units:
+        problem("unit", f"unknown unit {indicator.unit!r} (see units.yaml)")
 
 
 def _check_observations(
@@ -342,10 +365,6 @@ def _check_observations(
             )
         points.setdefault(point, obs.code)
     for index, obs in observations:
-
-        def problem(key: str, message: str, index: int = index) -> None:
-            issues.add(file, (index, *_key_path(key)), message)
-
         check_observation(
             obs,
             indicator=indicators.get(obs.indicator),
@@ -353,14 +372,19 @@ def _check_observations(
             known_regions=regions,
             source=texts.get(obs.source),
             by_code=by_code,
-            problem=problem,
+            problem=_reporter(issues, file, index),
         )
 
 
 def _key_path(key: str) -> NodePath:
-    # "regions[0]" names the node ("regions", 0), whose line the curator is shown.
-    name, _, rest = key.partition("[")
-    return (name, int(rest.rstrip("]"))) if rest else (name,)
+    # "regions[0].quote" names the node ("regions", 0, "quote"), whose line the curator
+    # is shown.
+    path: list[int | str] = []
+    for part in key.split("."):
+        name, _, rest = part.partition("[")
+        path.append(name)
+        path.extend(int(n) for n in rest.rstrip("]").split("][") if n)
+    return tuple(path)
 
 
 def check_observation(
@@ -474,8 +498,9 @@ def check_derivation(
 
 
 @dataclass(frozen=True)
-class _Known:
-    """The codes other records may refer to, and the corrected texts quotes must come from."""
+class Known:
+    """The codes other records may refer to, and the corrected texts quotes must come from:
+    all of them for the seeder, those one written record names for the write API."""
 
     regions: set[str]
     topics: set[str]
@@ -501,81 +526,87 @@ class _Known:
             )
         return None
 
+    def refs(self, problem: Report, field: str, kind: str, codes: Sequence[str | None]) -> None:
+        """One problem per code in `codes` that names no `kind` record."""
+        for code in self.missing(kind, codes):
+            problem(field, f"unknown {singular(kind)} {code!r}")
 
-def _check_refs(
-    issues: _Collector,
-    file: _File,
-    path: NodePath,
-    kind: str,
-    codes: Sequence[str | None],
-    known: _Known,
-) -> None:
-    """One issue per code in `codes` that names no `kind` record."""
-    for code in known.missing(kind, codes):
-        issues.add(file, path, f"unknown {singular(kind)} {code!r}")
-
-
-def _check_quote(
-    issues: _Collector, file: _File, path: NodePath, source: str, quote: str, known: _Known
-) -> None:
-    problem = known.quote_problem(source, quote)
-    if problem:
-        issues.add(file, path, problem)
+    def quote(self, problem: Report, field: str, source: str, quote: str) -> None:
+        """A problem if `quote` is not verbatim in `source`."""
+        message = self.quote_problem(source, quote)
+        if message:
+            problem(field, message)
 
 
 def _check_observation_entities(
-    file: _File, observations: list[tuple[int, ObservationSeed]], known: _Known, issues: _Collector
+    file: _File, observations: list[tuple[int, ObservationSeed]], known: Known, issues: _Collector
 ) -> None:
     for index, obs in observations:
-        _check_refs(issues, file, (index, "entities"), "entities", obs.entities, known)
+        known.refs(_reporter(issues, file, index), "entities", "entities", obs.entities)
 
 
 def _check_entities(
-    file: _File, entities: list[tuple[int, EntitySeed]], known: _Known, issues: _Collector
+    file: _File, entities: list[tuple[int, EntitySeed]], known: Known, issues: _Collector
 ) -> None:
     people: dict[str, str] = {}
     for index, entity in entities:
-        _check_quote(issues, file, (index, "quote"), entity.source, entity.quote, known)
-        _check_refs(issues, file, (index, "topics"), "topics", entity.topics, known)
-        for position, link in enumerate(entity.regions):
-            path: NodePath = (index, "regions", position)
-            _check_refs(issues, file, (*path, "region"), "regions", [link.region], known)
-            _check_quote(issues, file, (*path, "quote"), entity.source, link.quote, known)
-        for position, tie in enumerate(entity.related):
-            path = (index, "related", position)
-            _check_refs(issues, file, (*path, "entity"), "entities", [tie.entity], known)
-            if tie.entity == entity.code:
-                issues.add(file, (*path, "entity"), "an entity cannot relate to itself")
-            _check_quote(issues, file, (*path, "quote"), entity.source, tie.quote, known)
-        for position, person in enumerate(entity.people):
-            path = (index, "people", position)
-            if person.code in people:
-                issues.add(
-                    file,
-                    (*path, "code"),
-                    f"person {person.code!r} is already listed under {people[person.code]!r}",
-                )
-            people[person.code] = entity.code
-            _check_quote(issues, file, (*path, "quote"), entity.source, person.quote, known)
+        check_entity(entity, known, people, _reporter(issues, file, index))
+        people.update({person.code: entity.code for person in entity.people})
+
+
+def check_entity(
+    entity: EntitySeed, known: Known, people_elsewhere: dict[str, str], problem: Report
+) -> None:
+    """An entity's references and quotes; `people_elsewhere` maps the person codes other
+    entities already list to those entities."""
+    known.quote(problem, "quote", entity.source, entity.quote)
+    known.refs(problem, "topics", "topics", entity.topics)
+    for position, link in enumerate(entity.regions):
+        known.refs(problem, f"regions[{position}].region", "regions", [link.region])
+        known.quote(problem, f"regions[{position}].quote", entity.source, link.quote)
+    for position, tie in enumerate(entity.related):
+        known.refs(problem, f"related[{position}].entity", "entities", [tie.entity])
+        if tie.entity == entity.code:
+            problem(f"related[{position}].entity", "an entity cannot relate to itself")
+        known.quote(problem, f"related[{position}].quote", entity.source, tie.quote)
+    listed: dict[str, str] = dict(people_elsewhere)
+    for position, person in enumerate(entity.people):
+        if person.code in listed:
+            problem(
+                f"people[{position}].code",
+                f"person {person.code!r} is already listed under {listed[person.code]!r}",
+            )
+        listed[person.code] = entity.code
+        known.quote(problem, f"people[{position}].quote", entity.source, person.quote)
 
 
 def _check_events(
-    file: _File, events: list[tuple[int, EventSeed]], known: _Known, issues: _Collector
+    file: _File, events: list[tuple[int, EventSeed]], known: Known, issues: _Collector
 ) -> None:
     for index, event in events:
-        _check_quote(issues, file, (index, "quote"), event.source, event.quote, known)
-        _check_refs(issues, file, (index, "regions"), "regions", event.regions, known)
-        _check_refs(issues, file, (index, "topics"), "topics", event.topics, known)
-        _check_refs(issues, file, (index, "entities"), "entities", event.entities, known)
-        _check_refs(issues, file, (index, "indicators"), "indicators", event.indicators, known)
+        check_event(event, known, _reporter(issues, file, index))
+
+
+def check_event(event: EventSeed, known: Known, problem: Report) -> None:
+    """An event's quote and references."""
+    known.quote(problem, "quote", event.source, event.quote)
+    known.refs(problem, "regions", "regions", event.regions)
+    known.refs(problem, "topics", "topics", event.topics)
+    known.refs(problem, "entities", "entities", event.entities)
+    known.refs(problem, "indicators", "indicators", event.indicators)
 
 
 def _check_quotes(
-    file: _File, quotes: list[tuple[int, QuoteSeed]], known: _Known, issues: _Collector
+    file: _File, quotes: list[tuple[int, QuoteSeed]], known: Known, issues: _Collector
 ) -> None:
     for index, quote in quotes:
-        _check_quote(issues, file, (index, "text"), quote.source, quote.text, known)
-        _check_refs(issues, file, (index, "speaker"), "people", [quote.speaker], known)
-        _check_refs(issues, file, (index, "entity"), "entities", [quote.entity], known)
-        _check_refs(issues, file, (index, "regions"), "regions", quote.regions, known)
-        _check_refs(issues, file, (index, "topic"), "topics", [quote.topic], known)
+        check_quote(quote, known, _reporter(issues, file, index))
+
+
+def check_quote(quote: QuoteSeed, known: Known, problem: Report) -> None:
+    """A quotation's text in its source, and its references."""
+    known.quote(problem, "text", quote.source, quote.text)
+    known.refs(problem, "speaker", "people", [quote.speaker])
+    known.refs(problem, "entity", "entities", [quote.entity])
+    known.refs(problem, "regions", "regions", quote.regions)
+    known.refs(problem, "topic", "topics", [quote.topic])

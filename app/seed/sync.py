@@ -6,7 +6,7 @@ leaves the database untouched and codes never change meaning.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -122,6 +122,16 @@ def _upsert(
     session: Session, model: type[SQLModel], desired: Sequence[SQLModel], report: SyncReport
 ) -> list[SQLModel]:
     """Insert and update rows of one table; return the rows that are no longer wanted."""
+    inserted, updated, stale = upsert_rows(session, model, desired, session.exec(select(model)))
+    report.inserted[_table(model)], report.updated[_table(model)] = inserted, updated
+    return stale
+
+
+def upsert_rows(
+    session: Session, model: type[SQLModel], desired: Sequence[SQLModel], existing: Iterable[Any]
+) -> tuple[int, int, list[SQLModel]]:
+    """Make `existing` rows of one table match `desired` by primary key: insert what is new,
+    update what differs; return (inserted, updated, the existing rows no longer wanted)."""
     # When a row's version became known is the versions' business (versions.py), not a
     # difference between the seed and the database.
     columns = [
@@ -129,11 +139,10 @@ def _upsert(
         for column in model.__table__.columns  # type: ignore[attr-defined]
         if column.name != "known_from"
     ]
-    existing = {_key(model, row): row for row in session.exec(select(model))}
-    name = _table(model)
+    by_key = {_key(model, row): row for row in existing}
     inserted = updated = 0
     for row in desired:
-        current = existing.pop(_key(model, row), None)
+        current = by_key.pop(_key(model, row), None)
         if current is None:
             session.add(row)
             inserted += 1
@@ -145,8 +154,7 @@ def _upsert(
                 changed = True
         updated += changed
     session.flush()
-    report.inserted[name], report.updated[name] = inserted, updated
-    return list(existing.values())
+    return inserted, updated, list(by_key.values())
 
 
 def sync_bundle(session: Session, bundle: SeedBundle) -> SyncReport:

@@ -1,42 +1,90 @@
-"""One observation written through the API, at the cost of that one record.
+"""One record written through the API, at the cost of that record and what it touches.
 
-It is checked by the seeder's own rules (`check_observation`) against only the records it
-refers to, read by key; the observations derived from it are checked again with it; then its
-row, its links and its search documents are replaced. The whole-dataset check stays for
-seeding, and a test runs it on the data after every kind of write, so the two cannot drift.
+A record is checked by the seeder's own per-record rules (`check_observation`,
+`check_entity`...) against only the records it refers to, read by key; the records that
+refer to it are checked again with its new version (or without it, when it is retired);
+then its rows, the rows that copy from it and their search documents are replaced. The
+whole-dataset check stays for seeding, and a test runs it on the data after every kind of
+write, so the two cannot drift.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
-from pydantic import ValidationError
-from sqlalchemy import delete
+from pydantic import BaseModel, ValidationError
+from sqlalchemy import func
 from sqlmodel import Session, SQLModel, col, select
 
 from app.models import (
     DerivationInput,
     Entity,
+    EntityRelation,
+    EventEntity,
+    EventIndicator,
+    Indicator,
     Observation,
     ObservationEntity,
-    ObservationRegion,
+    Person,
+    Quotation,
     Region,
     Source,
+    Topic,
+    Unit,
 )
 from app.rules.periods import parse_period
-from app.seed.loader import SourceText, check_derivation, check_observation
-from app.seed.records import UnitFactor, observation_rows, read_records
-from app.seed.schema import IndicatorSeed, ObservationSeed, UnitSeed
-from app.store.search_index import refresh_observation_documents
+from app.rules.search import DocType
+from app.seed.loader import (
+    SEED_FILES,
+    Known,
+    Report,
+    SourceText,
+    check_derivation,
+    check_entity,
+    check_event,
+    check_indicator,
+    check_observation,
+    check_quote,
+    source_text,
+)
+from app.seed.records import (
+    LINKS,
+    TABLES,
+    TEXT_KEY,
+    UnitFactor,
+    entity_rows,
+    event_rows,
+    indicator_rows,
+    observation_rows,
+    quote_rows,
+    read_records,
+    source_rows,
+    text_file,
+)
+from app.seed.schema import (
+    EntitySeed,
+    EventSeed,
+    IndicatorSeed,
+    ObservationSeed,
+    QuoteSeed,
+    SourceSeed,
+    UnitSeed,
+)
+from app.seed.sync import upsert_rows
+from app.store.search_index import refresh_documents
 
-# The link tables of an observation, replaced whole with its row.
-_LINKS: tuple[type[SQLModel], ...] = (ObservationRegion, ObservationEntity, DerivationInput)
+# Records that refer to a written one are named by code; past this many of a kind, the
+# rest are counted (a source a million figures cite is not a million problems).
+_NAMED = 10
 
 
 class RecordError(Exception):
     """What is wrong with a write: (field, message) pairs. A field of another record that
-    the write would break is named `observations[<code>].<field>`."""
+    the write would break is named `<resource>[<code>].<field>`."""
 
     def __init__(self, problems: Sequence[tuple[str, str]]) -> None:
         self.problems = list(problems)
@@ -48,66 +96,361 @@ def dotted(location: Sequence[int | str]) -> str:
     name = ""
     for part in location:
         name += f"[{part}]" if isinstance(part, int) else (f".{part}" if name else str(part))
-    return name
+    return name or "body"  # a rule about the record as a whole
 
 
-def write_observation(session: Session, code: str, record: dict[str, Any] | None) -> None:
-    """Make the database hold `record` as observation `code` (None: retire it), or raise
+@dataclass
+class _Write:
+    """One write as it is checked: its problems, the rows it stores, and what else it
+    touches (rows that copy from it, search documents)."""
+
+    session: Session
+    code: str
+    problems: list[tuple[str, str]] = field(default_factory=list)
+    rows: list[SQLModel] | None = None  # None: the record is retired
+    documents: dict[DocType, set[str]] = field(default_factory=lambda: defaultdict(set))
+    follow_ups: list[Callable[[], None]] = field(default_factory=list)
+
+    def problem(self, name: str, message: str) -> None:
+        self.problems.append((name, message))
+
+    def theirs(self, resource: str, code: str) -> Report:
+        """`problem` for another record this write would break."""
+        return lambda name, message: self.problem(f"{resource}[{code}].{name}", message)
+
+
+def write_record(session: Session, resource: str, code: str, record: dict[str, Any] | None) -> None:
+    """Make the database hold `record` as `resource` `code` (None: retire it), or raise
     RecordError naming every rule it breaks, before anything is written."""
-    problems: list[tuple[str, str]] = []
-    seed = unit = None
-    if record is not None:
-        try:
-            seed = ObservationSeed.model_validate(record)
-        except ValidationError as exc:
-            raise RecordError([(dotted(e["loc"]), e["msg"]) for e in exc.errors()]) from None
-        unit = _check(session, seed, lambda field, message: problems.append((field, message)))
-    _check_dependents(session, code, seed, problems)
-    if problems:
-        raise RecordError(problems)
-    current = session.get(Observation, code)
-    touched = {current.indicator_code} if current else set()
-    for link in _LINKS:
-        session.exec(delete(link).where(col(link.observation_code) == code))  # type: ignore[attr-defined]
-    if seed is None or unit is None:
-        if current is not None:
-            session.delete(current)
-    else:
-        known_from = current.known_from if current else ""  # keep_version sets it
-        row, *links = observation_rows(seed, unit, known_from)
-        if current is None:
-            session.add(row)
-        else:
-            for name, value in row.model_dump().items():
-                if name != "known_from":
-                    setattr(current, name, value)
-        session.flush()
-        session.add_all(links)
-        touched.add(seed.indicator)
+    write = _Write(session, code)
+    seed = None if record is None else _parse(resource, code, record)
+    _RULES[resource](write, seed, record)
+    if write.problems:
+        raise RecordError(write.problems)
+    _replace_rows(session, resource, code, write.rows)
+    for follow_up in write.follow_ups:
+        follow_up()
     session.flush()
-    refresh_observation_documents(session, [code], sorted(touched))
+    refresh_documents(session, write.documents)
 
 
-def _check(session: Session, seed: ObservationSeed, problem: Any) -> UnitFactor | None:
-    """The seeder's rules for one observation, with what it refers to read by key; return
-    its unit, as its rows need it (None if it has none: a problem, then)."""
-    indicators = read_records(session, "indicators", [seed.indicator])
-    indicator = IndicatorSeed.model_validate(indicators[0]) if indicators else None
+def _parse(resource: str, code: str, record: dict[str, Any]) -> Any:
+    model = SEED_FILES[resource][1]
+    if resource == "sources":
+        # In seed_data/ a source's text is a file of its own; here it travels in the record.
+        record = {k: v for k, v in record.items() if k != TEXT_KEY}
+        record["text_file"] = text_file(code)
+    try:
+        return model.model_validate(record)
+    except ValidationError as exc:
+        raise RecordError([(dotted(e["loc"]), e["msg"]) for e in exc.errors()]) from None
+
+
+def _replace_rows(session: Session, resource: str, code: str, rows: list[SQLModel] | None) -> None:
+    """The record's own row and link rows made to be `rows`: changed rows updated in place
+    (rows elsewhere point at them), new ones added, the rest deleted, links first."""
+    owned = [(TABLES[resource], "code")]
+    owned += [(link.table, link.owner) for link in LINKS.get(resource, {}).values()]
+    stale: list[SQLModel] = []
+    for model, owner in owned:
+        existing = session.exec(select(model).where(col(getattr(model, owner)) == code))
+        desired = [row for row in rows or [] if type(row) is model]
+        stale += upsert_rows(session, model, desired, existing)[2]
+    for row in reversed(stale):
+        session.delete(row)
+        session.flush()
+
+
+def _existing(session: Session, model: Any, codes: set[str]) -> set[str]:
+    if not codes:
+        return set()
+    return set(session.exec(select(model.code).where(col(model.code).in_(sorted(codes)))))
+
+
+def _texts(session: Session, codes: set[str]) -> dict[str, SourceText]:
+    if not codes:
+        return {}
+    rows = session.exec(select(Source).where(col(Source.code).in_(sorted(codes))))
+    return {s.code: SourceText(s.text_original, s.text) for s in rows}
+
+
+def _known(
+    session: Session, seeds: Sequence[BaseModel], texts: dict[str, SourceText] | None = None
+) -> Known:
+    """What `seeds` refer to, as far as it exists: the seeder's Known, cut to their codes.
+    `texts` stands in for the stored text of the sources it names."""
+    wanted: dict[str, set[str]] = defaultdict(set)
+    for seed in seeds:
+        for kind, codes in _references(seed).items():
+            wanted[kind].update(code for code in codes if code)
+    stored = _texts(session, wanted["sources"] - set(texts or {}))
+    return Known(
+        regions=_existing(session, Region, wanted["regions"]),
+        topics=_existing(session, Topic, wanted["topics"]),
+        indicators=_existing(session, Indicator, wanted["indicators"]),
+        entities=_existing(session, Entity, wanted["entities"]),
+        people=_existing(session, Person, wanted["people"]),
+        texts={**stored, **(texts or {})},
+    )
+
+
+def _references(seed: BaseModel) -> dict[str, Sequence[str | None]]:
+    if isinstance(seed, EntitySeed):
+        return {
+            "sources": [seed.source],
+            "topics": seed.topics,
+            "regions": [link.region for link in seed.regions],
+            "entities": [tie.entity for tie in seed.related],
+        }
+    if isinstance(seed, EventSeed):
+        return {
+            "sources": [seed.source],
+            "regions": seed.regions,
+            "topics": seed.topics,
+            "entities": seed.entities,
+            "indicators": seed.indicators,
+        }
+    if isinstance(seed, QuoteSeed):
+        return {
+            "sources": [seed.source],
+            "people": [seed.speaker],
+            "entities": [seed.entity],
+            "regions": seed.regions,
+            "topics": [seed.topic],
+        }
+    raise TypeError(f"no references known for {type(seed).__name__}")
+
+
+def _cited_by(write: _Write, resource: str, query: Any, name: str, message: str) -> None:
+    """A problem for each record `query` finds (codes, the first `_NAMED` of them): a record
+    that the write would leave pointing at nothing."""
+    key = query.selected_columns[0]
+    codes = list(write.session.exec(query.distinct().order_by(key).limit(_NAMED + 1)))
+    for code in codes[:_NAMED]:
+        write.theirs(resource, code)(name, message)
+    if len(codes) > _NAMED:
+        write.problem(resource, f"more {resource} than these {_NAMED} refer to {write.code!r}")
+
+
+# --- Each resource's rules: its own, and those of the records that refer to it ----------
+
+
+def _source(write: _Write, seed: SourceSeed | None, record: dict[str, Any] | None) -> None:
+    session, code = write.session, write.code
+    current = session.get(Source, code)
+    if seed is None:
+        message = f"unknown source {code!r}"
+        for resource in ("observations", "entities", "events", "quotes"):
+            table: Any = TABLES[resource]
+            query = select(table.code).where(table.source_code == code)
+            _cited_by(write, resource, query, "source", message)
+        return
+    assert record is not None
+    text = record.get(TEXT_KEY, current.text_original if current else None)
+    if not isinstance(text, str):
+        write.problem(TEXT_KEY, "a source's text is a string" if text else "a source needs a text")
+        return
+    new = source_text(seed, text, write.problem)
+    write.rows = source_rows(seed, new.original, new.corrected)
+    if current is None or current.text == new.corrected:
+        return
+    # Its text changed: every quote taken from it must still be there.
+    texts = {code: new}
+    known = Known(set(), set(), set(), set(), set(), texts)
+    quotes = (
+        select(Observation.quote, func.min(Observation.code))
+        .where(Observation.source_code == code)
+        .group_by(col(Observation.quote))
+    )
+    for quote, observation in session.exec(quotes):
+        known.quote(write.theirs("observations", observation), "quote", code, quote)
+    entities = [EntitySeed.model_validate(r) for r in _citing(session, "entities", code)]
+    events = [EventSeed.model_validate(r) for r in _citing(session, "events", code)]
+    quoted = [QuoteSeed.model_validate(r) for r in _citing(session, "quotes", code)]
+    known = _known(session, [*entities, *events, *quoted], texts)
+    for entity in entities:
+        check_entity(entity, known, {}, write.theirs("entities", entity.code))
+    for event in events:
+        check_event(event, known, write.theirs("events", event.code))
+    for quotation in quoted:
+        check_quote(quotation, known, write.theirs("quotes", quotation.code))
+
+
+def _citing(session: Session, resource: str, source: str) -> list[dict[str, Any]]:
+    table: Any = TABLES[resource]
+    codes = session.exec(select(table.code).where(table.source_code == source)).all()
+    return read_records(session, resource, codes)
+
+
+def _indicator(write: _Write, seed: IndicatorSeed | None, record: Any) -> None:
+    session, code = write.session, write.code
+    current = session.get(Indicator, code)
+    write.documents[DocType.indicator].add(code)
+    if seed is None:
+        message = f"unknown indicator {code!r}"
+        of_it = select(Observation.code).where(Observation.indicator_code == code)
+        _cited_by(write, "observations", of_it, "indicator", message)
+        events = select(EventIndicator.event_code).where(EventIndicator.indicator_code == code)
+        _cited_by(write, "events", events, "indicators", message)
+        return
+    topics = _existing(session, Topic, {seed.topic})
+    check_indicator(seed, topics, _existing(session, Unit, {seed.unit}), write.problem)
+    write.rows = indicator_rows(seed)
+    if current is None:
+        return
+    names = (current.name_zh, current.name_en) != (seed.name_zh, seed.name_en)
+    if current.unit_code != seed.unit:
+        _reunit(write, seed, current.unit_code)
+    if names or current.unit_code != seed.unit:
+        # Its figures' documents carry its name and their printed unit.
+        figures = select(Observation.code).where(Observation.indicator_code == code)
+        write.documents[DocType.observation].update(session.exec(figures))
+
+
+def _reunit(write: _Write, indicator: IndicatorSeed, old_unit: str) -> None:
+    """A new unit for an indicator: its figures given in the old one (their seed form names
+    no unit) are now in the new one, and are checked and stored so, as a reseed would; the
+    others must still normalize as it does."""
+    session = write.session
+    of_it = select(Observation.code).where(Observation.indicator_code == indicator.code)
+    following = session.exec(of_it.where(Observation.unit_code == old_unit)).all()
+    for record in read_records(session, "observations", following):
+        record.pop("unit", None)
+        seed = ObservationSeed.model_validate(record)
+        unit = _check_observation(session, seed, write.theirs("observations", seed.code), indicator)
+        if unit is not None:
+            write.follow_ups.append(partial(_restore, session, seed, unit))
+    new = session.get(Unit, indicator.unit)
+    if new is None:
+        return  # check_indicator has said so
+    others = (
+        select(Observation.unit_code, func.min(Observation.code))
+        .where(Observation.indicator_code == indicator.code, Observation.unit_code != old_unit)
+        .group_by(col(Observation.unit_code))
+    )
+    for unit_code, observation in session.exec(others):
+        given = session.get(Unit, unit_code)
+        if given is not None and given.normalized_unit != new.normalized_unit:
+            write.theirs("observations", observation)(
+                "unit",
+                f"normalizes to {given.normalized_unit!r} but the indicator's unit "
+                f"normalizes to {new.normalized_unit!r}",
+            )
+
+
+def _restore(session: Session, seed: ObservationSeed, unit: UnitFactor) -> None:
+    _replace_rows(session, "observations", seed.code, observation_rows(seed, unit, ""))
+
+
+def _entity(write: _Write, seed: EntitySeed | None, record: Any) -> None:
+    session, code = write.session, write.code
+    current = session.get(Entity, code)
+    people_before = set(session.exec(select(Person.code).where(Person.entity_code == code)))
+    people_after = {person.code for person in seed.people} if seed else set()
+    write.documents[DocType.entity].add(code)
+    for person in sorted(people_before - people_after):
+        speakers = select(Quotation.code).where(Quotation.person_code == person)
+        _cited_by(write, "quotes", speakers, "speaker", f"unknown person {person!r}")
+    if seed is None:
+        message = f"unknown entity {code!r}"
+        for resource, query, name in (
+            ("observations", select(ObservationEntity.observation_code).where(
+                ObservationEntity.entity_code == code), "entities"),
+            ("events", select(EventEntity.event_code).where(EventEntity.entity_code == code),
+             "entities"),
+            ("quotes", select(Quotation.code).where(Quotation.entity_code == code), "entity"),
+            ("entities", select(EntityRelation.entity_code).where(
+                EntityRelation.related_code == code), "related"),
+        ):  # fmt: skip
+            _cited_by(write, resource, query, name, message)
+        return
+    elsewhere = session.exec(
+        select(Person.code, Person.entity_code).where(
+            col(Person.code).in_(sorted(people_after)), Person.entity_code != code
+        )
+    )
+    check_entity(seed, _known(session, [seed]), dict(elsewhere.all()), write.problem)
+    write.rows = entity_rows(seed)
+    # Quotations copy their speaker's name and role from here.
+    people = {person.code: person for person in seed.people}
+    spoken = session.exec(select(Quotation).where(col(Quotation.person_code).in_(sorted(people))))
+    for quotation in spoken.all():
+        speaker = people[quotation.person_code or ""]
+        copied = (speaker.name_zh, speaker.name_en, speaker.role_zh, speaker.role_en)
+        if (quotation.speaker_zh, quotation.speaker_en, quotation.role_zh, quotation.role_en) != (
+            copied
+        ):
+            write.follow_ups.append(partial(_copy_speaker, quotation, copied))
+            write.documents[DocType.quote].add(quotation.code)
+    if current is not None and (current.name_zh, current.name_en) != (seed.name_zh, seed.name_en):
+        # Figures and events are found by the names of the entities they name.
+        named = select(ObservationEntity.observation_code).where(
+            ObservationEntity.entity_code == code
+        )
+        write.documents[DocType.observation].update(session.exec(named))
+        events = select(EventEntity.event_code).where(EventEntity.entity_code == code)
+        write.documents[DocType.event].update(session.exec(events))
+
+
+def _copy_speaker(quotation: Quotation, copied: tuple[str, str, str, str]) -> None:
+    quotation.speaker_zh, quotation.speaker_en, quotation.role_zh, quotation.role_en = copied
+
+
+def _event(write: _Write, seed: EventSeed | None, record: Any) -> None:
+    write.documents[DocType.event].add(write.code)
+    if seed is not None:
+        check_event(seed, _known(write.session, [seed]), write.problem)
+        write.rows = event_rows(seed)
+
+
+def _quote(write: _Write, seed: QuoteSeed | None, record: Any) -> None:
+    write.documents[DocType.quote].add(write.code)
+    if seed is not None:
+        check_quote(seed, _known(write.session, [seed]), write.problem)
+        speaker = write.session.get(Person, seed.speaker) if seed.speaker else None
+        if speaker is not None or seed.speaker is None:  # else: an unknown person, said
+            write.rows = quote_rows(seed, speaker)
+
+
+def _observation(write: _Write, seed: ObservationSeed | None, record: Any) -> None:
+    session, code = write.session, write.code
+    current = session.get(Observation, code)
+    write.documents[DocType.observation].add(code)
+    if current is not None:
+        # The regions its indicator is found in may change.
+        write.documents[DocType.indicator].add(current.indicator_code)
+    if seed is not None:
+        unit = _check_observation(session, seed, write.problem)
+        if unit is not None:
+            write.rows = observation_rows(seed, unit, "")  # keep_version sets known_from
+        write.documents[DocType.indicator].add(seed.indicator)
+    _check_dependents(write, seed)
+
+
+def _check_observation(
+    session: Session,
+    seed: ObservationSeed,
+    problem: Report,
+    indicator: IndicatorSeed | None = None,
+) -> UnitFactor | None:
+    """The seeder's rules for one observation, with what it refers to read by key (and
+    `indicator` for its indicator as it is about to be); return its unit, as its rows need
+    it (None if it has none: a problem, then)."""
+    if indicator is None:
+        indicators = read_records(session, "indicators", [seed.indicator])
+        indicator = IndicatorSeed.model_validate(indicators[0]) if indicators else None
     wanted = {code for code in (seed.unit, indicator.unit if indicator else None) if code}
     units = {
         u["code"]: UnitSeed.model_validate(u)
         for u in read_records(session, "units", sorted(wanted))
     }
-    regions = set(session.exec(select(Region.code).where(col(Region.code).in_(seed.regions))).all())
-    source_row = session.get(Source, seed.source)
-    source = None if source_row is None else SourceText(source_row.text_original, source_row.text)
     inputs = sorted(seed.derivation.inputs.values()) if seed.derivation else []
     check_observation(
         seed,
         indicator=indicator,
         units=units,
-        known_regions=regions,
-        source=source,
+        known_regions=_existing(session, Region, set(seed.regions)),
+        source=_texts(session, {seed.source}).get(seed.source),
         by_code=_observations(session, inputs),
         problem=problem,
     )
@@ -126,7 +469,7 @@ def _check(session: Session, seed: ObservationSeed, problem: Any) -> UnitFactor 
             "period",
             f"{other!r} already gives {seed.indicator} for {seed.regions[0]} in {seed.period}",
         )
-    known = set(session.exec(select(Entity.code).where(col(Entity.code).in_(seed.entities))))
+    known = _existing(session, Entity, set(seed.entities))
     for code in seed.entities:
         if code not in known:
             problem("entities", f"unknown entity {code!r}")
@@ -134,29 +477,20 @@ def _check(session: Session, seed: ObservationSeed, problem: Any) -> UnitFactor 
     return UnitFactor(unit.code, unit.factor) if unit else None
 
 
-def _check_dependents(
-    session: Session, code: str, seed: ObservationSeed | None, problems: list[tuple[str, str]]
-) -> None:
-    """The observations derived from `code` checked again with its new version (or without
-    it, when it is retired)."""
-    dependents = sorted(
-        set(
-            session.exec(
-                select(DerivationInput.observation_code).where(DerivationInput.input_code == code)
-            )
-        )
+def _check_dependents(write: _Write, seed: ObservationSeed | None) -> None:
+    """The observations derived from this one checked again with its new version (or
+    without it, when it is retired)."""
+    session, code = write.session, write.code
+    dependents = session.exec(
+        select(DerivationInput.observation_code).where(DerivationInput.input_code == code)
     )
-    for derived in _observations(session, dependents).values():
+    for derived in _observations(session, sorted(set(dependents))).values():
         assert derived.derivation is not None
         by_code = _observations(session, sorted(derived.derivation.inputs.values()))
         by_code.pop(code, None)
         if seed is not None:
             by_code[code] = seed
-
-        def problem(field: str, message: str, derived: str = derived.code) -> None:
-            problems.append((f"observations[{derived}].{field}", message))
-
-        check_derivation(derived, by_code, problem)
+        check_derivation(derived, by_code, write.theirs("observations", derived.code))
 
 
 def _observations(session: Session, codes: Sequence[str]) -> dict[str, ObservationSeed]:
@@ -164,3 +498,13 @@ def _observations(session: Session, codes: Sequence[str]) -> dict[str, Observati
         r["code"]: ObservationSeed.model_validate(r)
         for r in read_records(session, "observations", codes)
     }
+
+
+_RULES: dict[str, Callable[[_Write, Any, dict[str, Any] | None], None]] = {
+    "sources": _source,
+    "indicators": _indicator,
+    "observations": _observation,
+    "entities": _entity,
+    "events": _event,
+    "quotes": _quote,
+}

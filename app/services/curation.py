@@ -1,24 +1,22 @@
 """Writes through the API, with the seeder's own validation and a history of every change.
 
-A write is one unit of work, under the same lock as the seeder: the data is exported in the
-seed_data/ format, the one record is added, changed or removed there, the whole set is
-validated by the loader that validates seed_data/ (references, verbatim quotes, units, the
-published figure in its quote...), and the seeder's own sync makes the database hold it.
-Nothing else writes rows, so a write can never store what a seed would refuse, and the
-YAML export always reflects it. Each record's version is a strong ETag of its seed form:
-writes to an existing record must name it (If-Match), so no concurrent edit is lost.
+A write is one unit of work, under the same lock as the seeder: the record, in its
+seed_data/ form, is checked by the seeder's own per-record rules (references, verbatim
+quotes, units, the published figure in its quote...) against the records it refers to, the
+records that refer to it are checked again, and only then are its rows written
+(`app/seed/writes.py`). A write can never store what a seed would refuse, and the YAML
+export always reflects it. Each record's version is a strong ETag of its seed form: writes
+to an existing record must name it (If-Match), so no concurrent edit is lost.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import re
-import tempfile
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
+from pydantic import TypeAdapter, ValidationError
 from sqlalchemy import func, text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
@@ -35,16 +33,23 @@ from app.models import RecordVersion
 from app.rules import moments
 from app.rules.resources import one, singular
 from app.schemas.common import FieldError
-from app.seed.export import SOURCES_DIR, export_documents, write_documents
-from app.seed.loader import SEED_FILES, SeedError, load_bundle
-from app.seed.records import TEXT_KEY, read_records
-from app.seed.sync import apply_bundle, current_data_version, mark_data_version
+from app.seed.loader import SEED_FILES
+from app.seed.records import read_records
+from app.seed.sync import current_data_version, mark_data_version
 from app.seed.versions import as_json, as_text, current_version, keep_version, record_etag
-from app.seed.writes import RecordError, write_observation
+from app.seed.writes import RecordError, write_record
 
 # Resources curators may write, by their URL name (also their seed_data/ kind).
 RESOURCES = ("sources", "indicators", "observations", "events", "entities", "quotes")
-SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+
+
+def _code_type(resource: str) -> TypeAdapter[str]:
+    """A resource's code as its seed model declares it (a slug; snake_case for indicators)."""
+    declared = SEED_FILES[resource][1].model_fields["code"]
+    return TypeAdapter(Annotated[declared.annotation, *declared.metadata])  # type: ignore[arg-type]
+
+
+_CODES = {resource: _code_type(resource) for resource in RESOURCES}
 __all__ = ["RESOURCES", "Written", "editable_record", "history", "record_etag", "write"]
 
 
@@ -61,10 +66,6 @@ def _matches(if_match: str, etag: str) -> bool:
     # RFC 9110 13.1.1: a list of strong ETags, or *; weak ones never match.
     tags = [tag.strip() for tag in if_match.split(",")]
     return "*" in tags or etag in tags
-
-
-def _file(resource: str) -> str:
-    return SEED_FILES[resource][0]
 
 
 def merge_patch(target: Any, patch: Any) -> Any:
@@ -182,19 +183,23 @@ def write(
         if action == "create":
             assert body is not None
             code = body.get("code")
-            if not isinstance(code, str) or not SLUG.fullmatch(code):
+            if not _valid_code(resource, code):
                 # Checked before anything is built from it (a source's code names a file).
+                pattern = "snake_case" if resource == "indicators" else "lowercase-with-hyphens"
                 raise InvalidBodyError(
-                    "A new record needs a code of lowercase letters, digits and hyphens.",
+                    f"A new {singular(resource)} needs a code, {pattern}.",
                     errors=[FieldError(location="body", name="code", message="not a valid code")],
                 )
+            assert isinstance(code, str)
             if read_records(session, resource, [code]):
                 raise ConflictError(f"There is {one(resource)} with code {code!r} already.")
             before = None
         else:
             assert code is not None
-            before = editable_record(session, resource, code)
-            _check_precondition(resource, code, record_etag(before), if_match)
+            # As /record serves it, so the ETag a client read is the one compared.
+            current, etag = stored_record(session, resource, code)
+            _check_precondition(resource, code, etag, if_match)
+            before = json.loads(current)
         after: dict[str, Any] | None = None
         if action != "retire":
             assert body is not None
@@ -208,10 +213,7 @@ def write(
                 # Nothing to change: no new version, no history entry.
                 assert before is not None
                 return Written(before, record_etag(before), None)
-        if resource == "observations":
-            _write_one_observation(session, code, after)
-        else:
-            _write_through_the_dataset(session, resource, code, after)
+        _write_one(session, resource, code, after)
         # The record as stored, in its canonical seed form (numbers normalized, order kept).
         stored = None if after is None else editable_record(session, resource, code)
         version = keep_version(
@@ -230,6 +232,14 @@ def write(
     return Written(stored, None if stored is None else record_etag(stored), version)
 
 
+def _valid_code(resource: str, code: Any) -> bool:
+    try:
+        _CODES[resource].validate_python(code, strict=True)
+    except ValidationError:
+        return False
+    return True
+
+
 def _check_precondition(resource: str, code: str, current: str, if_match: str | None) -> None:
     if if_match is None:
         raise PreconditionRequiredError(
@@ -242,16 +252,16 @@ def _check_precondition(resource: str, code: str, current: str, if_match: str | 
         )
 
 
-def _write_one_observation(session: Session, code: str, after: dict[str, Any] | None) -> None:
-    """An observation's write checks and touches that record (and those derived from it)
+def _write_one(session: Session, resource: str, code: str, after: dict[str, Any] | None) -> None:
+    """A write checks and touches that record (and those that refer to it or copy from it)
     only: at the cost of one record, however large the rest."""
     try:
-        write_observation(session, code, after)
+        write_record(session, resource, code, after)
     except RecordError as exc:
         raise _not_saved(exc.problems) from None
     # A new data version, made from the last one and this change (no seed folder to hash).
     previous = current_data_version(session)
-    change = json.dumps([previous, code, after], sort_keys=True, ensure_ascii=False)
+    change = json.dumps([previous, resource, code, after], sort_keys=True, ensure_ascii=False)
     version = hashlib.sha256(change.encode()).hexdigest()
     mark_data_version(session, version, changed=True, by_api=True)
 
@@ -260,62 +270,3 @@ def _not_saved(problems: list[tuple[str, str]]) -> InvalidBodyError:
     errors = [FieldError(location="body", name=name, message=text) for name, text in problems]
     details = "; ".join(f"{e.name}: {e.message}" for e in errors)
     return InvalidBodyError(f"The record was not saved: {details}", errors=errors)
-
-
-def _write_through_the_dataset(
-    session: Session, resource: str, code: str, after: dict[str, Any] | None
-) -> None:
-    """Any other record: the data exported in the seed_data/ format with this record
-    changed there, validated whole by the seed loader, and synced by the seeder."""
-    documents, texts = export_documents(session)
-    records = documents[_file(resource)]
-    position = next((i for i, r in enumerate(records) if r["code"] == code), len(records))
-    if position == len(records):
-        records.append({})
-    if after is None:
-        del records[position]
-    else:
-        after = dict(after)
-        records[position] = after
-        if resource == "sources":
-            text_file = f"{SOURCES_DIR}/{code}.md"
-            text = after.pop(TEXT_KEY, None)
-            if text is not None and not isinstance(text, str):
-                raise InvalidBodyError(
-                    "A source's text is a string.",
-                    errors=[FieldError(location="body", name=TEXT_KEY, message="not text")],
-                )
-            if text is not None:
-                texts[text_file] = text
-            after["text_file"] = text_file
-    bundle = _validated(documents, texts, resource, None if after is None else position)
-    apply_bundle(session, bundle, by_api=True)
-
-
-def _validated(
-    documents: dict[str, list[dict[str, Any]]],
-    texts: dict[str, str],
-    resource: str,
-    position: int | None,
-) -> Any:
-    """The documents checked by the seed loader, in a folder of their own; its problems as a
-    422 naming the written record's fields (or, for a record it breaks, that record's)."""
-    with tempfile.TemporaryDirectory(prefix="jinzhong-write-") as folder:
-        root = Path(folder)
-        try:
-            write_documents(documents, texts, root)
-        except ValueError as exc:
-            raise InvalidBodyError(str(exc)) from None
-        try:
-            return load_bundle(root)
-        except SeedError as exc:
-            # A retired record has no fields left: what breaks is named as it stands.
-            own = f"{resource}[{position}]" if position is not None else None
-            problems = []
-            for issue in exc.issues:
-                if own and (issue.field == own or issue.field.startswith(own + ".")):
-                    name = issue.field[len(own) + 1 :] or "body"
-                else:
-                    name = issue.field  # another record that this write would break
-                problems.append((name, issue.message))
-            raise _not_saved(problems) from None

@@ -7,7 +7,7 @@ Written by the seeder, read by the search service: it lives below both.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import delete, func, text
@@ -40,10 +40,12 @@ from app.store.rows import grouped_rows
 _RANK = {doc_type: rank for rank, doc_type in enumerate(DocType)}
 
 
-def _grouped(session: Session, model: Any, key: str, value: str) -> dict[str, list[str]]:
+def _grouped(
+    session: Session, model: Any, key: str, value: str, codes: Sequence[str] | None
+) -> dict[str, list[str]]:
     # By position where links have one, then by the linked code.
     order = ("position", value) if hasattr(model, "position") else (value,)
-    rows = grouped_rows(session, model, key, *order)
+    rows = grouped_rows(session, model, key, *order, codes=codes)
     return defaultdict(list, {k: [getattr(r, value) for r in group] for k, group in rows.items()})
 
 
@@ -69,86 +71,124 @@ def _doc(
     )
 
 
-def _documents(session: Session) -> Iterator[SearchDocument]:
+Wanted = Mapping[DocType, Collection[str]]
+
+
+def _rows(session: Session, model: Any, codes: Sequence[str] | None) -> list[Any]:
+    query = select(model).order_by(col(model.code))
+    if codes is not None:
+        query = query.where(col(model.code).in_(list(codes)))
+    return list(session.exec(query))
+
+
+def _documents(session: Session, only: Wanted | None = None) -> Iterator[SearchDocument]:
+    """The documents of every record (`only` None), or of the records `only` names by type:
+    one way of making a document, for a rebuild and for a write alike."""
+
+    def wanted(doc_type: DocType) -> list[str] | None:
+        return None if only is None else sorted(only.get(doc_type, ()))
+
     regions = {r.code: r for r in session.exec(select(Region))}
     topics = {t.code: t for t in session.exec(select(Topic))}
     units = {u.code: u for u in session.exec(select(Unit))}
     indicators = {i.code: i for i in session.exec(select(Indicator))}
     entities = {e.code: e for e in session.exec(select(Entity))}
-    obs_regions = _grouped(session, ObservationRegion, "observation_code", "region_code")
-    obs_entities = _grouped(session, ObservationEntity, "observation_code", "entity_code")
 
     def names(codes: list[str]) -> list[str | None]:
         return [f"{entities[c].name_zh} {entities[c].name_en}" for c in codes]
 
-    for r in sorted(regions.values(), key=lambda r: r.code):
-        yield _doc(DocType.region, r.code, r.name_zh, r.name_en, [r.code, r.level], [], [r.code])
-    indicator_regions: dict[str, set[str]] = defaultdict(set)
-    observations = list(session.exec(select(Observation).order_by(col(Observation.code))))
-    for o in observations:
-        indicator_regions[o.indicator_code].update(obs_regions[o.code])
-    for i in sorted(indicators.values(), key=lambda i: i.code):
-        yield _indicator_doc(i, topics[i.topic_code], sorted(indicator_regions[i.code]))
-    entity_regions = _grouped(session, EntityRegion, "entity_code", "region_code")
-    entity_topics = _grouped(session, EntityTopic, "entity_code", "topic_code")
-    people: dict[str, list[Person]] = defaultdict(list)
-    for person in session.exec(select(Person).order_by(col(Person.code))):
-        people[person.entity_code].append(person)
-    for e in sorted(entities.values(), key=lambda e: e.code):
-        staff = people[e.code]
-        yield _doc(
-            DocType.entity,
-            e.code,
-            e.name_zh,
-            e.name_en,
-            [
-                e.description_zh,
-                e.description_en,
-                e.quote,
-                *(f"{p.name_zh} {p.role_zh} {p.name_en} {p.role_en}" for p in staff),
-            ],
-            entity_topics[e.code],
-            entity_regions[e.code],
+    if only is None:
+        for r in sorted(regions.values(), key=lambda r: r.code):
+            yield _doc(
+                DocType.region, r.code, r.name_zh, r.name_en, [r.code, r.level], [], [r.code]
+            )
+    codes = wanted(DocType.indicator)
+    if codes is None or codes:
+        # The regions an indicator is found in: those of its observations.
+        found_in = (
+            select(Observation.indicator_code, ObservationRegion.region_code)
+            .join(Observation, col(Observation.code) == col(ObservationRegion.observation_code))
+            .distinct()
         )
-    event_regions = _grouped(session, EventRegion, "event_code", "region_code")
-    event_topics = _grouped(session, EventTopic, "event_code", "topic_code")
-    event_entities = _grouped(session, EventEntity, "event_code", "entity_code")
-    for ev in session.exec(select(Event).order_by(col(Event.code))):
-        yield _doc(
-            DocType.event,
-            ev.code,
-            ev.title_zh,
-            ev.title_en,
-            [
-                ev.description_zh,
-                ev.description_en,
-                ev.quote,
-                ev.period,
-                *names(event_entities[ev.code]),
-            ],
-            event_topics[ev.code],
-            event_regions[ev.code],
+        if codes is not None:
+            found_in = found_in.where(col(Observation.indicator_code).in_(codes))
+        indicator_regions: dict[str, set[str]] = defaultdict(set)
+        for indicator_code, region_code in session.exec(found_in):
+            indicator_regions[indicator_code].add(region_code)
+        for i in sorted(indicators.values(), key=lambda i: i.code):
+            if codes is None or i.code in codes:
+                yield _indicator_doc(i, topics[i.topic_code], sorted(indicator_regions[i.code]))
+    codes = wanted(DocType.entity)
+    if codes is None or codes:
+        entity_regions = _grouped(session, EntityRegion, "entity_code", "region_code", codes)
+        entity_topics = _grouped(session, EntityTopic, "entity_code", "topic_code", codes)
+        people = grouped_rows(session, Person, "entity_code", "code", codes=codes)
+        for e in sorted(entities.values(), key=lambda e: e.code):
+            if codes is not None and e.code not in codes:
+                continue
+            yield _doc(
+                DocType.entity,
+                e.code,
+                e.name_zh,
+                e.name_en,
+                [
+                    e.description_zh,
+                    e.description_en,
+                    e.quote,
+                    *(f"{p.name_zh} {p.role_zh} {p.name_en} {p.role_en}" for p in people[e.code]),
+                ],
+                entity_topics[e.code],
+                entity_regions[e.code],
+            )
+    codes = wanted(DocType.event)
+    if codes is None or codes:
+        event_regions = _grouped(session, EventRegion, "event_code", "region_code", codes)
+        event_topics = _grouped(session, EventTopic, "event_code", "topic_code", codes)
+        event_entities = _grouped(session, EventEntity, "event_code", "entity_code", codes)
+        for ev in _rows(session, Event, codes):
+            yield _doc(
+                DocType.event,
+                ev.code,
+                ev.title_zh,
+                ev.title_en,
+                [
+                    ev.description_zh,
+                    ev.description_en,
+                    ev.quote,
+                    ev.period,
+                    *names(event_entities[ev.code]),
+                ],
+                event_topics[ev.code],
+                event_regions[ev.code],
+            )
+    codes = wanted(DocType.observation)
+    if codes is None or codes:
+        obs_regions = _grouped(session, ObservationRegion, "observation_code", "region_code", codes)
+        obs_entities = _grouped(
+            session, ObservationEntity, "observation_code", "entity_code", codes
         )
-    for o in observations:
-        yield _observation_doc(
-            o,
-            indicators[o.indicator_code],
-            regions[o.region_code],
-            units[o.unit_code],
-            obs_regions[o.code],
-            names(obs_entities[o.code]),
-        )
-    quote_regions = _grouped(session, QuotationRegion, "quotation_code", "region_code")
-    for q in session.exec(select(Quotation).order_by(col(Quotation.code))):
-        yield _doc(
-            DocType.quote,
-            q.code,
-            f"{q.speaker_zh}({q.role_zh})",
-            f"{q.speaker_en} ({q.role_en})",
-            [q.text, q.gloss_en],
-            [q.topic_code],
-            quote_regions[q.code],
-        )
+        for o in _rows(session, Observation, codes):
+            yield _observation_doc(
+                o,
+                indicators[o.indicator_code],
+                regions[o.region_code],
+                units[o.unit_code],
+                obs_regions[o.code],
+                names(obs_entities[o.code]),
+            )
+    codes = wanted(DocType.quote)
+    if codes is None or codes:
+        quote_regions = _grouped(session, QuotationRegion, "quotation_code", "region_code", codes)
+        for q in _rows(session, Quotation, codes):
+            yield _doc(
+                DocType.quote,
+                q.code,
+                f"{q.speaker_zh}({q.role_zh})",
+                f"{q.speaker_en} ({q.role_en})",
+                [q.text, q.gloss_en],
+                [q.topic_code],
+                quote_regions[q.code],
+            )
 
 
 def _indicator_doc(i: Indicator, topic: Topic, regions: list[str]) -> SearchDocument:
@@ -183,49 +223,13 @@ def _observation_doc(
     )
 
 
-def refresh_observation_documents(
-    session: Session, observations: list[str], indicators: list[str]
-) -> None:
-    """Bring the documents of these observations and indicators (what one write to an
-    observation touches: the figure, and the regions its indicator is found in) in line
-    with their rows, without rebuilding the rest."""
-    fresh: list[SearchDocument] = []
-    for code in indicators:
-        indicator = session.get(Indicator, code)
-        if indicator is not None:
-            found_in = session.exec(
-                select(ObservationRegion.region_code)
-                .join(Observation, col(Observation.code) == col(ObservationRegion.observation_code))
-                .where(col(Observation.indicator_code) == code)
-                .distinct()
-            ).all()
-            topic = session.get(Topic, indicator.topic_code)
-            assert topic is not None  # a foreign key
-            fresh.append(_indicator_doc(indicator, topic, sorted(found_in)))
-    for code in observations:
-        o = session.get(Observation, code)
-        if o is None:
-            continue
-        links = _grouped_for(session, ObservationRegion, code, "position")
-        ties = _grouped_for(session, ObservationEntity, code, "entity_code")
-        named = [session.get(Entity, tie.entity_code) for tie in ties]
-        fresh.append(
-            _observation_doc(
-                o,
-                session.exec(select(Indicator).where(Indicator.code == o.indicator_code)).one(),
-                session.exec(select(Region).where(Region.code == o.region_code)).one(),
-                session.exec(select(Unit).where(Unit.code == o.unit_code)).one(),
-                [link.region_code for link in links],
-                [f"{e.name_zh} {e.name_en}" for e in named if e is not None],
-            )
-        )
-    stale = [(DocType.indicator.value, c) for c in indicators]
-    stale += [(DocType.observation.value, c) for c in observations]
+def refresh_documents(session: Session, touched: Wanted) -> None:
+    """Bring the documents of the records `touched` names (by type) in line with their rows,
+    without rebuilding the rest: what one write does to the index. A record no longer there
+    loses its document."""
+    fresh = list(_documents(session, touched))
+    stale = [(doc_type.value, code) for doc_type, codes in touched.items() for code in codes]
     _replace_documents(session, stale, fresh)
-
-
-def _grouped_for(session: Session, model: Any, code: str, order: str) -> list[Any]:
-    return grouped_rows(session, model, "observation_code", order, codes=[code])[code]
 
 
 def _replace_documents(

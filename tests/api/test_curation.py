@@ -12,8 +12,7 @@ import sqlite3
 import threading
 import time
 import zipfile
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -21,70 +20,18 @@ import httpx2 as httpx
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import text
-from sqlmodel import Session, select
+from sqlmodel import Session
 
-from app.config import Settings
 from app.db import make_engine
-from app.main import create_app
-from app.migrate import upgrade
-from app.models import SearchDocument
 from app.seed.export import export_database
-from app.seed.loader import load_bundle
-from app.seed.sync import seed_database, sync_bundle
+from app.seed.sync import seed_database
 from app.services.curation import merge_patch
-from app.services.keys import Scope, create_key, revoke_key
-from app.store.search_index import rebuild_search_index
+from app.services.keys import revoke_key
+from tests.support.curation import Curated, make_database, problem, whole_dataset_agrees
 from tests.support.seed import SEED_DIR
 from tests.support.server import Served
 
 GDP = "/v1/observations/gdp-2024"
-
-
-@dataclass
-class Curated:
-    client: TestClient
-    url: str
-    write_key: str
-    admin_key: str
-
-    def auth(self, key: str | None = None) -> dict[str, str]:
-        return {"Authorization": f"Bearer {key or self.write_key}"}
-
-    def etag(self, path: str) -> str:
-        response = self.client.get(f"{path}/record")
-        assert response.status_code == 200
-        return response.headers["etag"]
-
-    def patch(self, path: str, body: object, **params: str) -> httpx.Response:
-        headers = {**self.auth(), "If-Match": self.etag(path)}
-        return self.client.patch(path, json=body, headers=headers, params=params)
-
-
-def make_database(new_database: Callable[[str], str]) -> tuple[str, str, str]:
-    url = new_database("curation")
-    upgrade(url)
-    engine = make_engine(url)
-    seed_database(engine, SEED_DIR)
-    with Session(engine) as session, session.begin():
-        write_key = create_key(session, "alice", Scope.write)
-        admin_key = create_key(session, "root", Scope.admin)
-    engine.dispose()
-    return url, write_key, admin_key
-
-
-@pytest.fixture
-def curated(new_database: Callable[[str], str]) -> Iterator[Curated]:
-    url, write_key, admin_key = make_database(new_database)
-    app = create_app(Settings(database_url=url, data_version_ttl=0, auth_failure_limit=5))
-    with TestClient(app) as client:
-        yield Curated(client, url, write_key, admin_key)
-
-
-def problem(response: httpx.Response, status: int) -> dict[str, object]:
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"] == "application/problem+json"
-    body: dict[str, object] = response.json()
-    return body
 
 
 def test_curation_names_a_record_by_its_singular(client: TestClient) -> None:
@@ -547,32 +494,6 @@ def test_history_pages_in_the_list_envelope(curated: Curated) -> None:
     problem(curated.client.get(f"{GDP}/history", params={"limit": -1}), 422)
 
 
-def _whole_dataset_agrees(curated: Curated, tmp_path: Path) -> None:
-    """The data after a write passes the seeder's whole-dataset validation, seeding it back
-    changes no row, and the search documents are what a rebuild makes of the rows."""
-    engine = make_engine(curated.url)
-    try:
-        export_database(engine, tmp_path / "export")
-        load_bundle(tmp_path / "export")  # raises SeedError on anything the seeder refuses
-        with Session(engine) as session:
-            report = sync_bundle(session, load_bundle(tmp_path / "export"))
-            assert not report.changed, (report.inserted, report.updated, report.deleted)
-            session.rollback()
-            kept = sorted(
-                (d.doc_type, d.code, d.title, d.body, d.topics, d.regions, d.rank_hint)
-                for d in session.exec(select(SearchDocument))
-            )
-            rebuild_search_index(session)
-            rebuilt = sorted(
-                (d.doc_type, d.code, d.title, d.body, d.topics, d.regions, d.rank_hint)
-                for d in session.exec(select(SearchDocument))
-            )
-            session.rollback()
-        assert kept == rebuilt
-    finally:
-        engine.dispose()
-
-
 def test_observation_writes_agree_with_the_whole_dataset_check(
     curated: Curated, tmp_path: Path
 ) -> None:
@@ -586,18 +507,18 @@ def test_observation_writes_agree_with_the_whole_dataset_check(
     }
     created = curated.client.post("/v1/observations", json=body, headers=curated.auth())
     assert created.status_code == 201, created.text
-    _whole_dataset_agrees(curated, tmp_path / "created")
+    whole_dataset_agrees(curated, tmp_path / "created")
     found = curated.client.get("/v1/search", params={"q": "2458.8", "region": "140702"}).json()
     assert "gdp-2023-test" in [hit["id"] for hit in found["items"]]
     path = "/v1/observations/gdp-2023-test"
     changed = curated.patch(path, {"regions": ["140700"], "entities": None, "note": "moved"})
     assert changed.status_code == 200, changed.text
-    _whole_dataset_agrees(curated, tmp_path / "updated")
+    whole_dataset_agrees(curated, tmp_path / "updated")
     retired = curated.client.delete(
         path, headers={**curated.auth(), "If-Match": curated.etag(path)}, params={"reason": "x"}
     )
     assert retired.status_code == 204
-    _whole_dataset_agrees(curated, tmp_path / "retired")
+    whole_dataset_agrees(curated, tmp_path / "retired")
     assert curated.client.get(path).status_code == 404
 
 

@@ -1,0 +1,146 @@
+"""Writes to every kind of record cost that record and what it touches: each is checked by
+the seeder's per-record rules, the records that refer to it are checked again, and the data
+after it is what the seeder's whole-dataset check accepts, seeds back unchanged and indexes
+as a rebuild would (`whole_dataset_agrees`)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.support.curation import Curated, problem, whole_dataset_agrees
+from tests.support.seed import SOURCE_CODE
+
+REPORT = f"/v1/sources/{SOURCE_CODE}"
+
+
+def _copy(curated: Curated, resource: str, code: str, new_code: str) -> dict[str, Any]:
+    record: dict[str, Any] = curated.client.get(f"/v1/{resource}/{code}/record").json()
+    return {**record, "code": new_code}
+
+
+def _errors(response: Any) -> list[str]:
+    return [error["name"] for error in problem(response, 422)["errors"]]  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(
+    ("resource", "code", "new_code", "changes", "field"),
+    [
+        ("sources", SOURCE_CODE, "report-copy", {}, "subtitle_en"),
+        ("indicators", "gdp", "gdp_copy", {}, "name_en"),
+        ("entities", "zuoquan-walnut", "walnut-copy", {"people": [], "related": []}, "name_en"),
+        ("events", "yangshe-railway-opens", "opening-copy", {}, "title_en"),
+        ("quotes", "old-miner-white-shirt", "miner-copy", {}, "gloss_en"),
+    ],
+)
+def test_create_change_and_retire_agree_with_the_whole_dataset_check(
+    curated: Curated,
+    tmp_path: Path,
+    resource: str,
+    code: str,
+    new_code: str,
+    changes: dict[str, Any],
+    field: str,
+) -> None:
+    body = {**_copy(curated, resource, code, new_code), **changes}
+    created = curated.client.post(f"/v1/{resource}", json=body, headers=curated.auth())
+    assert created.status_code == 201, created.text
+    whole_dataset_agrees(curated, tmp_path / "created")
+    path = f"/v1/{resource}/{new_code}"
+    changed = curated.patch(path, {field: "Revised (xylophone)"})
+    assert changed.status_code == 200, changed.text
+    assert curated.client.get(path, params={"lang": "en"}).json()[field] == "Revised (xylophone)"
+    whole_dataset_agrees(curated, tmp_path / "changed")
+    retired = curated.client.delete(
+        path, headers={**curated.auth(), "If-Match": curated.etag(path)}, params={"reason": "x"}
+    )
+    assert retired.status_code == 204, retired.text
+    whole_dataset_agrees(curated, tmp_path / "retired")
+    problem(curated.client.get(path), 404)
+    history = curated.client.get(f"{path}/history").json()["items"]
+    assert [item["action"] for item in history] == ["retire", "update", "create"]
+
+
+def test_a_source_text_keeps_every_quote_taken_from_it(curated: Curated) -> None:
+    text = curated.client.get(f"{REPORT}/record").json()["text"]
+    # The printed figure, whatever spaces the text as received has inside it.
+    printed = re.compile(r"2\s*4\s*5\s*8\s*\.\s*8\s*亿\s*元")
+    assert printed.search(text)
+    broken = curated.patch(REPORT, {"text": printed.sub("2458.9亿元", text, count=1)})
+    assert "observations[gdp-2024].quote" in _errors(broken)
+    # Retiring it would leave every record taken from it without a source: the first ten
+    # of a kind are named, the rest counted.
+    retire = curated.client.delete(
+        REPORT, headers={**curated.auth(), "If-Match": "*"}, params={"reason": "x"}
+    )
+    names = _errors(retire)
+    assert "observations[gdp-2024].source" in names
+    assert "observations" in names  # more than ten observations cite it
+    assert len([n for n in names if n.startswith("observations[")]) == 10
+    assert curated.client.get(REPORT).status_code == 200
+
+
+def test_a_source_text_change_that_keeps_the_quotes_is_stored(
+    curated: Curated, tmp_path: Path
+) -> None:
+    text = curated.client.get(f"{REPORT}/record").json()["text"]
+    changed = curated.patch(REPORT, {"text": text + "\n(end of page)\n"})
+    assert changed.status_code == 200, changed.text
+    assert changed.json()["text"].endswith("(end of page)\n")
+    whole_dataset_agrees(curated, tmp_path)
+
+
+def test_an_indicator_change_reaches_its_figures(curated: Curated, tmp_path: Path) -> None:
+    renamed = curated.patch("/v1/indicators/gdp", {"name_en": "Gross regional xylophone"})
+    assert renamed.status_code == 200, renamed.text
+    found = curated.client.get("/v1/search", params={"q": "xylophone"}).json()["items"]
+    assert {"gdp", "gdp-2024"} <= {hit["id"] for hit in found}  # the figure's title names it
+    whole_dataset_agrees(curated, tmp_path)
+    # Its figures are printed in 亿元: in 万元 the quote no longer holds the figure.
+    in_10k = curated.patch("/v1/indicators/gdp", {"unit": "cny_10k"})
+    assert "observations[gdp-2024].value_as_published" in _errors(in_10k)
+    households = curated.patch("/v1/indicators/gdp", {"unit": "household_10k"})
+    assert "observations[gdp-2024].value_as_published" in _errors(households)
+    used = curated.client.delete(
+        "/v1/indicators/gdp", headers={**curated.auth(), "If-Match": "*"}, params={"reason": "x"}
+    )
+    assert "observations[gdp-2024].indicator" in _errors(used)
+    assert curated.client.get("/v1/observations/gdp-2024").json()["unit"] == "亿元"
+
+
+def test_an_entity_change_reaches_what_copies_from_it(curated: Curated, tmp_path: Path) -> None:
+    bureau = "/v1/entities/jinzhong-energy-bureau"
+    people = curated.client.get(f"{bureau}/record").json()["people"]
+    renamed = [{**person, "name_en": "Wei Xylophone"} for person in people]
+    changed = curated.patch(bureau, {"people": renamed})
+    assert changed.status_code == 200, changed.text
+    quote = curated.client.get("/v1/quotes/wei-hongzhou-five-years", params={"lang": "en"})
+    assert "Wei Xylophone" in quote.text
+    whole_dataset_agrees(curated, tmp_path / "people")  # the quotation's copy seeds back equal
+    # A speaker cannot be removed while a quotation names them.
+    gone = curated.patch(bureau, {"people": []})
+    assert _errors(gone) == ["quotes[wei-hongzhou-five-years].speaker"]
+    # A renamed entity is found by its figures and events too.
+    railway = curated.patch("/v1/entities/yangshe-railway", {"name_en": "Yangshe xylophone"})
+    assert railway.status_code == 200, railway.text
+    whole_dataset_agrees(curated, tmp_path / "renamed")
+    found = curated.client.get("/v1/search", params={"q": "xylophone"}).json()["items"]
+    kinds = {hit["type"] for hit in found}
+    assert {"entity", "observation", "event"} <= kinds, kinds
+
+
+def test_references_of_a_write_are_checked_by_key(curated: Curated) -> None:
+    event = "/v1/events/yangshe-railway-opens"
+    wrong = curated.patch(event, {"entities": ["no-such-entity"], "quote": "not in the report"})
+    assert sorted(_errors(wrong)) == ["entities", "quote"]
+    quote = "/v1/quotes/wei-hongzhou-five-years"
+    assert _errors(curated.patch(quote, {"speaker": "nobody"})) == ["speaker"]
+    # A named speaker and a described one at once: a rule about the record as a whole.
+    described = "/v1/quotes/old-miner-white-shirt"
+    assert _errors(curated.patch(described, {"speaker": "wei-hongzhou"})) == ["body"]
+    copy = {**_copy(curated, "entities", "jinzhong-energy-bureau", "bureau-copy")}
+    taken = curated.client.post("/v1/entities", json=copy, headers=curated.auth())
+    assert _errors(taken) == ["people[0].code"]  # a person is listed under one entity
