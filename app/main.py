@@ -6,16 +6,15 @@ import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from anyio import CapacityLimiter, to_thread
+from anyio import to_thread
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.middleware.gzip import GZipMiddleware
 
 from app.api import health
-from app.api.admission import READINESS_THREADS, WriteGate
 from app.api.docs import extend_openapi, install_docs
 from app.api.errors import install_error_handlers
-from app.api.runtime import Runtime, install_admission
+from app.api.runtime import Runtime
 from app.api.v1 import router as v1_router
 from app.config import Settings, get_settings
 from app.dashboard import install_dashboard
@@ -70,7 +69,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         to_thread.current_default_thread_limiter().total_tokens = settings.db_pool_size
         # Writes wait for their turn outside those threads and /readyz has threads of its
         # own, so neither a burst of writes nor a slow check takes a reader's thread.
-        install_admission(app, WriteGate(settings.write_queue), CapacityLimiter(READINESS_THREADS))
+        held.admission.start(settings)
         # What exists now (modules, routes, schemas: ~130,000 objects) lives as long as the
         # process. Moved out of the collector's sight, a full collection no longer walks it:
         # under load those walks took ~100 ms each and were the worst of the tail latency.
@@ -80,7 +79,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             yield
         finally:
             # Pooled connections closed; the engine opens new ones if the app starts again.
-            held.engine.dispose()
+            held.dispose()
 
     app = FastAPI(
         title="Jinzhong Indicators",

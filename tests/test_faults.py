@@ -112,7 +112,7 @@ def test_database_corrupt_then_back(api: TestClient, database: Path) -> None:
     with sqlite3.connect(database) as connection:  # fold the WAL in, then keep a copy
         connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     shutil.copy(database, good)
-    runtime_of(api.app).engine.dispose()
+    runtime_of(api.app).dispose()
     with database.open("r+b") as file:
         file.write(b"this is not a database" * 200)
     assert_unavailable(api, "cannot be read")
@@ -122,7 +122,7 @@ def test_database_corrupt_then_back(api: TestClient, database: Path) -> None:
 
 def test_database_locked_by_a_writer_then_released(api: TestClient, database: Path) -> None:
     assert_recovered(api)
-    runtime_of(api.app).engine.dispose()
+    runtime_of(api.app).dispose()
     writer = sqlite3.connect(database, isolation_level=None, timeout=0)
     writer.execute("PRAGMA locking_mode=EXCLUSIVE")
     writer.execute("BEGIN EXCLUSIVE")

@@ -26,8 +26,8 @@ WRITE_THREADS = 1
 # these, never a reader's.
 READINESS_THREADS = 2
 # Connections these need beyond one per worker thread: a PostgreSQL write holds the seed
-# lock on a second one, and a readiness check reads the schema revision on a second one.
-EXTRA_CONNECTIONS = WRITE_THREADS + 2 * READINESS_THREADS
+# lock on a second one. (Readiness checks have connections of their own.)
+EXTRA_CONNECTIONS = WRITE_THREADS
 # Seconds a write is taken to last until one has been timed, and the bounds of Retry-After.
 _FIRST_ESTIMATE = 1.0
 _RETRY_AFTER = (1, 60)

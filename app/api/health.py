@@ -40,13 +40,15 @@ async def get_health() -> Health:
 async def get_readiness(request: Request) -> Readiness | Response:
     """200 when the database is reachable, its schema at the newest migration and its data
     seeded; 503 problem+json naming the first check that failed otherwise."""
-    engine = runtime(request).engine
-    # Threads of its own: never queued behind reads or writes that hold the others.
-    result = await to_thread.run_sync(check_readiness, engine, limiter=readiness_limiter(request))
+    held = runtime(request)
+    # Threads and connections of its own: never queued behind reads or writes.
+    result = await to_thread.run_sync(
+        check_readiness, held.readiness_engine, limiter=readiness_limiter(request)
+    )
     if not result.ready:
         # Drop pooled connections: when the database comes back (a new file, a restarted
         # server), the next requests open fresh ones instead of reusing broken ones.
-        engine.dispose()
+        held.dispose()
         return problem_response(
             503, f"Not ready: {result.problem}.", request, headers={"Retry-After": "5"}
         )

@@ -10,15 +10,15 @@ from __future__ import annotations
 import asyncio
 import time
 from dataclasses import dataclass, field
-from typing import Any
 
+from anyio import CapacityLimiter
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import HTTPConnection
 
-from app.api.admission import EXTRA_CONNECTIONS
+from app.api.admission import EXTRA_CONNECTIONS, READINESS_THREADS, WriteGate
 from app.api.throttle import FailedAuthentications
 from app.config import Settings
 from app.db import make_engine
@@ -42,14 +42,33 @@ class Caches:
         return None if self.data_version is None else self.data_version[1]
 
 
+@dataclass(eq=False)
+class Admission:
+    """The write gate and the readiness threads: made in the running event loop (at start-up,
+    by `start`), as anyio's primitives must be."""
+
+    gate: WriteGate | None = None
+    readiness: CapacityLimiter | None = None
+
+    def start(self, settings: Settings) -> None:
+        """Make them for `settings`, in the loop that will use them."""
+        self.gate = WriteGate(settings.write_queue)
+        self.readiness = CapacityLimiter(READINESS_THREADS)
+
+
 @dataclass(frozen=True, eq=False)
 class Runtime:
-    """The settings an app was built with, its engine, metrics, throttle and caches."""
+    """The settings an app was built with, its engines, metrics, throttle, admission and
+    caches."""
 
     settings: Settings
     engine: Engine
+    # /readyz's own connections, kept open: under load a probe neither waits for a
+    # reader's connection nor opens a new one (on PostgreSQL, a new server process).
+    readiness_engine: Engine
     metrics: Metrics
     failed_authentications: FailedAuthentications
+    admission: Admission
     caches: Caches
 
     @classmethod
@@ -65,12 +84,22 @@ class Runtime:
             # connections at once) finds its second one.
             max_overflow=max(settings.db_pool_size // 2, EXTRA_CONNECTIONS),
         )
+        readiness_engine = make_engine(
+            settings.database_url,
+            serving=True,
+            statement_timeout=settings.statement_timeout,
+            busy_timeout=settings.busy_timeout,
+            pool_size=READINESS_THREADS,
+            max_overflow=0,
+        )
         caches = Caches()
         return cls(
             settings=settings,
             engine=engine,
+            readiness_engine=readiness_engine,
             metrics=Metrics(served=caches.served_version, pool=lambda: engine.pool),
             failed_authentications=FailedAuthentications(settings.auth_failure_limit),
+            admission=Admission(),
             caches=caches,
         )
 
@@ -94,6 +123,11 @@ class Runtime:
         processes, workers or replicas, see the change within DATA_VERSION_TTL)."""
         self.caches.data_version = None
 
+    def dispose(self) -> None:
+        """Close the pooled connections; the engines open new ones when next used."""
+        self.engine.dispose()
+        self.readiness_engine.dispose()
+
     def install(self, app: Starlette) -> None:
         """Keep this runtime on `app` (the one attribute of app.state), where `runtime()`
         finds it."""
@@ -113,17 +147,17 @@ def runtime_of(app: Starlette) -> Runtime:
     return held
 
 
-def install_admission(app: Starlette, gate: Any, limiter: Any) -> None:
-    """Keep the write gate and the readiness threads (made in the running loop) on the app."""
-    app.state.write_gate = gate
-    app.state.readiness_limiter = limiter
-
-
-def write_gate(request: HTTPConnection) -> Any:
+def write_gate(request: HTTPConnection) -> WriteGate:
     """The app's write gate (app/api/admission.py)."""
-    return request.app.state.write_gate
+    gate = runtime(request).admission.gate
+    if gate is None:
+        raise RuntimeError("the app has not started: no write gate yet")
+    return gate
 
 
-def readiness_limiter(request: HTTPConnection) -> Any:
+def readiness_limiter(request: HTTPConnection) -> CapacityLimiter:
     """The threads /readyz runs on."""
-    return request.app.state.readiness_limiter
+    limiter = runtime(request).admission.readiness
+    if limiter is None:
+        raise RuntimeError("the app has not started: no readiness threads yet")
+    return limiter

@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
+from datetime import date
 from typing import Annotated, Any
 
 from pydantic import TypeAdapter, ValidationError
@@ -29,7 +30,7 @@ from app.errors import (
     PreconditionFailedError,
     PreconditionRequiredError,
 )
-from app.models import RecordVersion
+from app.models import RecordVersion, Source
 from app.rules import moments
 from app.rules.resources import one, singular
 from app.schemas.common import FieldError
@@ -200,6 +201,7 @@ def write(
             current, etag = stored_record(session, resource, code)
             _check_precondition(resource, code, etag, if_match)
             before = json.loads(current)
+            _adopt(session, resource, code, before)
         after: dict[str, Any] | None = None
         if action != "retire":
             assert body is not None
@@ -230,6 +232,32 @@ def write(
         if version is not None:
             session.expunge(version)
     return Written(stored, None if stored is None else record_etag(stored), version)
+
+
+def _adopt(session: Session, resource: str, code: str, record: dict[str, Any]) -> None:
+    """A record with rows but no version (`jinzhong synth` writes rows alone) gets its first
+    version before it is changed, known from when its source was published: its history
+    then starts where it did, and the write is an update, not a creation."""
+    if current_version(session, resource, code) is not None:
+        return
+    published = record.get("published_date")
+    source = session.get(Source, record["source"]) if "source" in record else None
+    if source is not None:
+        published = source.published_date
+    keep_version(
+        session,
+        resource,
+        code,
+        record,
+        at=moments.now(),
+        origin="seed",
+        first_known=None
+        if published is None
+        else moments.publication_moment(
+            published if isinstance(published, date) else date.fromisoformat(published)
+        ),
+    )
+    session.flush()
 
 
 def _valid_code(resource: str, code: Any) -> bool:

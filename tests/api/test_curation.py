@@ -560,3 +560,13 @@ def test_record_is_its_current_version_or_else_its_rows(curated: Curated) -> Non
     assert from_rows.status_code == 200
     assert from_rows.json() == from_version.json()
     assert from_rows.headers["etag"] == from_version.headers["etag"]
+    # Its first write gives it the version it lacked, known from the report's publication
+    # (the start of 2025-10-24 in Beijing): the write is an update, and as_of still sees it.
+    assert curated.patch(GDP, {"note": "adopted"}).status_code == 200
+    history = curated.client.get(f"{GDP}/history").json()["items"]
+    assert [(h["action"], h["origin"]) for h in history] == [("update", "api"), ("create", "seed")]
+    assert history[1]["at"] == "2025-10-23T16:00:00.000000+00:00"
+    assert history[1]["after"] == from_version.json()
+    past = curated.client.get("/v1/observations/gdp-2024", params={"as_of": "2025-11-01"})
+    assert past.status_code == 200
+    assert past.json()["note"] != "adopted"

@@ -20,6 +20,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
+from app.api.runtime import runtime_of
 from app.config import Settings
 from app.db import exclusive, make_engine
 from app.main import create_app
@@ -144,7 +145,7 @@ def test_full_write_queue_answers_503_and_writes_nothing(
                 )
             )
             first.start()
-            wait_for(lambda: app.state.write_gate.admitted == 1, "the first write's turn")
+            wait_for(lambda: runtime_of(app).admission.gate.admitted == 1, "the first write's turn")
             refused = client.patch(EVENT, json={"note": "refused"}, headers=writable.headers())
         first.join(timeout=60)
         assert refused.status_code == 503, refused.text
