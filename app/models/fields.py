@@ -106,6 +106,12 @@ class ObservationFields(SQLModel):
     quote: Text = Field(
         sa_type=sa.Text, description="The sentence the figure comes from, verbatim."
     )
+    locator: str | None = Field(
+        default=None,
+        description="Where in its source the figure is printed (section, paragraph, table "
+        "row and column): how a reader finds it in a source whose text is not stored here.",
+        schema_extra={"examples": ["一、综合, paragraph 1"]},
+    )
 
 
 class EntityFields(SQLModel):

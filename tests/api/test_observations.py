@@ -70,6 +70,7 @@ def test_get_observation_contract(client: TestClient) -> None:
         "note": None,
         "source": "jzrb-2025-10-24-p03",
         "quote": "2024年,全市完成地区生产总值2458.8亿元",
+        "locator": None,
         "url": f"{BASE}/v1/observations/gdp-2024",
     }
 
