@@ -30,7 +30,7 @@ def test_cli_migrate_then_seed_then_seed_again(env: dict[str, str]) -> None:
     assert run(env, "migrate")[0] == 0
     code, output = run(env, "seed")
     assert code == 0, output
-    assert "observation +18" in output
+    assert "observation +235" in output
     code, output = run(env, "seed")
     assert (code, "nothing to do" in output) == (0, True)
 
@@ -48,11 +48,11 @@ def test_cli_seed_broken_data_fails_and_changes_nothing(
     run(env, "seed")
     engine = make_engine(env["DATABASE_URL"])
     before = dump(engine)
-    edit(seed_copy, "regions.yaml", 'parent: "140400"}', 'parent: "140500"}')
+    edit(seed_copy, "regions.yaml", 'parent: "140400"}', 'parent: "149900"}')
     code, output = run(env, "seed", "--seed-dir", str(seed_copy))
     assert code == 1
     assert "regions.yaml:" in output
-    assert "unknown region '140500'" in output
+    assert "unknown region '149900'" in output
     assert dump(engine) == before
     engine.dispose()
 

@@ -69,7 +69,7 @@ def test_regression_json_with_all_stays_json(client: TestClient) -> None:
     response = client.get("/v1/regions", params={"all": "true", "limit": 3, "format": "json"})
     assert response.headers["content-type"] == "application/json"
     body = response.json()
-    assert len(body["items"]) == body["total"] == 16
+    assert len(body["items"]) == body["total"] == 25
     assert body["links"] == {"next": None, "prev": None}
 
 

@@ -39,7 +39,9 @@ def test_generated_client_fetches_observations(live_server: str, tmp_path: Path)
             "jinzhong_client.api.observations.list_observations"
         )
         client = client_module.Client(base_url=live_server)
-        page = list_observations.sync(client=client, indicator=["gdp"], lang="en")
+        page = list_observations.sync(
+            client=client, indicator=["gdp"], source=["jzrb-2025-10-24-p03"], lang="en"
+        )
         assert page.total == 1
         assert page.items[0].value == 2458.8
         assert page.items[0].indicator_name == "Gross regional product"

@@ -272,6 +272,10 @@ async def series_filter(
         list[str] | None,
         Query(description="Entity code(s); repeat for several. Figures that concern any of them."),
     ] = None,
+    source: Annotated[
+        list[str] | None,
+        Query(description="Source code(s); repeat for several. Figures one of them gives."),
+    ] = None,
     topic: Annotated[str | None, Query(description="Topic code.")] = None,
     start: Annotated[
         str | None, Query(description=f"Only periods starting on or after this ({PERIOD_HELP}).")
@@ -295,6 +299,7 @@ async def series_filter(
     return ObservationFilter(
         regions=region or [],
         entities=entity or [],
+        sources=source or [],
         topic=topic,
         start=start,
         end=end,

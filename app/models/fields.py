@@ -23,6 +23,7 @@ from sqlmodel import AutoString, Field, SQLModel
 from app.rules.entities import EntityKind
 from app.rules.qualifiers import Qualifier
 from app.rules.regions import RegionLevel
+from app.rules.sources import Reliability, SourceKind
 
 VocabularyCode = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9]*(?:_[a-z0-9]+)*$")]
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$")]
@@ -37,21 +38,30 @@ def shared_names(fields: type[SQLModel]) -> tuple[str, ...]:
 
 
 class SourceFields(SQLModel):
-    """A published document's own metadata."""
+    """A document's own metadata: what it is, who published it and when, the copy read, and
+    how far the record relies on it."""
 
-    publication_zh: Text
-    publication_en: Text
-    published_date: date
+    kind: SourceKind = Field(sa_type=AutoString)
+    publication_zh: str | None = None
+    publication_en: str | None = None
+    publisher_zh: str | None = None
+    publisher_en: str | None = None
+    published_date: date | None = None
     page: str | None = None
     page_heading: str | None = None
     series: str | None = None
-    title: Text
+    title: str | None = None
     subtitle: str | None = None
     title_en: Text
     subtitle_en: str | None = None
     reporter: str | None = None
     language: Text = "zh"
     url: str | None = None
+    copy_site_en: str | None = None
+    read_on: date | None = None
+    reliability: Reliability = Field(sa_type=AutoString)
+    reliability_note: Text = Field(sa_type=sa.Text)
+    licence_note: str | None = Field(default=None, sa_type=sa.Text)
 
 
 class RegionFields(SQLModel):
@@ -103,8 +113,11 @@ class ObservationFields(SQLModel):
         sa_type=sa.Text,
         description="The curator's explanation of a judgement (English).",
     )
-    quote: Text = Field(
-        sa_type=sa.Text, description="The sentence the figure comes from, verbatim."
+    quote: Text | None = Field(
+        default=None,
+        sa_type=sa.Text,
+        description="The sentence the figure comes from, verbatim (sources whose text is "
+        "stored); null for figures from other sources, which give a locator.",
     )
     locator: str | None = Field(
         default=None,

@@ -30,13 +30,15 @@ class DatasetMeta(SQLModel, table=True):
 
 
 class Source(SourceFields, table=True):
-    """A published report: its metadata and its text, as received and as corrected."""
+    """A published document: its metadata and, where it is ours to keep, its text as received
+    and as corrected."""
 
     __tablename__ = "source"
 
     code: str = Field(primary_key=True)
-    text_original: str = Field(sa_column=Column(Text, nullable=False))
-    text: str = Field(sa_column=Column(Text, nullable=False))
+    # Null for a document whose text is not ours to store (its figures carry locators).
+    text_original: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    text: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
 
 
 class Erratum(SQLModel, table=True):

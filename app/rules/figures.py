@@ -50,10 +50,15 @@ def _chinese_number(text: str) -> Decimal:
 def read_figure(text: str) -> tuple[Decimal, Decimal | None]:
     """Return (value, upper) for a printed figure; upper is set only for a range such as 两三.
 
-    Accepts Arabic numerals (with thousands separators), Chinese numerals, ordinals (第二) and
-    the colloquial ranges of two adjacent digits (两三 = 2 to 3, 三五 = 3 to 5).
+    Accepts Arabic numerals (with thousands separators and a printed minus sign), Chinese
+    numerals, 半 (a half), ordinals (第二) and the colloquial ranges of two adjacent digits
+    (两三 = 2 to 3, 三五 = 3 to 5).
     """
     text = text.strip()
+    if text[:1] in ("-", "−") and _ARABIC.match(text[1:]):
+        return -read_figure(text[1:])[0], None
+    if text == "半":
+        return Decimal("0.5"), None
     if text.startswith("第"):
         text = text[1:]
     if _ARABIC.match(text):

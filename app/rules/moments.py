@@ -22,3 +22,10 @@ def now() -> str:
 def publication_moment(day: date) -> str:
     """The start of a publication day where it was published, as stored."""
     return moment(datetime.combine(day, datetime.min.time(), PUBLICATION_ZONE))
+
+
+def first_public(published: date | None, read_on: date | None) -> str:
+    """When a source's figures were first public: the start of its publication day, else
+    (undated) of the day its copy was read, else now."""
+    day = published or read_on
+    return now() if day is None else publication_moment(day)

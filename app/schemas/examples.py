@@ -43,14 +43,17 @@ INDICATOR: dict[str, Any] = {
     "name": "地区生产总值",
     "name_zh": "地区生产总值",
     "name_en": "Gross regional product",
-    "definition": '全市全年地区生产总值,按报道所载("全市完成地区生产总值")。',
-    "definition_zh": '全市全年地区生产总值,按报道所载("全市完成地区生产总值")。',
-    "definition_en": "Gross regional product (地区生产总值) of the whole city, as reported for the year.",
+    "definition": "一个地区(省、市或县区)全年的地区生产总值,按各来源所载。",
+    "definition_zh": "一个地区(省、市或县区)全年的地区生产总值,按各来源所载。",
+    "definition_en": (
+        "Gross regional product (地区生产总值) of a region (province, city or district) "
+        "for a year, as its sources report it."
+    ),
     "topic": "economy",
     "unit": "亿元",
     "unit_code": "cny_100m",
     "normalized_unit": "CNY",
-    "observation_count": 1,
+    "observation_count": 18,
     "url": "http://127.0.0.1:8000/v1/indicators/gdp",
     "observations_url": "http://127.0.0.1:8000/v1/indicators/gdp/observations",
 }

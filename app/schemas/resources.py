@@ -17,6 +17,7 @@ from app.rules.entities import EntityKind, Relation
 from app.rules.periods import PeriodPrecision
 from app.rules.regions import RegionLevel
 from app.rules.search import DocType
+from app.rules.sources import Reliability, SourceKind
 from app.schemas import examples
 
 
@@ -168,28 +169,42 @@ class ErratumRead(BaseModel):
 
 
 class SourceRead(BaseModel):
-    """A published report."""
+    """A published document: what it is, who published it, the copy read, and how far the
+    record relies on it."""
 
     code: str = Field(examples=["jzrb-2025-10-24-p03"])
-    publication: str
-    publication_zh: str
-    publication_en: str
-    published_date: date
+    kind: SourceKind
+    publication: str | None = Field(description="The newspaper or series it appeared in.")
+    publication_zh: str | None
+    publication_en: str | None
+    publisher: str | None = Field(description="Who published the document.")
+    publisher_zh: str | None
+    publisher_en: str | None
+    published_date: date | None = Field(description="Null for an undated document.")
     page: str | None
     page_heading: str | None
     series: str | None
-    title: str
-    title_zh: str
-    title_en: str = Field(description="Our translation of the title.")
+    title: str = Field(description="As printed (zh), or our description if it has none.")
+    title_zh: str | None = Field(description="As printed; null for an untitled document.")
+    title_en: str = Field(description="Our translation of the title (or our description).")
     subtitle: str | None
     subtitle_zh: str | None
     subtitle_en: str | None = Field(description="Our translation of the subtitle.")
     reporter: str | None
     language: str
-    published_url: str | None = Field(description="Where the source is published online, if known.")
+    published_url: str | None = Field(description="The address of the copy read, if online.")
+    copy_site_en: str | None = Field(description="Whose site the copy read is on.")
+    read_on: date | None = Field(description="The day the copy was read.")
+    reliability: Reliability
+    reliability_note: str = Field(description="Why the record relies on it that far.")
+    licence_note: str | None
+    has_text: bool = Field(
+        description="Whether its text is stored here (its figures quote it); otherwise its "
+        "figures give locators."
+    )
     observation_count: int
     url: str
-    text_url: str
+    text_url: str | None = Field(description="Its stored text, or null if none is stored.")
 
 
 class SourceDetail(SourceRead):

@@ -34,6 +34,7 @@ def export_documents(session: Session) -> tuple[dict[str, list[dict[str, Any]]],
         for code, original in session.exec(
             select(Source.code, Source.text_original).order_by(col(Source.code))
         )
+        if original is not None  # a source whose text is not ours keeps none
     }
     documents: dict[str, list[dict[str, Any]]] = {}
     for kind, (name, model) in SEED_FILES.items():

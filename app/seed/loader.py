@@ -75,10 +75,11 @@ class SeedError(Exception):
 
 @dataclass(frozen=True, slots=True)
 class SourceText:
-    """A source's text as received and after its errata."""
+    """A source's text as received and after its errata; both None for a source whose text
+    is not stored (its figures give locators, not quotes)."""
 
-    original: str
-    corrected: str
+    original: str | None
+    corrected: str | None
 
 
 @dataclass(frozen=True)
@@ -273,6 +274,9 @@ def _check_sources(
 ) -> dict[str, SourceText]:
     texts: dict[str, SourceText] = {}
     for index, source in sources:
+        if source.text_file is None:
+            texts[source.code] = SourceText(None, None)
+            continue
         text_path = (seed_dir / source.text_file).resolve()
         if not text_path.is_relative_to(seed_dir.resolve()) or not text_path.is_file():
             issues.add(
@@ -420,6 +424,19 @@ def check_observation(
             )
     if source is None:
         problem("source", f"unknown source {obs.source!r}")
+    elif source.corrected is None:
+        # Its text is not ours to store: a locator says where the figure is printed.
+        if obs.quote is not None:
+            problem("quote", f"source {obs.source!r} keeps no text to quote: give a locator")
+        if not obs.locator:
+            problem(
+                "locator",
+                f"a figure from {obs.source!r}, whose text is not stored, needs a locator "
+                "(section and paragraph, or table, row and column)",
+            )
+    elif obs.quote is None:
+        if obs.derivation is None:
+            problem("quote", f"a figure from {obs.source!r} needs the sentence it comes from")
     elif not contains_quote(source.corrected, obs.quote):
         problem(
             "quote",
@@ -435,6 +452,9 @@ def check_observation(
 def _check_figure(obs: ObservationSeed, unit: UnitSeed | None, problem: Report) -> None:
     figure = obs.value_as_published
     assert figure is not None
+    if obs.quote is None:
+        _check_located_figure(obs, figure, problem)
+        return
     quote = squeeze(obs.quote)
     symbol = unit.symbol if unit else None
     span = locate_figure(quote, squeeze(figure), symbol)
@@ -447,12 +467,33 @@ def _check_figure(obs: ObservationSeed, unit: UnitSeed | None, problem: Report) 
     except ValueError as exc:
         problem("value_as_published", str(exc))
         return
-    # The sign comes from the wording (缩小 = narrowed), so compare magnitudes.
-    if abs(obs.value) != low:
+    if not _reads_as(obs.value, low):
         problem("value", f"{obs.value} is not the figure printed ({figure!r} = {low})")
     if high is not None and obs.value_max != high:
         problem("value_max", f"{obs.value_max} is not the upper end printed ({figure!r} = {high})")
     for message in wording_problems(obs.qualifier, quote, figure, span, obs.value_max is not None):
+        problem("qualifier", message)
+
+
+def _reads_as(value: Decimal, printed: Decimal) -> bool:
+    # A figure printed with its sign must be the value; one printed without it may carry
+    # the sign of its wording (缩小0.17 = narrowed by 0.17, 下降3.4% = fell 3.4%).
+    return value == printed if printed < 0 else abs(value) == printed
+
+
+def _check_located_figure(obs: ObservationSeed, figure: str, problem: Report) -> None:
+    # No stored sentence to find it in: the value must still read back from the figure as
+    # printed, and the qualifier agree with the value's bounds.
+    try:
+        low, high = read_figure(figure)
+    except ValueError as exc:
+        problem("value_as_published", str(exc))
+        return
+    if not _reads_as(obs.value, low):
+        problem("value", f"{obs.value} is not the figure printed ({figure!r} = {low})")
+    if high is not None and obs.value_max != high:
+        problem("value_max", f"{obs.value_max} is not the upper end printed ({figure!r} = {high})")
+    for message in wording_problems(obs.qualifier, "", None, None, obs.value_max is not None):
         problem("qualifier", message)
 
 
@@ -463,7 +504,7 @@ def check_derivation(
     derivation = obs.derivation
     assert derivation is not None
     for message in wording_problems(
-        obs.qualifier, obs.quote, None, None, obs.value_max is not None
+        obs.qualifier, obs.quote or "", None, None, obs.value_max is not None
     ):
         problem("qualifier", message)
     values: dict[str, Decimal] = {}
@@ -519,6 +560,8 @@ class Known:
         text = self.texts.get(source)
         if text is None:
             return f"unknown source {source!r}"
+        if text.corrected is None:
+            return f"source {source!r} keeps no text to quote from"
         if not contains_quote(text.corrected, quote):
             return (
                 f"does not appear verbatim in source {source!r} "

@@ -160,8 +160,8 @@ class UnitFactor:
     factor: Decimal
 
 
-def source_rows(s: SourceSeed, original: str, corrected: str) -> list[SQLModel]:
-    """A source and its errata."""
+def source_rows(s: SourceSeed, original: str | None, corrected: str | None) -> list[SQLModel]:
+    """A source (with its text, None where it keeps none) and its errata."""
     rows: list[SQLModel] = [
         Source(code=s.code, **shared(s, SourceFields), text_original=original, text=corrected)
     ]
@@ -323,8 +323,13 @@ def quote_rows(q: QuoteSeed, speaker: Person | PersonSeed | None) -> list[SQLMod
 
 def source_record(s: Source, links: Links) -> Record:
     """A source in its seed form (its text stays in its file)."""
+    stored = s.text_original is not None
     record = without_empty(
-        {"code": s.code, **shared(s, SourceFields), "text_file": text_file(s.code)}
+        {
+            "code": s.code,
+            **shared(s, SourceFields),
+            "text_file": text_file(s.code) if stored else None,
+        }
     )
     record["errata"] = [
         {
@@ -479,8 +484,11 @@ def read_records(
         return [_LINKLESS[resource](row) for row in rows]
     records = [_LINKED[resource](row, links[row.code]) for row in rows]
     if resource == "sources" and with_text:
-        texts = {row.code: row.text_original for row in rows}
-        records = [{**record, TEXT_KEY: texts[record["code"]]} for record in records]
+        texts = {row.code: row.text_original for row in rows if row.text_original is not None}
+        records = [
+            {**record, TEXT_KEY: texts[record["code"]]} if record["code"] in texts else record
+            for record in records
+        ]
     return records
 
 

@@ -94,11 +94,17 @@ class ErratumSeed(SeedModel):
 
 
 class SourceSeed(SeedModel, SourceFields):
-    """A published report and the file holding its text."""
+    """A published document and, where its text is ours to keep, the file holding it."""
 
     code: Slug
-    text_file: Text
+    text_file: Text | None = None
     errata: list[ErratumSeed] = []
+
+    @model_validator(mode="after")
+    def _errata_need_text(self) -> SourceSeed:
+        if self.errata and self.text_file is None:
+            raise ValueError("errata correct a stored text: this source has no text_file")
+        return self
 
 
 class RegionSeed(SeedModel, RegionFields):

@@ -19,7 +19,7 @@ from sqlmodel import Session, SQLModel, select
 from app.db import exclusive
 from app.models import DatasetMeta, Observation, RecordVersion, Region
 from app.rules import moments
-from app.rules.moments import publication_moment
+from app.rules.moments import first_public
 from app.rules.regions import LEVEL_RANK
 from app.seed.loader import SeedBundle, load_bundle
 from app.seed.records import (
@@ -70,7 +70,7 @@ def bundle_rows(bundle: SeedBundle) -> list[tuple[type[SQLModel], list[SQLModel]
     indicator_units = {i.code: i.unit for i in bundle.indicators}
     people = {p.code: p for e in bundle.entities for p in e.people}
     # A figure new to the database is known from its source's publication (versions.py).
-    published = {s.code: publication_moment(s.published_date) for s in bundle.sources}
+    published = {s.code: first_public(s.published_date, s.read_on) for s in bundle.sources}
     rows: list[SQLModel] = []
     for s in bundle.sources:
         text = bundle.texts[s.code]

@@ -28,7 +28,7 @@ from app.models import (
     Source,
     Unit,
 )
-from app.rules.moments import publication_moment
+from app.rules.moments import first_public
 from app.seed.records import TABLES, UnitFactor, observation_row, read_records
 from app.seed.schema import ObservationSeed
 
@@ -154,8 +154,10 @@ def keep_seed_versions(session: Session, at: str) -> int:
     """After a seed: a new version of every record that it created, changed or removed;
     return how many. Records the seed left alone keep their versions."""
     published = {
-        code: publication_moment(day)
-        for code, day in session.exec(select(col(Source.code), col(Source.published_date)))
+        code: first_public(day, read_on)
+        for code, day, read_on in session.exec(
+            select(col(Source.code), col(Source.published_date), col(Source.read_on))
+        )
     }
     written = 0
     for resource in TABLES:

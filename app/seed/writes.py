@@ -138,8 +138,9 @@ def _parse(resource: str, code: str, record: dict[str, Any]) -> Any:
     model = SEED_FILES[resource][1]
     if resource == "sources":
         # In seed_data/ a source's text is a file of its own; here it travels in the record.
+        text_given = record.get(TEXT_KEY) is not None
         record = {k: v for k, v in record.items() if k != TEXT_KEY}
-        record["text_file"] = text_file(code)
+        record["text_file"] = text_file(code) if text_given else None
     try:
         return model.model_validate(record)
     except ValidationError as exc:
@@ -246,11 +247,11 @@ def _source(write: _Write, seed: SourceSeed | None, record: dict[str, Any] | Non
             _cited_by(write, resource, query, "source", message)
         return
     assert record is not None
-    text = record.get(TEXT_KEY, current.text_original if current else None)
-    if not isinstance(text, str):
-        write.problem(TEXT_KEY, "a source's text is a string" if text else "a source needs a text")
+    text = record.get(TEXT_KEY)  # None: a source whose text is not ours to keep
+    if text is not None and not isinstance(text, str):
+        write.problem(TEXT_KEY, "a source's text is a string")
         return
-    new = source_text(seed, text, write.problem)
+    new = SourceText(None, None) if text is None else source_text(seed, text, write.problem)
     write.rows = source_rows(seed, new.original, new.corrected)
     if current is None or current.text == new.corrected:
         return
@@ -259,10 +260,11 @@ def _source(write: _Write, seed: SourceSeed | None, record: dict[str, Any] | Non
     known = Known(set(), set(), set(), set(), set(), texts)
     quotes = (
         select(Observation.quote, func.min(Observation.code))
-        .where(Observation.source_code == code)
+        .where(Observation.source_code == code, col(Observation.quote).is_not(None))
         .group_by(col(Observation.quote))
     )
     for quote, observation in session.exec(quotes):
+        assert quote is not None
         known.quote(write.theirs("observations", observation), "quote", code, quote)
     entities = [EntitySeed.model_validate(r) for r in _citing(session, "entities", code)]
     events = [EventSeed.model_validate(r) for r in _citing(session, "events", code)]

@@ -14,7 +14,6 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import date
 from typing import Annotated, Any
 
 from pydantic import TypeAdapter, ValidationError
@@ -240,22 +239,12 @@ def _adopt(session: Session, resource: str, code: str, record: dict[str, Any]) -
     then starts where it did, and the write is an update, not a creation."""
     if current_version(session, resource, code) is not None:
         return
-    published = record.get("published_date")
-    source = session.get(Source, record["source"]) if "source" in record else None
-    if source is not None:
-        published = source.published_date
+    source = session.get(Source, record.get("source", code if resource == "sources" else ""))
+    first_known = (
+        None if source is None else moments.first_public(source.published_date, source.read_on)
+    )
     keep_version(
-        session,
-        resource,
-        code,
-        record,
-        at=moments.now(),
-        origin="seed",
-        first_known=None
-        if published is None
-        else moments.publication_moment(
-            published if isinstance(published, date) else date.fromisoformat(published)
-        ),
+        session, resource, code, record, at=moments.now(), origin="seed", first_known=first_known
     )
     session.flush()
 

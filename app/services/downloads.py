@@ -97,12 +97,22 @@ def _sqlite_copy(tables: dict[str, tuple[Table, list[Any]]]) -> bytes:
         return path.read_bytes()
 
 
+def _citation(s: dict[str, Any]) -> str:
+    """One source as a line of the archive's README: what, by whom, when, how relied on."""
+    parts = [
+        f"《{s['title']}》" if s["title"] else s["title_en"],
+        s["publication_zh"] and f"{s['publication_zh']} ({s['publication_en']})",
+        s["publisher_zh"] and f"published by {s['publisher_zh']} ({s['publisher_en']})",
+        s["published_date"] or "undated",
+        s["page"] and f"page {s['page']}",
+        s["reporter"] and f"by {s['reporter']}",
+        f"{s['kind'].replace('_', ' ')}, {s['reliability']}",
+    ]
+    return "- " + ", ".join(part for part in parts if part)
+
+
 def _readme(version: DataVersion, sources: list[dict[str, Any]], files: list[str]) -> bytes:
-    cited = "\n".join(
-        f"- {s['publication_zh']} ({s['publication_en']}), {s['published_date']}, "
-        f"page {s['page']}: 《{s['title']}》" + (f", by {s['reporter']}" if s["reporter"] else "")
-        for s in sources
-    )
+    cited = "\n".join(_citation(s) for s in sources)
     listing = "\n".join(f"- `{name}`" for name in files)
     return f"""# Jinzhong Indicators — dataset {version.version}
 
@@ -147,7 +157,8 @@ def build_dataset_zip(engine: Engine) -> tuple[DataVersion, bytes]:
     for source in sources:
         source.pop("text", None)
         source.pop("text_original", None)
-        source["published_date"] = str(source["published_date"])
+        for day in ("published_date", "read_on"):
+            source[day] = None if source[day] is None else source[day].isoformat()
     files: dict[str, bytes] = {}
     for name, (table, rows) in sorted(tables.items()):
         if name not in INDEX_TABLES | PRIVATE_TABLES:

@@ -22,7 +22,7 @@ from sqlalchemy.sql.expression import text
 from sqlmodel import Session
 
 from app.errors import InvalidParameterError, NotFoundError
-from app.models import Entity, Indicator, Observation, Region, Topic
+from app.models import Entity, Indicator, Observation, Region, Source, Topic
 from app.rules.qualifiers import Qualifier
 from app.services.common import period_bounds, require_codes
 
@@ -70,6 +70,7 @@ class ObservationFilter:
     indicators: list[str] = field(default_factory=list)
     regions: list[str] = field(default_factory=list)
     entities: list[str] = field(default_factory=list)
+    sources: list[str] = field(default_factory=list)
     topic: str | None = None
     start: str | None = None
     end: str | None = None
@@ -120,6 +121,14 @@ def _text(sql: str, dates: tuple[str, ...], lists: tuple[str, ...]) -> TextClaus
     )
 
 
+def _nulls(column: str, direction: str) -> str:
+    # An open start (NULL) sorts as the earliest on every database, as SQLite has it; the
+    # other sort columns are never NULL, and keep the plain order their indexes have.
+    if column != "period_start":
+        return ""
+    return " NULLS LAST" if direction == "DESC" else " NULLS FIRST"
+
+
 def _order(sort: str | None) -> str:
     keys = [k.strip() for k in sort.split(",")] if sort else list(DEFAULT_SORT)
     order: list[str] = []
@@ -131,7 +140,9 @@ def _order(sort: str | None) -> str:
                 "sort", f"cannot sort by {key!r}; use {allowed} (- for descending)"
             )
         direction = "DESC" if key.startswith("-") else "ASC"
-        order.extend(f"o.{column} {direction}" for column in SORT_KEYS[name])
+        order.extend(
+            f"o.{column} {direction}{_nulls(column, direction)}" for column in SORT_KEYS[name]
+        )
     order.append("o.code ASC")
     return ", ".join(order)
 
@@ -203,6 +214,7 @@ def _require_known_codes(session: Session, flt: ObservationFilter) -> None:
     require_codes(session, Indicator, flt.indicators, "indicator")
     require_codes(session, Region, flt.regions, "region")
     require_codes(session, Entity, flt.entities, "entity")
+    require_codes(session, Source, flt.sources, "source")
     if flt.topic is not None:
         require_codes(session, Topic, [flt.topic], "topic")
 
@@ -258,6 +270,8 @@ def _conditions(
                 f"EXISTS (SELECT 1 FROM observation_entity e WHERE e.observation_code = "
                 f"{alias}.code AND e.entity_code IN {sql.bind_all(flt.entities)})"
             )
+    if flt.sources:
+        conditions.append(f"{alias}.source_code IN {sql.bind_all(flt.sources)}")
     if flt.topic is not None:
         conditions.append(
             f"{alias}.indicator_code IN "

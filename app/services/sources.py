@@ -32,7 +32,10 @@ def _observation_counts(session: Session, codes: list[str]) -> dict[str, int]:
 
 def list_sources(session: Session, *, limit: int, offset: int) -> tuple[list[SourceRecord], int]:
     """Sources, newest first."""
-    query = select(Source).order_by(col(Source.published_date).desc(), col(Source.code))
+    # Undated documents last, on every database.
+    query = select(Source).order_by(
+        col(Source.published_date).desc().nulls_last(), col(Source.code)
+    )
     sources, total = fetch_page(session, query, limit=limit, offset=offset)
     counts = _observation_counts(session, [s.code for s in sources])
     return [SourceRecord(s, [], counts.get(s.code, 0)) for s in sources], total

@@ -10,6 +10,7 @@ from fastapi.testclient import TestClient
 
 from app.schemas.common import Page
 from app.schemas.resources import ObservationRead
+from tests.support.seed import SOURCE_CODE
 
 BASE = "http://testserver"
 
@@ -18,6 +19,11 @@ def codes(client: TestClient, path: str = "/v1/observations", **params: Any) -> 
     response = client.get(path, params={"limit": 1000, **params})
     assert response.status_code == 200, response.text
     return [item["code"] for item in response.json()["items"]]
+
+
+def report_codes(client: TestClient, path: str = "/v1/observations", **params: Any) -> list[str]:
+    """`codes` among the report's figures: what these tests pin, whatever other sources add."""
+    return codes(client, path, source=SOURCE_CODE, **params)
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
@@ -92,7 +98,7 @@ def test_list_observations_latest_keeps_one_per_indicator_and_region(client: Tes
 
 
 def test_list_observations_filter_by_repeated_indicator(client: TestClient) -> None:
-    assert set(codes(client, indicator=["gdp", "urban_rural_income_ratio"])) == {
+    assert set(report_codes(client, indicator=["gdp", "urban_rural_income_ratio"])) == {
         "gdp-2024", "urban-rural-income-ratio-2024", "urban-rural-income-ratio-2020",
     }  # fmt: skip
 
@@ -100,12 +106,12 @@ def test_list_observations_filter_by_repeated_indicator(client: TestClient) -> N
 def test_list_observations_filter_by_region_matches_every_region_concerned(
     client: TestClient,
 ) -> None:
-    wuxiang = codes(client, region="140429")  # in Changzhi, shares the coalbed-methane block
+    wuxiang = report_codes(client, region="140429")  # in Changzhi, shares the coalbed-methane block
     assert set(wuxiang) == {
         "coalbed-methane-depth-yushe-wuxiang",
         "coalbed-methane-capacity-yushe-wuxiang",
     }
-    both = codes(client, region=["140429", "140722"])
+    both = report_codes(client, region=["140429", "140722"])
     assert set(both) == {
         *wuxiang, "passenger-rail-wait-2025-01-27", "railway-load-factor-spring-festival-2025",
     }  # fmt: skip
@@ -117,27 +123,29 @@ def test_list_observations_filter_by_topic(client: TestClient) -> None:
 
 
 def test_list_observations_filter_by_qualifier(client: TestClient) -> None:
-    assert codes(client, qualifier="approximately") == [
+    assert report_codes(client, qualifier="approximately") == [
         "gdp-increase-2020-2024",
         "urban-rural-income-ratio-2020",  # derived from inputs printed to 0.01
     ]
-    assert codes(client, qualifier="more_than") == ["foreign-trade-enterprises-2021-2025"]
+    assert report_codes(client, qualifier="more_than") == ["foreign-trade-enterprises-2021-2025"]
 
 
 def test_list_observations_filter_by_period_range(client: TestClient) -> None:
-    in_2024 = codes(client, start="2024", end="2024")
+    in_2024 = report_codes(client, start="2024", end="2024")
     assert set(in_2024) == {"gdp-2024", "urban-rural-income-ratio-2024"}
-    in_2025 = codes(client, start="2025-01", end="2025-12-31")
+    in_2025 = report_codes(client, start="2025-01", end="2025-12-31")
     assert set(in_2025) == {
         "passenger-rail-wait-2025-01-27", "railway-load-factor-spring-festival-2025",
         "winning-bid-loan-xingze-2025-09",
     }  # fmt: skip
-    until_2020 = codes(client, end="2020")
+    until_2020 = report_codes(client, end="2020")
     assert until_2020 == ["urban-rural-income-ratio-2020"]
 
 
 def test_list_observations_sort(client: TestClient) -> None:
-    body = client.get("/v1/observations", params={"sort": "-value", "limit": 3}).json()
+    body = client.get(
+        "/v1/observations", params={"sort": "-value", "limit": 3, "source": SOURCE_CODE}
+    ).json()
     values = [o["value"] for o in body["items"]]
     assert values == sorted(values, reverse=True)
     assert values[0] == 2458.8
@@ -251,3 +259,22 @@ def test_latest_within_a_period(client: TestClient, bounds: dict[str, str]) -> N
                 key=lambda o: (o["period_end"], o["period_start"] or ""),
             )
             assert newest["code"] in {o["code"] for o in latest}
+
+
+def test_list_observations_filter_by_source(client: TestClient) -> None:
+    aggregator = client.get(
+        "/v1/observations", params={"source": "jinzhong-gdp-aggregator", "limit": 1000}
+    ).json()
+    assert aggregator["total"] > 0
+    assert {o["source"] for o in aggregator["items"]} == {"jinzhong-gdp-aggregator"}
+    # Its figures give locators, not quotes: its text is not ours to store.
+    assert all(o["quote"] is None and o["locator"] for o in aggregator["items"])
+    both = client.get(
+        "/v1/observations",
+        params={"source": [SOURCE_CODE, "jinzhong-gdp-aggregator"], "limit": 0},
+    ).json()["total"]
+    report = client.get("/v1/observations", params={"source": SOURCE_CODE, "limit": 0}).json()
+    assert both == report["total"] + aggregator["total"]
+    unknown = client.get("/v1/observations", params={"source": "no-such-source"})
+    assert unknown.status_code in (404, 422)
+    assert "no-such-source" in unknown.json()["detail"]

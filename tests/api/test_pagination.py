@@ -42,9 +42,9 @@ def test_pagination_walks_every_item_once(client: TestClient) -> None:
         if url:
             assert f'<{url}>; rel="next"' in response.headers["Link"]
         pages += 1
-    assert pages == 4
+    assert pages == 5
     assert sorted(seen) == seen
-    assert len(set(seen)) == 16
+    assert len(set(seen)) == 25
 
 
 def test_pagination_prev_link(client: TestClient) -> None:
@@ -57,9 +57,9 @@ def test_pagination_prev_link(client: TestClient) -> None:
 def test_pagination_beyond_the_end(client: TestClient) -> None:
     body = client.get("/v1/regions", params={"limit": 5, "offset": 100}).json()
     assert body["items"] == []
-    assert body["total"] == 16
+    assert body["total"] == 25
     assert body["links"]["next"] is None
-    assert body["links"]["prev"].endswith("offset=11")  # the last page that has items
+    assert body["links"]["prev"].endswith("offset=20")  # the last page that has items
 
 
 def test_pagination_no_prev_when_nothing_matches(client: TestClient) -> None:

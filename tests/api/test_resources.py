@@ -16,14 +16,14 @@ def test_get_indicator_contract(client: TestClient) -> None:
         "name": "地区生产总值",
         "name_zh": "地区生产总值",
         "name_en": "Gross regional product",
-        "definition": '全市全年地区生产总值,按报道所载("全市完成地区生产总值")。',
-        "definition_zh": '全市全年地区生产总值,按报道所载("全市完成地区生产总值")。',
-        "definition_en": "Gross regional product (地区生产总值) of the whole city, as reported for the year.",
+        "definition": "一个地区(省、市或县区)全年的地区生产总值,按各来源所载。",
+        "definition_zh": "一个地区(省、市或县区)全年的地区生产总值,按各来源所载。",
+        "definition_en": "Gross regional product (地区生产总值) of a region (province, city or district) for a year, as its sources report it.",
         "topic": "economy",
         "unit": "亿元",
         "unit_code": "cny_100m",
         "normalized_unit": "CNY",
-        "observation_count": 1,
+        "observation_count": 18,  # the report's 2024 figure; the province's, cities', Taigu's
         "url": f"{BASE}/v1/indicators/gdp",
         "observations_url": f"{BASE}/v1/indicators/gdp/observations",
     }
@@ -69,7 +69,7 @@ def test_get_region_contract(client: TestClient) -> None:
 
 def test_list_regions_filters(client: TestClient) -> None:
     everything = client.get("/v1/regions").json()
-    assert everything["total"] == 16
+    assert everything["total"] == 25
     counties = client.get("/v1/regions", params={"parent": "140400"}).json()["items"]
     assert [(r["code"], r["name_zh"]) for r in counties] == [("140429", "武乡县")]
     provinces = client.get("/v1/regions", params={"level": "province"}).json()["items"]
@@ -115,9 +115,13 @@ def test_get_source_contract(client: TestClient) -> None:
     errata = body.pop("errata")
     assert body == {
         "code": SOURCE_CODE,
+        "kind": "newspaper_report",
         "publication": "晋中日报",
         "publication_zh": "晋中日报",
         "publication_en": "Jinzhong Daily",
+        "publisher": "晋中日报社",
+        "publisher_zh": "晋中日报社",
+        "publisher_en": "Jinzhong Daily",
         "published_date": "2025-10-24",
         "page": "03",
         "page_heading": "见证高质量发展的晋中实践",
@@ -131,10 +135,18 @@ def test_get_source_contract(client: TestClient) -> None:
         "reporter": "史俊杰",
         "language": "zh",
         "published_url": None,
+        "copy_site_en": None,
+        "read_on": None,
+        "reliability": "secondary",
+        "reliability_note": body["reliability_note"],
+        "licence_note": body["licence_note"],
+        "has_text": True,
         "observation_count": 18,
         "url": f"{BASE}/v1/sources/{SOURCE_CODE}",
         "text_url": f"{BASE}/v1/sources/{SOURCE_CODE}/text",
     }
+    assert body["reliability_note"].startswith("A newspaper feature: it reports officials'")
+    assert "the text remains the newspaper's" in body["licence_note"]
     assert errata[0] == {
         "seq": 1,
         "original": "早期五",

@@ -152,3 +152,22 @@ def test_search_paginates_like_every_list(client: TestClient) -> None:
     assert [(h["type"], h["id"]) for h in first["items"]] == everything[:2]
     following = client.get(first["links"]["next"]).json()
     assert [(h["type"], h["id"]) for h in following["items"]] == everything[2:4]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("第三产业", "jinzhong-bulletin-2024-value-added-tertiary-140700-2024"),
+        ("tertiary", "jinzhong-bulletin-2024-value-added-tertiary-140700-2024"),
+        ("常住人口", "jinzhong-bulletin-2024-resident-population-140700-2024"),
+        ("resident population", "jinzhong-bulletin-2024-resident-population-140700-2024"),
+        ("太谷", "taigu-bulletin-2023-gdp-140703-2023"),
+        ("Taigu", "taigu-bulletin-2023-gdp-140703-2023"),
+    ],
+)
+def test_search_finds_the_official_statistics_in_both_languages(
+    client: TestClient, query: str, expected: str
+) -> None:
+    found = client.get("/v1/search", params={"q": query, "type": "observation", "limit": 100})
+    assert found.status_code == 200, found.text
+    assert expected in [hit["id"] for hit in found.json()["items"]]

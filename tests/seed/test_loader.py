@@ -10,6 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from app.cli import cli
+from app.config import PROJECT_ROOT
 from app.seed.loader import SeedError, SeedIssue, load_bundle
 from app.seed.schema import ObservationSeed
 from tests.support.seed import SEED_DIR, edit
@@ -40,7 +41,12 @@ def test_load_bundle_real_seed_every_quote_is_in_the_corrected_text() -> None:
     bundle = load_bundle(SEED_DIR)
     text = "".join(bundle.texts["jzrb-2025-10-24-p03"].corrected.split())
     for obs in bundle.observations:
-        assert "".join(obs.quote.split()) in text, obs.code
+        if obs.source == "jzrb-2025-10-24-p03":
+            assert obs.quote is not None, obs.code
+            assert "".join(obs.quote.split()) in text, obs.code
+        else:  # a source whose text is not stored: a locator, never a quote
+            assert obs.quote is None, obs.code
+            assert obs.locator, obs.code
 
 
 def test_load_bundle_errata_remove_every_ocr_artifact_named_in_the_brief() -> None:
@@ -113,7 +119,7 @@ CASES: dict[str, tuple[Breakage, str, str, str, str]] = {
     ),
     "unquoted region code": (
         lambda d: edit(d, "regions.yaml", 'code: "140702"', "code: 140702"),
-        "regions.yaml", "code: 140702", "regions[5].code", "valid string",
+        "regions.yaml", "code: 140702", "regions[14].code", "valid string",
     ),
     "broken YAML": (
         lambda d: edit(d, "topics.yaml", "- code: energy", "- code: [energy"),
@@ -183,6 +189,24 @@ CASES: dict[str, tuple[Breakage, str, str, str, str]] = {
         lambda d: edit(d, "topics.yaml", "  description_zh: 煤炭开采、煤层气、取暖与能源转型。", "  description_zh: ' '"),
         "topics.yaml", "description_zh: ' '", "topics[3].description_zh", "at least 1 character",
     ),
+    # A figure from a source whose text is not stored (the 2024 bulletin): a locator, no quote.
+    "located figure without its locator": (
+        lambda d: edit(d, "observations.yaml", "  locator: 一、综 合, 第1段 (初步核算…地区生产总值)\n  note: 增长", "  note: 增长"),
+        "observations.yaml", "code: jinzhong-bulletin-2024-gdp-growth-140700-2024",
+        "observations[18].locator", "needs a locator",
+    ),
+    "a quote from a source without text": (
+        lambda d: edit(d, "observations.yaml", "  locator: 一、综 合, 第1段 (初步核算…地区生产总值)\n  note: 增长", "  quote: 全年全市地区生产总值\n  locator: 一、综 合, 第1段 (初步核算…地区生产总值)\n  note: 增长"),
+        "observations.yaml", "quote: 全年全市地区生产总值", "observations[18].quote", "keeps no text to quote",
+    ),
+    "located figure that does not read back": (
+        lambda d: edit(d, "observations.yaml", "value: 2.3\n  value_as_published: '2.3'", "value: 2.4\n  value_as_published: '2.3'"),
+        "observations.yaml", "value: 2.4", "observations[18].value", "is not the figure printed",
+    ),
+    "errata for a source without text": (
+        lambda d: edit(d, "sources.yaml", "  licence_note: Facts and figures only are taken; the text is not reproduced.\n", "  licence_note: x\n  errata: [{original: a, corrected: b, reason: c}]\n"),
+        "sources.yaml", "", "sources[1]", "errata correct a stored text",
+    ),
 }  # fmt: skip
 
 
@@ -222,6 +246,13 @@ def test_cli_validate_passes_on_real_seed() -> None:
     result = CliRunner().invoke(cli, ["validate", "--seed-dir", str(SEED_DIR)])
     assert result.exit_code == 0, result.output
     assert "valid" in result.output
+    # The README shows this output: every line of it, after the folder, is what runs.
+    readme = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
+    summary, *per_source = result.output.splitlines()
+    assert "seed_data: valid" + summary.split("seed_data: valid", 1)[1] in readme
+    assert len(per_source) == 10
+    for line in per_source:
+        assert line in readme, line
 
 
 def test_cli_validate_fails_clearly_on_a_broken_file(seed_copy: Path) -> None:

@@ -76,7 +76,8 @@ def test_seed_database_applies_edits_and_deletions_by_code(
     path = seed_copy / "observations.yaml"
     text = path.read_text(encoding="utf-8")
     start = text.index("- code: foreign-trade-enterprises-2021-2025")
-    path.write_text(text[:start], encoding="utf-8")
+    end = text.index("\n- code:", start) + 1  # the record after it
+    path.write_text(text[:start] + text[end:], encoding="utf-8")
 
     report = seed_database(migrated_engine, seed_copy)
 

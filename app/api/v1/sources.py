@@ -16,6 +16,7 @@ from app.api.deps import (
     url,
 )
 from app.api.routing import DataRoute
+from app.errors import NotFoundError
 from app.rules.languages import Language, pick
 from app.schemas.common import Page
 from app.schemas.resources import ErratumRead, SourceDetail, SourceRead
@@ -25,32 +26,44 @@ router = APIRouter(prefix="/sources", tags=["sources"], route_class=DataRoute)
 CodePath = Annotated[str, Path(description="Source code, e.g. jzrb-2025-10-24-p03.")]
 
 
+def _pick(lang: Language, zh: str | None, en: str | None) -> str | None:
+    return None if zh is None and en is None else pick(lang, zh or en or "", en or zh or "")
+
+
 def _read(record: SourceRecord, lang: Language, request: Request) -> SourceRead:
     source = record.source
-    subtitle = None
-    if source.subtitle is not None:
-        subtitle = pick(lang, source.subtitle, source.subtitle_en or source.subtitle)
+    has_text = source.text is not None
     return SourceRead(
         code=source.code,
-        publication=pick(lang, source.publication_zh, source.publication_en),
+        kind=source.kind,
+        publication=_pick(lang, source.publication_zh, source.publication_en),
         publication_zh=source.publication_zh,
         publication_en=source.publication_en,
+        publisher=_pick(lang, source.publisher_zh, source.publisher_en),
+        publisher_zh=source.publisher_zh,
+        publisher_en=source.publisher_en,
         published_date=source.published_date,
         page=source.page,
         page_heading=source.page_heading,
         series=source.series,
-        title=pick(lang, source.title, source.title_en),
+        title=pick(lang, source.title or source.title_en, source.title_en),
         title_zh=source.title,
         title_en=source.title_en,
-        subtitle=subtitle,
+        subtitle=_pick(lang, source.subtitle, source.subtitle_en),
         subtitle_zh=source.subtitle,
         subtitle_en=source.subtitle_en,
         reporter=source.reporter,
         language=source.language,
         published_url=source.url,
+        copy_site_en=source.copy_site_en,
+        read_on=source.read_on,
+        reliability=source.reliability,
+        reliability_note=source.reliability_note,
+        licence_note=source.licence_note,
+        has_text=has_text,
         observation_count=record.observation_count,
         url=url(request, f"/v1/sources/{source.code}"),
-        text_url=url(request, f"/v1/sources/{source.code}/text"),
+        text_url=url(request, f"/v1/sources/{source.code}/text") if has_text else None,
     )
 
 
@@ -102,6 +115,11 @@ def get_source_text(
     """The full text of a source as UTF-8 plain text (Markdown as received), in its language."""
     source = get_source(session, code).source
     text = source.text if version == "corrected" else source.text_original
+    if text is None:
+        raise NotFoundError(
+            f"Source {code!r} keeps no text: it is not ours to store. Its figures give "
+            "locators; its copy is at published_url."
+        )
     return PlainTextResponse(
         text, media_type="text/plain; charset=utf-8", headers={"Content-Language": source.language}
     )

@@ -4,6 +4,8 @@
 "use strict";
 
 const HOME = "140700"; // 晋中市
+// The figures shown are the report's; the official statistics are in the API (/v1/sources).
+const REPORT = "jzrb-2025-10-24-p03";
 const LABELS = {
   zh: {
     skip: "跳到正文", title: "晋中指标", tagline: "晋中市发展记录:每个数字都注明出处与原文",
@@ -107,7 +109,7 @@ function figureParts(obs) {
   const signless = obs.value < 0 && obs.value_as_published && !obs.value_as_published.startsWith("-");
   if (lang === "zh" && obs.value_as_published && !signless) {
     const printed = obs.value_as_published + (obs.unit || "");
-    const at = obs.quote.indexOf(printed);
+    const at = obs.quote ? obs.quote.indexOf(printed) : -1;
     if (at >= 0 && obs.qualifier !== "exact") {
       const head = obs.quote.slice(Math.max(0, at - 2), at);
       const tail = obs.quote.slice(at + printed.length, at + printed.length + 2);
@@ -124,10 +126,12 @@ function figureParts(obs) {
 
 function provenance(item, sources) {
   const source = sources.get(item.source);
-  const cite = source ? `${source.publication} ${source.published_date}${source.page ? " · " + source.page : ""}` : item.source;
+  const cite = source ? [source.publication || source.title, source.published_date, source.page].filter(Boolean).join(" · ") : item.source;
+  // A source whose text is not stored gives a locator instead of the sentence.
+  const words = item.quote ? el("p", { text: item.quote, lang: "zh-Hans" }) : el("p", { class: "meta", text: item.locator || "" });
   return el("details", {},
     el("summary", { text: labels.source }),
-    el("blockquote", {}, el("p", { text: item.quote, lang: "zh-Hans" }),
+    el("blockquote", {}, words,
       el("footer", {}, cite + " · ", el("a", { href: item.url, text: labels.record }))),
     // Curators' notes say what a figure does and does not mean (they are in English).
     item.note ? el("p", { class: "meta" }, `${labels.note}: `, el("span", { lang: "en", text: item.note })) : null);
@@ -147,7 +151,7 @@ function figureCard(obs, regions, sources) {
   }
   const derivation = obs.derived ? el("p", { class: "meta" }, el("span", { class: "badge derived", text: labels.derived }),
     `${labels.derivedFrom} ${obs.derivation.inputs.map((i) => i.observation).join(", ")}`) : null;
-  return el("article", { class: "card", title: obs.quote, id: `obs-${obs.code}` },
+  return el("article", { class: "card", title: obs.quote || obs.locator || "", id: `obs-${obs.code}` },
     el("h4", { text: obs.indicator_name }),
     el("p", { class: "figure" }, parts.text, el("span", { class: "unit", text: parts.unit, lang: lang === "en" ? "zh-Hans" : null })),
     el("p", { class: "meta", text: `${periodText(obs)} · ${place}` }),
@@ -331,7 +335,7 @@ async function load() {
   try {
     const [topics, indicators, latest, observations, events, counties, quotes, sourceList, allRegions] = await Promise.all([
       list("/v1/topics", {}, language), list("/v1/indicators", {}, language),
-      list("/v1/observations", { latest: "true" }, language), list("/v1/observations", {}, language),
+      list("/v1/observations", { latest: "true", source: REPORT }, language), list("/v1/observations", { source: REPORT }, language),
       list("/v1/events", {}, language), list("/v1/regions", { parent: HOME }, language),
       list("/v1/quotes", {}, language), list("/v1/sources", {}, language), list("/v1/regions", {}, language),
     ]);

@@ -1,0 +1,28 @@
+"""What kind of document a source is, and how far the record relies on it."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class SourceKind(StrEnum):
+    """The kind of document, as a reader weighs it."""
+
+    newspaper_report = "newspaper_report"
+    statistical_bulletin = "statistical_bulletin"
+    news_item = "news_item"
+    compilation = "compilation"
+    aggregator = "aggregator"
+    encyclopedia_entry = "encyclopedia_entry"
+
+
+class Reliability(StrEnum):
+    """How far a source's figures are relied on; each source says why (reliability_note)."""
+
+    primary = "primary"  # the body that produces the figures, in its own document
+    secondary = "secondary"  # a faithful report or copy of others' figures
+    unverified = "unverified"  # a claim the record keeps without being able to check it
+
+
+# The order in which witnesses of one figure are preferred, most reliable first.
+RELIABILITY_RANK = {Reliability.primary: 0, Reliability.secondary: 1, Reliability.unverified: 2}
