@@ -65,6 +65,9 @@ def present_event(record: EventRecord, lang: Language, request: Request) -> Even
         indicators=record.indicators,
         source=event.source_code,
         quote=event.quote,
+        locator=event.locator,
+        status=event.status,
+        note=event.note,
         url=url(request, f"/v1/events/{event.code}"),
     )
 

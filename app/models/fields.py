@@ -23,7 +23,7 @@ from sqlmodel import AutoString, Field, SQLModel
 from app.rules.entities import EntityKind
 from app.rules.qualifiers import Qualifier
 from app.rules.regions import RegionLevel
-from app.rules.sources import Reliability, SourceKind
+from app.rules.sources import EventStatus, Reliability, SourceKind
 
 VocabularyCode = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9]*(?:_[a-z0-9]+)*$")]
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$")]
@@ -149,13 +149,24 @@ class PersonFields(SQLModel):
 
 
 class EventFields(SQLModel):
-    """A moment's title, description and the words that tell it."""
+    """A moment's title, description and the words that tell it (or, from a source whose
+    text is not stored, where it is told), and whether it happened or was only announced."""
 
     title_zh: Text
     title_en: Text
     description_zh: Text = Field(sa_type=sa.Text)
     description_en: Text = Field(sa_type=sa.Text)
-    quote: Text = Field(sa_type=sa.Text)
+    quote: Text | None = Field(default=None, sa_type=sa.Text)
+    locator: str | None = Field(
+        default=None, description="Where its source tells it, when the source's text is not stored."
+    )
+    status: EventStatus = Field(
+        default=EventStatus.happened,
+        sa_type=AutoString,
+        description="`happened`, or `announced`: a claim of its source that did not come true "
+        "(kept as a claim, never as a fact).",
+    )
+    note: str | None = Field(default=None, sa_type=sa.Text)
 
 
 class QuotationFields(SQLModel):

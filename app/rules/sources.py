@@ -24,5 +24,12 @@ class Reliability(StrEnum):
     unverified = "unverified"  # a claim the record keeps without being able to check it
 
 
+class EventStatus(StrEnum):
+    """Whether a told moment happened, or was announced and did not happen as announced."""
+
+    happened = "happened"
+    announced = "announced"
+
+
 # The order in which witnesses of one figure are preferred, most reliable first.
 RELIABILITY_RANK = {Reliability.primary: 0, Reliability.secondary: 1, Reliability.unverified: 2}

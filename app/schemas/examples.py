@@ -76,6 +76,9 @@ EVENT: dict[str, Any] = {
     "indicators": ["passenger_rail_wait_years"],
     "source": "jzrb-2025-10-24-p03",
     "quote": "这是一条老区群众期盼了75年的铁路,今年1月27日,阳涉铁路正式通车,铁路客运梦终于照进现实",
+    "locator": None,
+    "status": "happened",
+    "note": None,
     "url": "http://127.0.0.1:8000/v1/events/yangshe-railway-opens",
 }
 

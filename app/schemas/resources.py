@@ -17,7 +17,7 @@ from app.rules.entities import EntityKind, Relation
 from app.rules.periods import PeriodPrecision
 from app.rules.regions import RegionLevel
 from app.rules.search import DocType
-from app.rules.sources import Reliability, SourceKind
+from app.rules.sources import EventStatus, Reliability, SourceKind
 from app.schemas import examples
 
 
@@ -314,7 +314,14 @@ class EventRead(BaseModel):
     entities: list[str]
     indicators: list[str]
     source: str
-    quote: str
+    quote: str | None = Field(
+        description="The words that tell it, verbatim; null from a source whose text is not stored."
+    )
+    locator: str | None = Field(description="Where a source whose text is not stored tells it.")
+    status: EventStatus = Field(
+        description="`happened`, or `announced`: a claim of its source that did not come true."
+    )
+    note: str | None = Field(description="The curator's explanation of a judgement (English).")
     url: str
 
 

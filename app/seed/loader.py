@@ -631,8 +631,18 @@ def _check_events(
 
 
 def check_event(event: EventSeed, known: Known, problem: Report) -> None:
-    """An event's quote and references."""
-    known.quote(problem, "quote", event.source, event.quote)
+    """An event's quote (or, from a source whose text is not stored, its locator) and
+    references."""
+    text = known.texts.get(event.source)
+    if text is not None and text.corrected is None:
+        if event.quote is not None:
+            problem("quote", f"source {event.source!r} keeps no text to quote: give a locator")
+        if not event.locator:
+            problem("locator", f"a moment told by {event.source!r} needs a locator")
+    elif event.quote is None:
+        problem("quote", f"a moment told by {event.source!r} needs the words that tell it")
+    else:
+        known.quote(problem, "quote", event.source, event.quote)
     known.refs(problem, "regions", "regions", event.regions)
     known.refs(problem, "topics", "topics", event.topics)
     known.refs(problem, "entities", "entities", event.entities)

@@ -17,8 +17,10 @@ from app.models import (
     EventRegion,
     EventTopic,
     Region,
+    Source,
     Topic,
 )
+from app.rules.sources import EventStatus
 from app.services.common import fetch_page, period_bounds, require_codes
 
 
@@ -67,6 +69,8 @@ def list_events(
     region: str | None,
     topic: str | None,
     entity: str | None,
+    source: str | None = None,
+    status: EventStatus | None = None,
     limit: int,
     offset: int,
 ) -> tuple[list[EventRecord], int]:
@@ -96,6 +100,11 @@ def list_events(
                 select(EventEntity.event_code).where(EventEntity.entity_code == entity)
             )
         )
+    if source is not None:
+        require_codes(session, Source, [source], "source")
+        query = query.where(Event.source_code == source)
+    if status is not None:
+        query = query.where(Event.status == status.value)
     query = query.order_by(
         col(Event.period_end),
         col(Event.period_start).is_not(None),  # "some time before X" goes before "on X"

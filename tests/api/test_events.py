@@ -7,11 +7,14 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
+from tests.support.seed import SOURCE_CODE
+
 BASE = "http://testserver"
 
 
 def codes(client: TestClient, **params: Any) -> list[str]:
-    response = client.get("/v1/events", params={"limit": 1000, **params})
+    """The codes of the report's events that match `params` (other sources tell more)."""
+    response = client.get("/v1/events", params={"limit": 1000, "source": SOURCE_CODE, **params})
     assert response.status_code == 200, response.text
     return [item["code"] for item in response.json()["items"]]
 
@@ -35,6 +38,9 @@ def test_get_event_contract(client: TestClient) -> None:
         "indicators": ["passenger_rail_wait_years"],
         "source": "jzrb-2025-10-24-p03",
         "quote": "这是一条老区群众期盼了75年的铁路,今年1月27日,阳涉铁路正式通车,铁路客运梦终于照进现实",
+        "locator": None,
+        "status": "happened",
+        "note": None,
         "url": f"{BASE}/v1/events/yangshe-railway-opens",
     }
 
@@ -48,7 +54,7 @@ def test_list_events_is_the_reports_timeline(client: TestClient) -> None:
     ]  # fmt: skip
     assert timeline[3] == "xingze-winning-bid-loan"
     assert len(timeline) == 13
-    items = client.get("/v1/events", params={"limit": 1000}).json()["items"]
+    items = client.get("/v1/events", params={"limit": 1000, "source": SOURCE_CODE}).json()["items"]
     ends = [e["period_end"] for e in items]
     assert ends == sorted(ends)
     assert {e["period"] for e in items[4:]} == {"../2025-10-24"}
@@ -84,3 +90,25 @@ def test_list_events_bad_filters_are_422(client: TestClient) -> None:
 
 def test_get_event_unknown_is_404(client: TestClient) -> None:
     assert client.get("/v1/events/nope").status_code == 404
+
+
+def test_events_of_other_sources_give_locators_and_claims_stay_claims(client: TestClient) -> None:
+    told = client.get(
+        "/v1/events", params={"source": "yangshe-opening-day-article", "limit": 1000}
+    ).json()["items"]
+    assert told
+    assert all(e["quote"] is None and e["locator"] for e in told)
+    # Every moment of every source, in time order, the report's among them.
+    everything = client.get("/v1/events", params={"limit": 1000}).json()["items"]
+    ends = [e["period_end"] for e in everything]
+    assert ends == sorted(ends)
+    # The pre-opening announcement named a date that did not come true: a claim, not a fact.
+    announced = client.get("/v1/events", params={"status": "announced"}).json()["items"]
+    assert [(e["code"], e["period"]) for e in announced] == [
+        ("yangshe-pre-opening-announcement-announced-opening", "2025-01-20")
+    ]
+    opened = client.get(
+        "/v1/events", params={"start": "2025-01-27", "end": "2025-01-27", "status": "happened"}
+    ).json()["items"]
+    assert "yangshe-railway-opens" in [e["code"] for e in opened]
+    assert client.get("/v1/events", params={"source": "nope"}).status_code in (404, 422)

@@ -15,6 +15,7 @@ from app.api.deps import (
 )
 from app.api.presenters import present_event
 from app.api.routing import DataRoute
+from app.rules.sources import EventStatus
 from app.schemas.common import Page
 from app.schemas.resources import EventRead
 from app.services.events import get_event, list_events
@@ -38,6 +39,11 @@ def get_events(
     region: Annotated[str | None, Query(description="Only events in this region.")] = None,
     topic: Annotated[str | None, Query(description="Only events in this topic.")] = None,
     entity: Annotated[str | None, Query(description="Only events concerning this entity.")] = None,
+    source: Annotated[str | None, Query(description="Only events this source tells.")] = None,
+    status: Annotated[
+        EventStatus | None,
+        Query(description="`happened`, or `announced` (claims that did not come true)."),
+    ] = None,
 ) -> Page[EventRead]:
     """List events in chronological order.
 
@@ -51,6 +57,8 @@ def get_events(
         region=region,
         topic=topic,
         entity=entity,
+        source=source,
+        status=status,
         limit=pagination.limit,
         offset=pagination.offset,
     )

@@ -336,7 +336,7 @@ async function load() {
     const [topics, indicators, latest, observations, events, counties, quotes, sourceList, allRegions] = await Promise.all([
       list("/v1/topics", {}, language), list("/v1/indicators", {}, language),
       list("/v1/observations", { latest: "true", source: REPORT }, language), list("/v1/observations", { source: REPORT }, language),
-      list("/v1/events", {}, language), list("/v1/regions", { parent: HOME }, language),
+      list("/v1/events", { source: REPORT }, language), list("/v1/regions", { parent: HOME }, language),
       list("/v1/quotes", {}, language), list("/v1/sources", {}, language), list("/v1/regions", {}, language),
     ]);
     const entities = await Promise.all(counties.map((c) => list("/v1/entities", { region: c.code }, language)));
