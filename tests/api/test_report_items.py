@@ -25,7 +25,7 @@ ITEMS = [
     ("entity", "weekend-property-registration", "周末不打烊", "weekends"),
     ("entity", "business-environment-innovation-city", "营商环境创新示范城市", "demonstration city"),
     ("entity", "taiyuan-jinzhong-six-integrations", "六个一体化", "six integrations"),
-    ("entity", "fifteen-minute-traffic-circle", "15分钟交通圈", "15-minute traffic circle"),
+    ("entity", "fifteen-minute-traffic-circle", "15分钟交通圈", "15-minute travel zone"),
     ("entity", "industry-education-consortia", "产教联合体", "industry-education consortia"),
     ("entity", "rail-culture-tourism", "铁路+文旅", "culture and tourism"),
     ("entity", "zuoquan-walnut", "左权核桃", "walnuts"),
