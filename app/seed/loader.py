@@ -452,16 +452,17 @@ def check_observation(
 def _check_figure(obs: ObservationSeed, unit: UnitSeed | None, problem: Report) -> None:
     figure = obs.value_as_published
     assert figure is not None
-    if obs.quote is None:
-        _check_located_figure(obs, figure, problem)
-        return
-    quote = squeeze(obs.quote)
-    symbol = unit.symbol if unit else None
-    span = locate_figure(quote, squeeze(figure), symbol)
-    if span is None:
-        printed = figure + (symbol or "")
-        problem("value_as_published", f"{printed!r} does not appear in the quote as a number")
-        return
+    # Without a stored sentence (a located figure) there is nothing to find it in: the value
+    # must still read back from the figure as printed, and the qualifier fit its bounds.
+    quote = "" if obs.quote is None else squeeze(obs.quote)
+    span = None
+    if obs.quote is not None:
+        symbol = unit.symbol if unit else None
+        span = locate_figure(quote, squeeze(figure), symbol)
+        if span is None:
+            printed = figure + (symbol or "")
+            problem("value_as_published", f"{printed!r} does not appear in the quote as a number")
+            return
     try:
         low, high = read_figure(figure)
     except ValueError as exc:
@@ -471,7 +472,8 @@ def _check_figure(obs: ObservationSeed, unit: UnitSeed | None, problem: Report) 
         problem("value", f"{obs.value} is not the figure printed ({figure!r} = {low})")
     if high is not None and obs.value_max != high:
         problem("value_max", f"{obs.value_max} is not the upper end printed ({figure!r} = {high})")
-    for message in wording_problems(obs.qualifier, quote, figure, span, obs.value_max is not None):
+    words = figure if span is not None else None
+    for message in wording_problems(obs.qualifier, quote, words, span, obs.value_max is not None):
         problem("qualifier", message)
 
 
@@ -479,22 +481,6 @@ def _reads_as(value: Decimal, printed: Decimal) -> bool:
     # A figure printed with its sign must be the value; one printed without it may carry
     # the sign of its wording (缩小0.17 = narrowed by 0.17, 下降3.4% = fell 3.4%).
     return value == printed if printed < 0 else abs(value) == printed
-
-
-def _check_located_figure(obs: ObservationSeed, figure: str, problem: Report) -> None:
-    # No stored sentence to find it in: the value must still read back from the figure as
-    # printed, and the qualifier agree with the value's bounds.
-    try:
-        low, high = read_figure(figure)
-    except ValueError as exc:
-        problem("value_as_published", str(exc))
-        return
-    if not _reads_as(obs.value, low):
-        problem("value", f"{obs.value} is not the figure printed ({figure!r} = {low})")
-    if high is not None and obs.value_max != high:
-        problem("value_max", f"{obs.value_max} is not the upper end printed ({figure!r} = {high})")
-    for message in wording_problems(obs.qualifier, "", None, None, obs.value_max is not None):
-        problem("qualifier", message)
 
 
 def check_derivation(
