@@ -30,7 +30,7 @@ def test_cli_migrate_then_seed_then_seed_again(env: dict[str, str]) -> None:
     assert run(env, "migrate")[0] == 0
     code, output = run(env, "seed")
     assert code == 0, output
-    assert "observation +235" in output
+    assert "observation +236" in output
     code, output = run(env, "seed")
     assert (code, "nothing to do" in output) == (0, True)
 

@@ -148,6 +148,8 @@ def test_a_small_pool_serves_bursts_and_long_lists(new_database: Callable[[str],
         assert [a.status_code for a in answers] == [200] * 24
         listed = httpx.get(f"{server.base}/v1/observations?all=true&format=csv", timeout=60)
         assert listed.status_code == 200
-        assert len(listed.text.splitlines()) == 1 + 235 + 2500  # header, the seed, synthetic
+        assert (
+            len(listed.text.splitlines()) == 1 + 235 + 2500
+        )  # header, the seed (the figures its series show), synthetic
     finally:
         server.stop()

@@ -276,6 +276,13 @@ async def series_filter(
         list[str] | None,
         Query(description="Source code(s); repeat for several. Figures one of them gives."),
     ] = None,
+    witnesses: Annotated[
+        bool,
+        Query(
+            description="Every source's figure for a point; by default only the one the series "
+            "shows (the most reliable source's)."
+        ),
+    ] = False,
     topic: Annotated[str | None, Query(description="Topic code.")] = None,
     start: Annotated[
         str | None, Query(description=f"Only periods starting on or after this ({PERIOD_HELP}).")
@@ -300,6 +307,7 @@ async def series_filter(
         regions=region or [],
         entities=entity or [],
         sources=source or [],
+        witnesses=witnesses,
         topic=topic,
         start=start,
         end=end,

@@ -119,6 +119,15 @@ def observation_item(record: ObservationRecord, lang: Language, base: str) -> di
         "entities": record["entities"],
         "source": record["source_code"],
         **{name: record[name] for name in _SHARED},
+        "witness_of": record["witness_of"],
+        "agreement": record["agreement"],
+        "witnesses_url": (
+            f"{base}/v1/observations?indicator={record['indicator_code']}"
+            f"&region={record['region_code']}&start={record['period']}&end={record['period']}"
+            "&witnesses=true"
+            if "/" not in record["period"]
+            else None
+        ),
         "url": f"{base}/v1/observations/{code}",
     }
 

@@ -119,6 +119,12 @@ class ObservationFields(SQLModel):
         description="The sentence the figure comes from, verbatim (sources whose text is "
         "stored); null for figures from other sources, which give a locator.",
     )
+    conflict_note: str | None = Field(
+        default=None,
+        sa_type=sa.Text,
+        description="Why a figure that conflicts with another source's for the same "
+        "indicator, region and period is kept beside it (English).",
+    )
     locator: str | None = Field(
         default=None,
         description="Where in its source the figure is printed (section, paragraph, table "

@@ -111,6 +111,10 @@ class ObservationColumns(ObservationFields):
     # When this version became known (ISO 8601, UTC, microseconds: sorts as it reads): its
     # source's publication for a figure first seeded, the change's time for any later one.
     known_from: str
+    # Where several sources give the same point: the figure the series shows (None: this
+    # one), and how this one agrees with it (app/rules/witnesses.py). Derived by the seeder.
+    witness_of: str | None = None
+    agreement: str | None = None
 
 
 class Observation(ObservationColumns, table=True):

@@ -35,6 +35,14 @@ OBSERVATION: dict[str, Any] = {
     "note": None,
     "source": "jzrb-2025-10-24-p03",
     "quote": "2024年,全市完成地区生产总值2458.8亿元",
+    "conflict_note": None,
+    "locator": None,
+    "witness_of": "jinzhong-bulletin-2024-gdp-140700-2024",
+    "agreement": "equal",
+    "witnesses_url": (
+        "http://127.0.0.1:8000/v1/observations?indicator=gdp&region=140700&start=2024"
+        "&end=2024&witnesses=true"
+    ),
     "url": "http://127.0.0.1:8000/v1/observations/gdp-2024",
 }
 
@@ -53,7 +61,7 @@ INDICATOR: dict[str, Any] = {
     "unit": "亿元",
     "unit_code": "cny_100m",
     "normalized_unit": "CNY",
-    "observation_count": 18,
+    "observation_count": 19,
     "url": "http://127.0.0.1:8000/v1/indicators/gdp",
     "observations_url": "http://127.0.0.1:8000/v1/indicators/gdp/observations",
 }

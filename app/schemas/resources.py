@@ -18,6 +18,7 @@ from app.rules.periods import PeriodPrecision
 from app.rules.regions import RegionLevel
 from app.rules.search import DocType
 from app.rules.sources import EventStatus, Reliability, SourceKind
+from app.rules.witnesses import Agreement
 from app.schemas import examples
 
 
@@ -155,6 +156,18 @@ class ObservationRead(ObservationFields):
     derivation: Derivation | None
     entities: list[str] = Field(description="Codes of the entities the figure concerns.")
     source: str = Field(examples=["jzrb-2025-10-24-p03"])
+    witness_of: str | None = Field(
+        description="When other sources give the same indicator, region and period: the code "
+        "of the figure the series shows (null: this one is it)."
+    )
+    agreement: Agreement | None = Field(
+        description="How this figure agrees with the one the series shows: equal, "
+        "within_rounding, consistent (a bound or estimate it fits) or conflicting (kept with a "
+        "conflict_note). Null for the figure shown."
+    )
+    witnesses_url: str | None = Field(
+        description="Every source's figure for this point (null for a span of periods)."
+    )
     url: str
 
 

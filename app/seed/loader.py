@@ -23,6 +23,7 @@ from app.rules.qualifiers import wording_problems
 from app.rules.regions import LEVEL_RANK
 from app.rules.resources import singular
 from app.rules.texts import Correction, apply_errata, contains_quote, squeeze
+from app.rules.witnesses import Agreement, Figure, half_step, rank_point
 from app.seed.schema import (
     EntitySeed,
     EventSeed,
@@ -96,6 +97,8 @@ class SeedBundle:
     events: list[EventSeed]
     quotes: list[QuoteSeed]
     texts: dict[str, SourceText]
+    # Each figure's headline and agreement at its point (None, None: it is the headline).
+    ranks: dict[str, tuple[str | None, Agreement | None]]
     content_hash: str
 
 
@@ -231,13 +234,14 @@ def load_bundle(seed_dir: Path) -> SeedBundle:
         {u.code for _, u in units},
         issues,
     )
-    _check_observations(
+    ranks = _check_observations(
         files["observations"],
         observations,
         indicators={i.code: i for _, i in indicators},
         units={u.code: u for _, u in units},
         regions={r.code for _, r in regions},
         texts=texts,
+        sources={s.code: s for _, s in sources},
         issues=issues,
     )
     known = Known(
@@ -265,6 +269,7 @@ def load_bundle(seed_dir: Path) -> SeedBundle:
         events=[r for _, r in events],
         quotes=[r for _, r in quotes],
         texts=texts,
+        ranks=ranks,
         content_hash=content_hash(seed_dir),
     )
 
@@ -353,21 +358,27 @@ def _check_observations(
     units: dict[str, UnitSeed],
     regions: set[str],
     texts: dict[str, SourceText],
+    sources: dict[str, SourceSeed],
     issues: _Collector,
-) -> None:
+) -> dict[str, tuple[str | None, Agreement | None]]:
     by_code = {o.code: o for _, o in observations}
-    # One figure per indicator, main region and period: a series point, a JSON-stat cell.
-    points: dict[tuple[str, str, str], str] = {}
-    for index, obs in observations:
-        point = (obs.indicator, obs.regions[0], parse_period(obs.period).label)
-        if point in points:
-            issues.add(
-                file,
-                (index, "period"),
-                f"{points[point]!r} already gives {obs.indicator} "
-                f"for {obs.regions[0]} in {obs.period}",
-            )
-        points.setdefault(point, obs.code)
+    index_of = {o.code: index for index, o in observations}
+    # A series point (a JSON-stat cell): one figure per source, one of them the headline.
+    points: dict[tuple[str, str, str], list[ObservationSeed]] = {}
+    for _, obs in observations:
+        points.setdefault(point_of(obs), []).append(obs)
+    figures = {
+        obs.code: figure
+        for _, obs in observations
+        if (figure := figure_of(obs, indicators, units, sources)) is not None
+    }
+    ranks: dict[str, tuple[str | None, Agreement | None]] = {}
+    for seeds in points.values():
+
+        def problem_for(code: str) -> Report:
+            return _reporter(issues, file, index_of[code])
+
+        ranks.update(check_point(seeds, figures, problem_for))
     for index, obs in observations:
         check_observation(
             obs,
@@ -378,6 +389,70 @@ def _check_observations(
             by_code=by_code,
             problem=_reporter(issues, file, index),
         )
+    return ranks
+
+
+def point_of(obs: ObservationSeed) -> tuple[str, str, str]:
+    """The series point a figure gives: indicator, main region, period."""
+    return (obs.indicator, obs.regions[0], parse_period(obs.period).label)
+
+
+def figure_of(
+    obs: ObservationSeed,
+    indicators: dict[str, IndicatorSeed],
+    units: dict[str, UnitSeed],
+    sources: dict[str, SourceSeed],
+) -> Figure | None:
+    """What ranking a figure among its point's needs (None if its unit or source is unknown:
+    problems said elsewhere)."""
+    indicator = indicators.get(obs.indicator)
+    unit = units.get(obs.unit or (indicator.unit if indicator else ""))
+    source = sources.get(obs.source)
+    if unit is None or source is None:
+        return None
+    return Figure(
+        code=obs.code,
+        reliability=source.reliability,
+        published=source.published_date,
+        normalized=obs.value * unit.factor,
+        normalized_max=None if obs.value_max is None else obs.value_max * unit.factor,
+        half_step=half_step(obs.value_as_published, obs.value, unit.factor),
+        qualifier=obs.qualifier,
+    )
+
+
+def check_point(
+    seeds: Sequence[ObservationSeed],
+    figures: dict[str, Figure],
+    problem_for: Callable[[str], Report],
+) -> dict[str, tuple[str | None, Agreement | None]]:
+    """The rules of one point across its figures: one per source; a witness that conflicts
+    with the headline only with a `conflict_note`, and such a note only where there is a
+    conflict. Return each figure's headline and agreement (app/rules/witnesses.py)."""
+    by_source: dict[str, ObservationSeed] = {}
+    for obs in seeds:
+        first = by_source.setdefault(obs.source, obs)
+        if first is not obs:
+            problem_for(obs.code)(
+                "period",
+                f"{first.code!r} already gives {obs.indicator} for {obs.regions[0]} in "
+                f"{obs.period} from source {obs.source!r}",
+            )
+    ranks = rank_point([figures[obs.code] for obs in seeds if obs.code in figures])
+    conflict = any(agreement is Agreement.conflicting for _, agreement in ranks.values())
+    for obs in seeds:
+        headline, agreement = ranks.get(obs.code, (None, None))
+        if agreement is Agreement.conflicting and not obs.conflict_note:
+            problem_for(obs.code)(
+                "value",
+                f"conflicts with {headline!r}, another source's figure for {obs.indicator} "
+                f"in {obs.regions[0]}, {obs.period}: keep it only with a conflict_note saying why",
+            )
+        if obs.conflict_note and not conflict:
+            problem_for(obs.code)(
+                "conflict_note", "no other source's figure for this point conflicts with it"
+            )
+    return ranks
 
 
 def _key_path(key: str) -> NodePath:

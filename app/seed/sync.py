@@ -87,7 +87,10 @@ def bundle_rows(bundle: SeedBundle) -> list[tuple[type[SQLModel], list[SQLModel]
         rows += entity_rows(e)
     for o in bundle.observations:
         unit = units[o.unit or indicator_units[o.indicator]]
-        rows += observation_rows(o, unit, min(published[o.source], moments.now()))
+        figure = observation_rows(o, unit, min(published[o.source], moments.now()))
+        headline, agreement = bundle.ranks.get(o.code, (None, None))
+        figure[0].witness_of, figure[0].agreement = headline, agreement
+        rows += figure
     for ev in bundle.events:
         rows += event_rows(ev)
     for q in bundle.quotes:

@@ -36,8 +36,8 @@ from app.models import (
     Topic,
     Unit,
 )
-from app.rules.periods import parse_period
 from app.rules.search import DocType
+from app.rules.witnesses import Figure, rank_point
 from app.seed.loader import (
     SEED_FILES,
     Known,
@@ -48,7 +48,10 @@ from app.seed.loader import (
     check_event,
     check_indicator,
     check_observation,
+    check_point,
     check_quote,
+    figure_of,
+    point_of,
     source_text,
 )
 from app.seed.records import (
@@ -253,6 +256,14 @@ def _source(write: _Write, seed: SourceSeed | None, record: dict[str, Any] | Non
         return
     new = SourceText(None, None) if text is None else source_text(seed, text, write.problem)
     write.rows = source_rows(seed, new.original, new.corrected)
+    if current is not None and (current.reliability, current.published_date) != (
+        seed.reliability,
+        seed.published_date,
+    ):
+        # Which figure heads a point shared with other sources may change.
+        given = select(Observation.indicator_code, Observation.region_code, Observation.period)
+        points = set(session.exec(given.where(Observation.source_code == code).distinct()))
+        write.follow_ups.append(partial(refresh_points, session, points))
     if current is None or current.text == new.corrected:
         return
     # Its text changed: every quote taken from it must still be there.
@@ -319,9 +330,14 @@ def _reunit(write: _Write, indicator: IndicatorSeed, old_unit: str) -> None:
     for record in read_records(session, "observations", following):
         record.pop("unit", None)
         seed = ObservationSeed.model_validate(record)
-        unit = _check_observation(session, seed, write.theirs("observations", seed.code), indicator)
+        unit = _check_observation(
+            session, seed, write.theirs("observations", seed.code), _theirs(write), indicator
+        )
         if unit is not None:
             write.follow_ups.append(partial(_restore, session, seed, unit))
+    of_its = select(Observation.indicator_code, Observation.region_code, Observation.period)
+    points = set(session.exec(of_its.where(Observation.indicator_code == indicator.code)))
+    write.follow_ups.append(partial(refresh_points, session, points))
     new = session.get(Unit, indicator.unit)
     if new is None:
         return  # check_indicator has said so
@@ -418,11 +434,16 @@ def _observation(write: _Write, seed: ObservationSeed | None, record: Any) -> No
     session, code = write.session, write.code
     current = session.get(Observation, code)
     write.documents[DocType.observation].add(code)
+    points: set[Point] = set()
     if current is not None:
         # The regions its indicator is found in may change.
         write.documents[DocType.indicator].add(current.indicator_code)
+        points.add((current.indicator_code, current.region_code, current.period))
     if seed is not None:
-        unit = _check_observation(session, seed, write.problem)
+        points.add(point_of(seed))
+    write.follow_ups.append(partial(refresh_points, session, points))
+    if seed is not None:
+        unit = _check_observation(session, seed, write.problem, _theirs(write))
         if unit is not None:
             write.rows = observation_rows(seed, unit, "")  # keep_version sets known_from
         write.documents[DocType.indicator].add(seed.indicator)
@@ -433,6 +454,7 @@ def _check_observation(
     session: Session,
     seed: ObservationSeed,
     problem: Report,
+    others: Callable[[str], Report],
     indicator: IndicatorSeed | None = None,
 ) -> UnitFactor | None:
     """The seeder's rules for one observation, with what it refers to read by key (and
@@ -456,27 +478,81 @@ def _check_observation(
         by_code=_observations(session, inputs),
         problem=problem,
     )
-    # One figure per indicator, main region and period (a series point).
-    label = parse_period(seed.period).label
-    other = session.exec(
-        select(Observation.code).where(
-            Observation.indicator_code == seed.indicator,
-            Observation.region_code == seed.regions[0],
-            Observation.period == label,
-            Observation.code != seed.code,
-        )
-    ).first()
-    if other is not None:
-        problem(
-            "period",
-            f"{other!r} already gives {seed.indicator} for {seed.regions[0]} in {seed.period}",
-        )
+    # Its point: one figure per source, and a conflict with the headline acknowledged.
+    at_point = [o for o in _at_point(session, point_of(seed)) if o.code != seed.code]
+    seeds = [*at_point, seed]
+    figures = _figures(session, seeds, {seed.indicator: indicator} if indicator else {})
+    check_point(seeds, figures, lambda code: problem if code == seed.code else others(code))
     known = _existing(session, Entity, set(seed.entities))
     for code in seed.entities:
         if code not in known:
             problem("entities", f"unknown entity {code!r}")
     unit = units.get(seed.unit or (indicator.unit if indicator else ""))
     return UnitFactor(unit.code, unit.factor) if unit else None
+
+
+def _theirs(write: _Write) -> Callable[[str], Report]:
+    return lambda code: write.theirs("observations", code)
+
+
+Point = tuple[str, str, str]
+
+
+def _at_point(session: Session, point: Point) -> list[ObservationSeed]:
+    """The figures stored for one point (indicator, main region, period)."""
+    indicator, region, period = point
+    codes = session.exec(
+        select(Observation.code).where(
+            Observation.indicator_code == indicator,
+            Observation.region_code == region,
+            Observation.period == period,
+        )
+    ).all()
+    return list(_observations(session, codes).values())
+
+
+def _figures(
+    session: Session,
+    seeds: Sequence[ObservationSeed],
+    indicators: dict[str, IndicatorSeed] | None = None,
+) -> dict[str, Figure]:
+    """Each figure as its point's ranking needs it, with what it refers to read by key
+    (`indicators` stands in for stored ones: an indicator about to change)."""
+    wanted = {s.indicator for s in seeds} - set(indicators or {})
+    known = {
+        i["code"]: IndicatorSeed.model_validate(i)
+        for i in read_records(session, "indicators", sorted(wanted))
+    }
+    known.update(indicators or {})
+    unit_codes = {s.unit for s in seeds if s.unit} | {i.unit for i in known.values()}
+    units = {
+        u["code"]: UnitSeed.model_validate(u)
+        for u in read_records(session, "units", sorted(unit_codes))
+    }
+    sources = {
+        s["code"]: SourceSeed.model_validate(s)
+        for s in read_records(session, "sources", sorted({s.source for s in seeds}))
+    }
+    return {
+        seed.code: figure
+        for seed in seeds
+        if (figure := figure_of(seed, known, units, sources)) is not None
+    }
+
+
+def refresh_points(session: Session, points: set[Point]) -> None:
+    """Each figure of these points told again which is the headline and how it agrees with
+    it: after a write changed a figure, its source's standing or its indicator's unit."""
+    session.flush()
+    for point in sorted(points):
+        seeds = _at_point(session, point)
+        ranks = rank_point(list(_figures(session, seeds).values()))
+        for seed in seeds:
+            row = session.get(Observation, seed.code)
+            headline, agreement = ranks.get(seed.code, (None, None))
+            if row is not None and (row.witness_of, row.agreement) != (headline, agreement):
+                row.witness_of, row.agreement = headline, agreement
+    session.flush()
 
 
 def _check_dependents(write: _Write, seed: ObservationSeed | None) -> None:

@@ -71,6 +71,8 @@ class ObservationFilter:
     regions: list[str] = field(default_factory=list)
     entities: list[str] = field(default_factory=list)
     sources: list[str] = field(default_factory=list)
+    # Every source's figure for a point, not only the one the series shows.
+    witnesses: bool = False
     topic: str | None = None
     start: str | None = None
     end: str | None = None
@@ -238,7 +240,10 @@ def _conditions(
         )
         return [f"{alias}.code IN (SELECT code FROM ({ranked}) ranked WHERE recency = 1)"]
     start, end = period_bounds(flt.start, flt.end)
-    conditions: list[str] = []
+    # The figure a series shows, unless every witness is asked for, or a source's figures
+    # (whether or not they head their point).
+    shown = flt.witnesses or flt.sources
+    conditions: list[str] = [] if shown else [f"{alias}.witness_of IS NULL"]
     if flt.indicators:
         conditions.append(f"{alias}.indicator_code IN {sql.bind_all(flt.indicators)}")
     if flt.regions:
@@ -387,7 +392,8 @@ def list_observations(
 def get_observation(session: Session, code: str, as_of: str | None = None) -> ObservationRecord:
     """One observation (as it stood at `as_of`, if given); NotFoundError if there is none."""
     sql = _Sql()
-    source = _observations(sql, ObservationFilter(as_of=as_of))
+    # Any figure by its code, whether or not it heads its point.
+    source = _observations(sql, ObservationFilter(as_of=as_of, witnesses=True))
     one = f"SELECT {_columns(as_of)} {_labelled(source)} WHERE o.code = {sql.bind(code)}"
     rows = session.connection().execute(sql.statement(one), sql.params).mappings().all()
     if not rows:

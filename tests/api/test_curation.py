@@ -138,7 +138,11 @@ def test_the_seeders_validation_applies(curated: Curated) -> None:
     errors = problem(wrong, 422)["errors"]
     assert errors == [
         {"location": "body", "name": "value", "message": "2458.9 is not the figure printed "
-         "('2458.8' = 2458.8)"}
+         "('2458.8' = 2458.8)"},
+        # The bulletin's figure for the same point heads it: 2458.9 would conflict with it.
+        {"location": "body", "name": "value", "message": "conflicts with "
+         "'jinzhong-bulletin-2024-gdp-140700-2024', another source's figure for gdp in "
+         "140700, 2024: keep it only with a conflict_note saying why"},
     ]  # fmt: skip
     unknown = curated.patch(GDP, {"regions": ["999999"]})
     assert problem(unknown, 422)["errors"][0]["name"] == "regions[0]"  # type: ignore[index]
@@ -487,7 +491,8 @@ def test_as_of_shows_a_retired_figure_until_its_retirement(curated: Curated) -> 
             "latest": "true",
         },
     ).json()
-    assert [item["code"] for item in latest["items"]] == ["gdp-2024"]
+    # The 2024 figure the series shows: the bulletin's, which heads the point.
+    assert [item["code"] for item in latest["items"]] == ["jinzhong-bulletin-2024-gdp-140700-2024"]
 
 
 def test_history_pages_in_the_list_envelope(curated: Curated) -> None:

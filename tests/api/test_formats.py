@@ -130,7 +130,9 @@ def test_unknown_or_unoffered_format_is_422(client: TestClient, value: str) -> N
 
 
 def test_pandas_reads_csv_from_a_url_chinese_intact(live_server: str) -> None:
-    frame = pd.read_csv(f"{live_server}/v1/observations?format=csv&all=true", dtype={"region": str})
+    frame = pd.read_csv(
+        f"{live_server}/v1/observations?format=csv&all=true&witnesses=true", dtype={"region": str}
+    )
     gdp = frame[frame["code"] == "gdp-2024"].iloc[0]
     assert gdp["indicator_name_zh"] == "地区生产总值"
     assert gdp["value"] == 2458.8

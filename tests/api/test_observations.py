@@ -76,7 +76,13 @@ def test_get_observation_contract(client: TestClient) -> None:
         "note": None,
         "source": "jzrb-2025-10-24-p03",
         "quote": "2024年,全市完成地区生产总值2458.8亿元",
+        "conflict_note": None,
         "locator": None,
+        # The statistics bureau's bulletin gives the same point, and heads it.
+        "witness_of": "jinzhong-bulletin-2024-gdp-140700-2024",
+        "agreement": "equal",
+        "witnesses_url": f"{BASE}/v1/observations?indicator=gdp&region=140700&start=2024"
+        "&end=2024&witnesses=true",
         "url": f"{BASE}/v1/observations/gdp-2024",
     }
 
@@ -85,7 +91,16 @@ def test_list_observations_latest_for_jinzhong_shows_2024_gdp(client: TestClient
     body = client.get("/v1/observations", params={"region": "140700", "latest": "true"}).json()
     gdp = [o for o in body["items"] if o["indicator"] == "gdp"]
     assert [(o["value"], o["unit"], o["period"]) for o in gdp] == [(2458.8, "亿元", "2024")]
-    assert "2458.8亿元" in gdp[0]["quote"]
+    # The statistics bureau's figure heads the point; the report's is its witness, equal.
+    assert (gdp[0]["source"], gdp[0]["witness_of"]) == ("jinzhong-bulletin-2024", None)
+    assert gdp[0]["quote"] is None
+    assert gdp[0]["locator"].startswith("一、综 合")
+    witnesses = client.get(gdp[0]["witnesses_url"].removeprefix(BASE)).json()["items"]
+    assert [(o["code"], o["witness_of"], o["agreement"]) for o in witnesses] == [
+        ("gdp-2024", gdp[0]["code"], "equal"),
+        (gdp[0]["code"], None, None),
+    ]
+    assert "2458.8亿元" in witnesses[0]["quote"]
 
 
 def test_list_observations_latest_keeps_one_per_indicator_and_region(client: TestClient) -> None:

@@ -144,3 +144,30 @@ def test_references_of_a_write_are_checked_by_key(curated: Curated) -> None:
     copy = {**_copy(curated, "entities", "jinzhong-energy-bureau", "bureau-copy")}
     taken = curated.client.post("/v1/entities", json=copy, headers=curated.auth())
     assert _errors(taken) == ["people[0].code"]  # a person is listed under one entity
+
+
+def test_a_sources_standing_decides_which_figure_heads_a_point(
+    curated: Curated, tmp_path: Path
+) -> None:
+    bulletin = "jinzhong-bulletin-2024-gdp-140700-2024"
+    assert curated.client.get("/v1/observations/gdp-2024").json()["witness_of"] == bulletin
+    # Were the bulletin unverified, the report (secondary) would head the point.
+    changed = curated.patch("/v1/sources/jinzhong-bulletin-2024", {"reliability": "unverified"})
+    assert changed.status_code == 200, changed.text
+    report = curated.client.get("/v1/observations/gdp-2024").json()
+    assert (report["witness_of"], report["agreement"]) == (None, None)
+    demoted = curated.client.get(f"/v1/observations/{bulletin}").json()
+    assert (demoted["witness_of"], demoted["agreement"]) == ("gdp-2024", "equal")
+    whole_dataset_agrees(curated, tmp_path)  # a reseed ranks the point the same way
+    # A figure that would conflict with its point's headline is refused, naming it.
+    conflict = curated.patch(
+        f"/v1/observations/{bulletin}", {"value": 2358.8, "value_as_published": "2358.8"}
+    )
+    assert _errors(conflict) == ["value"]
+    noted = curated.patch(
+        f"/v1/observations/{bulletin}",
+        {"value": 2358.8, "value_as_published": "2358.8", "conflict_note": "A test of the rule."},
+    )
+    assert noted.status_code == 200, noted.text
+    assert curated.client.get(f"/v1/observations/{bulletin}").json()["agreement"] == "conflicting"
+    whole_dataset_agrees(curated, tmp_path / "conflict")

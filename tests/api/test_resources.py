@@ -11,22 +11,25 @@ BASE = "http://testserver"
 
 
 def test_get_indicator_contract(client: TestClient) -> None:
-    assert client.get("/v1/indicators/gdp").json() == {
-        "code": "gdp",
-        "name": "地区生产总值",
-        "name_zh": "地区生产总值",
-        "name_en": "Gross regional product",
-        "definition": "一个地区(省、市或县区)全年的地区生产总值,按各来源所载。",
-        "definition_zh": "一个地区(省、市或县区)全年的地区生产总值,按各来源所载。",
-        "definition_en": "Gross regional product (地区生产总值) of a region (province, city or district) for a year, as its sources report it.",
-        "topic": "economy",
-        "unit": "亿元",
-        "unit_code": "cny_100m",
-        "normalized_unit": "CNY",
-        "observation_count": 18,  # the report's 2024 figure; the province's, cities', Taigu's
-        "url": f"{BASE}/v1/indicators/gdp",
-        "observations_url": f"{BASE}/v1/indicators/gdp/observations",
-    }
+    assert (
+        client.get("/v1/indicators/gdp").json()
+        == {
+            "code": "gdp",
+            "name": "地区生产总值",
+            "name_zh": "地区生产总值",
+            "name_en": "Gross regional product",
+            "definition": "一个地区(省、市或县区)全年的地区生产总值,按各来源所载。",
+            "definition_zh": "一个地区(省、市或县区)全年的地区生产总值,按各来源所载。",
+            "definition_en": "Gross regional product (地区生产总值) of a region (province, city or district) for a year, as its sources report it.",
+            "topic": "economy",
+            "unit": "亿元",
+            "unit_code": "cny_100m",
+            "normalized_unit": "CNY",
+            "observation_count": 19,  # 2024 from the report and the bulletin; the province's, cities', Taigu's
+            "url": f"{BASE}/v1/indicators/gdp",
+            "observations_url": f"{BASE}/v1/indicators/gdp/observations",
+        }
+    )
 
 
 def test_list_indicators_filters(client: TestClient) -> None:

@@ -193,19 +193,30 @@ CASES: dict[str, tuple[Breakage, str, str, str, str]] = {
     "located figure without its locator": (
         lambda d: edit(d, "observations.yaml", "  locator: 一、综 合, 第1段 (初步核算…地区生产总值)\n  note: 增长", "  note: 增长"),
         "observations.yaml", "code: jinzhong-bulletin-2024-gdp-growth-140700-2024",
-        "observations[18].locator", "needs a locator",
+        "observations[19].locator", "needs a locator",
     ),
     "a quote from a source without text": (
         lambda d: edit(d, "observations.yaml", "  locator: 一、综 合, 第1段 (初步核算…地区生产总值)\n  note: 增长", "  quote: 全年全市地区生产总值\n  locator: 一、综 合, 第1段 (初步核算…地区生产总值)\n  note: 增长"),
-        "observations.yaml", "quote: 全年全市地区生产总值", "observations[18].quote", "keeps no text to quote",
+        "observations.yaml", "quote: 全年全市地区生产总值", "observations[19].quote", "keeps no text to quote",
     ),
     "located figure that does not read back": (
         lambda d: edit(d, "observations.yaml", "value: 2.3\n  value_as_published: '2.3'", "value: 2.4\n  value_as_published: '2.3'"),
-        "observations.yaml", "value: 2.4", "observations[18].value", "is not the figure printed",
+        "observations.yaml", "value: 2.4", "observations[19].value", "is not the figure printed",
     ),
     "errata for a source without text": (
         lambda d: edit(d, "sources.yaml", "  licence_note: Facts and figures only are taken; the text is not reproduced.\n", "  licence_note: x\n  errata: [{original: a, corrected: b, reason: c}]\n"),
         "sources.yaml", "", "sources[1]", "errata correct a stored text",
+    ),
+    # One value, many witnesses: the bulletin's 2024 GDP heads the point, the report's is its
+    # witness; a figure that conflicts with the headline needs a conflict_note.
+    "a conflicting witness without a note": (
+        lambda d: edit(d, "observations.yaml", "value: 2458.8\n  value_as_published: '2458.8'", "value: 2358.8\n  value_as_published: '2358.8'"),
+        "observations.yaml", "value: 2458.8", "observations[0].value",
+        "conflicts with 'jinzhong-bulletin-2024-gdp-140700-2024'",
+    ),
+    "a conflict note with no conflict": (
+        lambda d: edit(d, "observations.yaml", "  note: Preliminary accounting (初步核算).", "  conflict_note: x\n  note: Preliminary accounting (初步核算)."),
+        "observations.yaml", "conflict_note: x", "observations[18].conflict_note", "conflicts with it",
     ),
 }  # fmt: skip
 
