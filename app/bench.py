@@ -501,14 +501,16 @@ def under_writers(database_url: str, key: str) -> dict[str, Any]:
     writers = [threading.Thread(target=writer, args=(n,)) for n in range(WRITERS)]
     for thread in writers:
         thread.start()
-    time.sleep(2)  # every writer has sent its first write: the queue is full
-    started, written = time.monotonic(), statuses[200]
-    busy = _probe(api.base)
-    writes_per_second = (statuses[200] - written) / (time.monotonic() - started)
-    stop.set()
-    for thread in writers:
-        thread.join()
-    api.stop()
+    try:
+        time.sleep(2)  # every writer has sent its first write: the queue is full
+        started, written = time.monotonic(), statuses[200]
+        busy = _probe(api.base)
+        writes_per_second = (statuses[200] - written) / (time.monotonic() - started)
+    finally:
+        stop.set()
+        for thread in writers:
+            thread.join()
+        api.stop()
     return {
         "writers": WRITERS,
         "without_writers": alone,

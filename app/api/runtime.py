@@ -80,8 +80,8 @@ class Runtime:
             statement_timeout=settings.statement_timeout,
             busy_timeout=settings.busy_timeout,
             pool_size=settings.db_pool_size,
-            # However small the pool, a write or a readiness check (each holds two
-            # connections at once) finds its second one.
+            # However small the pool, a write (it holds the seed lock on a second
+            # connection) finds its second one.
             max_overflow=max(settings.db_pool_size // 2, EXTRA_CONNECTIONS),
         )
         readiness_engine = make_engine(
@@ -90,7 +90,9 @@ class Runtime:
             statement_timeout=settings.statement_timeout,
             busy_timeout=settings.busy_timeout,
             pool_size=READINESS_THREADS,
-            max_overflow=0,
+            # The step-by-step check reads the schema revision on a second connection: two
+            # overlapping probes must each find one, not wait for each other.
+            max_overflow=READINESS_THREADS,
         )
         caches = Caches()
         return cls(

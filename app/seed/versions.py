@@ -133,6 +133,11 @@ def _keep_vintage(session: Session, record: dict[str, Any], known_from: str, unt
     )
     factor = session.exec(select(Unit.factor).where(col(Unit.code) == unit_code)).one()
     row = observation_row(seed, UnitFactor(unit_code, Decimal(repr(factor))), known_from)
+    live = session.get(Observation, seed.code)
+    if live is not None:
+        # Its point's ranking as the live row has it: a witness stays one in `as_of` lists
+        # (a ranking that changed with this write is not told apart).
+        row.witness_of, row.agreement = live.witness_of, live.agreement
     inputs = sorted(seed.derivation.inputs.items()) if seed.derivation else []
     session.add(
         ObservationVintage(

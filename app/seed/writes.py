@@ -311,7 +311,12 @@ def _indicator(write: _Write, seed: IndicatorSeed | None, record: Any) -> None:
     write.rows = indicator_rows(seed)
     if current is None:
         return
-    names = (current.name_zh, current.name_en) != (seed.name_zh, seed.name_en)
+    # Its figures' documents carry its names and topic.
+    names = (current.name_zh, current.name_en, current.topic_code) != (
+        seed.name_zh,
+        seed.name_en,
+        seed.topic,
+    )
     if current.unit_code != seed.unit:
         _reunit(write, seed, current.unit_code)
     if names or current.unit_code != seed.unit:
