@@ -32,4 +32,4 @@ class EventStatus(StrEnum):
 
 
 # The order in which witnesses of one figure are preferred, most reliable first.
-RELIABILITY_RANK = {Reliability.primary: 0, Reliability.secondary: 1, Reliability.unverified: 2}
+RELIABILITY_RANK = {reliability: rank for rank, reliability in enumerate(Reliability)}

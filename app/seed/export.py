@@ -42,13 +42,10 @@ def export_documents(session: Session) -> tuple[dict[str, list[dict[str, Any]]],
         if kind == "regions":
             # Provinces, then prefectures, then counties: a parent before its children.
             records.sort(key=lambda r: (LEVEL_RANK[RegionLevel(r["level"])], r["code"]))
-        documents[name] = [in_seed_order(record, model) for record in records]
+        # Each record's keys in the order curators write them (once per kind, not per record).
+        order = seed_key_order(model)
+        documents[name] = [{key: r[key] for key in order if key in r} for r in records]
     return documents, texts
-
-
-def in_seed_order(record: dict[str, Any], model: type[Any]) -> dict[str, Any]:
-    """The record's keys in the order curators write them (see `seed_key_order`)."""
-    return {name: record[name] for name in seed_key_order(model) if name in record}
 
 
 class _Dumper(yaml.SafeDumper):

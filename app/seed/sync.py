@@ -238,21 +238,18 @@ def current_data_version(session: Session) -> str:
     return _meta(session, SEED_HASH_KEY) or ""
 
 
-def apply_bundle(
-    session: Session, bundle: SeedBundle, *, force: bool = False, by_api: bool = False
-) -> SyncReport:
-    """Make the database hold `bundle`, in the session's transaction: rows, search index,
-    statistics and data version. The seeder and the write API both go through here."""
+def apply_bundle(session: Session, bundle: SeedBundle, *, force: bool = False) -> SyncReport:
+    """Make the database hold `bundle`, in the session's transaction: rows, versions,
+    search index, statistics and data version. (API writes touch one record instead:
+    app/seed/writes.py.)"""
     report = sync_bundle(session, bundle)
-    if not by_api and (report.changed or force or _unversioned(session)):
-        # The API's writes keep their own one version; a seed keeps one per record it
-        # changed (and, once, one per record of a database from before versions).
+    if report.changed or force or _unversioned(session):
+        # A seed keeps one version per record it changed (and, once, one per record of a
+        # database from before versions).
         keep_seed_versions(session, moments.now())
     if report.changed or force:
         rebuild_search_index(session)
         # Fresh statistics let the query planner pick the right index as data grows.
         session.exec(text("ANALYZE"))  # type: ignore[call-overload]
-    mark_data_version(
-        session, bundle.content_hash, changed=report.changed, by_api=by_api and report.changed
-    )
+    mark_data_version(session, bundle.content_hash, changed=report.changed, by_api=False)
     return report

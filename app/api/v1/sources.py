@@ -46,7 +46,7 @@ def _read(record: SourceRecord, lang: Language, request: Request) -> SourceRead:
         page=source.page,
         page_heading=source.page_heading,
         series=source.series,
-        title=pick(lang, source.title or source.title_en, source.title_en),
+        title=_pick(lang, source.title, source.title_en) or source.title_en,
         title_zh=source.title,
         title_en=source.title_en,
         subtitle=_pick(lang, source.subtitle, source.subtitle_en),
