@@ -12,6 +12,8 @@ SQLModel.metadata.naming_convention = {
 
 from app.models.tables import (  # noqa: E402 - tables must see the naming convention
     ApiKey,
+    DataCheck,
+    DataCheckLink,
     DatasetMeta,
     DerivationInput,
     Entity,
@@ -44,6 +46,8 @@ from app.models.tables import (  # noqa: E402 - tables must see the naming conve
 
 __all__ = [
     "ApiKey",
+    "DataCheck",
+    "DataCheckLink",
     "DatasetMeta",
     "DerivationInput",
     "Entity",

@@ -389,3 +389,45 @@ class RecordVersion(SQLModel, table=True):
     reason: str | None = Field(default=None, sa_column=Column(Text))
     record: str | None = Field(default=None, sa_column=Column(Text))  # JSON
     etag: str | None = None
+
+
+class DataCheck(SQLModel, table=True):
+    """A check the record makes about itself (app/rules/checks.py): figures that must add up,
+    a rate against its numerator and denominator, a level against its printed change, one
+    source's figure or date against another's. Derived by the seeder and by every write
+    that touches its inputs, never curated directly; `conflict_note` is the curator's
+    acknowledgement of a check that conflicts (seed_data/checks.yaml)."""
+
+    __tablename__ = "data_check"
+
+    code: str = Field(primary_key=True)
+    kind: str
+    verdict: str = Field(index=True)
+    region_code: str  # the region the check is about first; data_check_link lists all
+    title_zh: str
+    title_en: str
+    sentence_zh: str = Field(sa_column=Column(Text, nullable=False))
+    sentence_en: str = Field(sa_column=Column(Text, nullable=False))
+    formula: str
+    # In `unit_code`, the unit the expected figure is printed in (null for dates).
+    expected: str
+    actual: str
+    tolerance: str | None = None
+    unit_code: str | None = None
+    detail: str = Field(sa_column=Column(Text, nullable=False))  # JSON: inputs and the result
+    conflict_note: str | None = Field(default=None, sa_column=Column(Text))
+
+
+class DataCheckLink(SQLModel, table=True):
+    """What a check is about, for filtering: each region, indicator, source, observation and
+    event it reads."""
+
+    __tablename__ = "data_check_link"
+    __table_args__ = (
+        ForeignKeyConstraint(["check_code"], ["data_check.code"], ondelete="CASCADE"),
+        Index("ix_data_check_link_dimension_code", "dimension", "code"),
+    )
+
+    check_code: str = Field(primary_key=True)
+    dimension: str = Field(primary_key=True)  # region | indicator | source | observation | event
+    code: str = Field(primary_key=True)
