@@ -68,6 +68,8 @@ def present_event(record: EventRecord, lang: Language, request: Request) -> Even
         locator=event.locator,
         status=event.status,
         note=event.note,
+        account_of=event.account_of,
+        conflict_note=event.conflict_note,
         url=url(request, f"/v1/events/{event.code}"),
     )
 

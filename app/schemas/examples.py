@@ -87,6 +87,8 @@ EVENT: dict[str, Any] = {
     "locator": None,
     "status": "happened",
     "note": None,
+    "account_of": None,
+    "conflict_note": None,
     "url": "http://127.0.0.1:8000/v1/events/yangshe-railway-opens",
 }
 

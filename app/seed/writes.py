@@ -18,12 +18,15 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 from sqlalchemy import func
-from sqlmodel import Session, SQLModel, col, select
+from sqlmodel import Session, SQLModel, col, or_, select
 
 from app.models import (
+    DataCheck,
+    DataCheckLink,
     DerivationInput,
     Entity,
     EntityRelation,
+    Event,
     EventEntity,
     EventIndicator,
     Indicator,
@@ -36,8 +39,10 @@ from app.models import (
     Topic,
     Unit,
 )
+from app.rules.checks import CHECKED_INDICATORS, Check, CheckKind
 from app.rules.search import DocType
 from app.rules.witnesses import Figure, rank_point
+from app.seed.checks import Catalogue, acknowledge, catalogue, check_rows, checks_of
 from app.seed.loader import (
     SEED_FILES,
     Known,
@@ -74,6 +79,7 @@ from app.seed.schema import (
     IndicatorSeed,
     ObservationSeed,
     QuoteSeed,
+    RegionSeed,
     SourceSeed,
     UnitSeed,
 )
@@ -195,6 +201,7 @@ def _known(
         entities=_existing(session, Entity, wanted["entities"]),
         people=_existing(session, Person, wanted["people"]),
         texts={**stored, **(texts or {})},
+        events=_existing(session, Event, wanted["events"]),
     )
 
 
@@ -213,6 +220,7 @@ def _references(seed: BaseModel) -> dict[str, Sequence[str | None]]:
             "topics": seed.topics,
             "entities": seed.entities,
             "indicators": seed.indicators,
+            "events": [seed.account_of],
         }
     if isinstance(seed, QuoteSeed):
         return {
@@ -256,6 +264,9 @@ def _source(write: _Write, seed: SourceSeed | None, record: dict[str, Any] | Non
         return
     new = SourceText(None, None) if text is None else source_text(seed, text, write.problem)
     write.rows = source_rows(seed, new.original, new.corrected)
+    if current is not None:
+        # The sentences of the checks that read it name it.
+        write.follow_ups.append(partial(_refresh_checks_about, session, "source", code))
     if current is not None and (current.reliability, current.published_date) != (
         seed.reliability,
         seed.published_date,
@@ -323,6 +334,9 @@ def _indicator(write: _Write, seed: IndicatorSeed | None, record: Any) -> None:
         # Its figures' documents carry its name and their printed unit.
         figures = select(Observation.code).where(Observation.indicator_code == code)
         write.documents[DocType.observation].update(session.exec(figures))
+    if names:
+        # So do the sentences of the checks that read it.
+        write.follow_ups.append(partial(_refresh_checks_about, session, "indicator", code))
 
 
 def _reunit(write: _Write, indicator: IndicatorSeed, old_unit: str) -> None:
@@ -420,10 +434,20 @@ def _copy_speaker(quotation: Quotation, copied: tuple[str, str, str, str]) -> No
 
 
 def _event(write: _Write, seed: EventSeed | None, record: Any) -> None:
-    write.documents[DocType.event].add(write.code)
-    if seed is not None:
-        check_event(seed, _known(write.session, [seed]), write.problem)
+    session, code = write.session, write.code
+    write.documents[DocType.event].add(code)
+    if seed is None:
+        told_again = select(Event.code).where(Event.account_of == code)
+        _cited_by(write, "events", told_again, "account_of", f"unknown event {code!r}")
+    else:
+        check_event(seed, _known(session, [seed]), write.problem)
         write.rows = event_rows(seed)
+    if write.problems:
+        return
+    # The dates it is compared with, and those compared with it.
+    checks, notes = _moment_checks(session, code, seed)
+    acknowledge(checks, notes, _reports(write, "events"))
+    write.follow_ups.append(partial(_store_checks, session, checks, same_moment=True))
 
 
 def _quote(write: _Write, seed: QuoteSeed | None, record: Any) -> None:
@@ -453,6 +477,11 @@ def _observation(write: _Write, seed: ObservationSeed | None, record: Any) -> No
             write.rows = observation_rows(seed, unit, "")  # keep_version sets known_from
         write.documents[DocType.indicator].add(seed.indicator)
     _check_dependents(write, seed)
+    if not write.problems:
+        # The checks of its region(s) with its new version: a conflict must be explained.
+        regions = {region for _, region, _ in points}
+        checks, notes = _region_checks(session, regions, {code: seed})
+        acknowledge(checks, notes, _reports(write, "observations"))
 
 
 def _check_observation(
@@ -547,7 +576,8 @@ def _figures(
 
 def refresh_points(session: Session, points: set[Point]) -> None:
     """Each figure of these points told again which is the headline and how it agrees with
-    it: after a write changed a figure, its source's standing or its indicator's unit."""
+    it, and the checks of their regions run again: after a write changed a figure, its
+    source's standing or its indicator's unit."""
     session.flush()
     for point in sorted(points):
         seeds = _at_point(session, point)
@@ -558,6 +588,9 @@ def refresh_points(session: Session, points: set[Point]) -> None:
             if row is not None and (row.witness_of, row.agreement) != (headline, agreement):
                 row.witness_of, row.agreement = headline, agreement
     session.flush()
+    checks, notes = _region_checks(session, {region for _, region, _ in points}, {})
+    acknowledge(checks, notes, _unreported)  # the write said what is wrong
+    _store_checks(session, checks, regions={region for _, region, _ in points})
 
 
 def _check_dependents(write: _Write, seed: ObservationSeed | None) -> None:
@@ -581,6 +614,141 @@ def _observations(session: Session, codes: Sequence[str]) -> dict[str, Observati
         r["code"]: ObservationSeed.model_validate(r)
         for r in read_records(session, "observations", codes)
     }
+
+
+# --- The checks a write touches (app/seed/checks.py) -------------------------------------
+
+
+def _unreported(code: str) -> Report:
+    # Checks stored again after a write that was already checked: nothing left to say.
+    return lambda name, message: None
+
+
+def _reports(write: _Write, resource: str) -> Callable[[str], Report]:
+    return lambda code: write.problem if code == write.code else write.theirs(resource, code)
+
+
+def _region_checks(
+    session: Session, regions: set[str], replacing: dict[str, ObservationSeed | None]
+) -> tuple[list[Check], dict[str, str | None]]:
+    """The checks of these regions (every check is about one main region), with `replacing`
+    standing in for the stored versions of its codes (None: retired); and the conflict_note
+    of every figure they may read."""
+    at = col(Observation.region_code).in_(sorted(regions))
+    headlines = select(Observation.witness_of).where(at, col(Observation.witness_of).is_not(None))
+    read = select(Observation.code).where(
+        at,
+        or_(
+            col(Observation.indicator_code).in_(sorted(CHECKED_INDICATORS)),
+            col(Observation.witness_of).is_not(None),
+            col(Observation.code).in_(headlines),
+        ),
+    )
+    seeds = _observations(session, list(session.exec(read)))
+    for code, seed in replacing.items():
+        seeds.pop(code, None)
+        if seed is not None:
+            # Its point's other figures, which it may now join as a witness.
+            seeds.update({o.code: o for o in _at_point(session, point_of(seed)) if o.code != code})
+            seeds[code] = seed
+    checks = checks_of(list(seeds.values()), [], _catalogue(session, list(seeds.values())))
+    return checks, {code: seed.conflict_note for code, seed in seeds.items()}
+
+
+def _moment_checks(
+    session: Session, code: str, seed: EventSeed | None
+) -> tuple[list[Check], dict[str, str | None]]:
+    """Every date check, with `seed` standing in for event `code` (None: retired), and the
+    conflict_note of every event they read."""
+    accounts = select(Event.account_of).where(col(Event.account_of).is_not(None))
+    read = select(Event.code).where(
+        or_(col(Event.account_of).is_not(None), col(Event.code).in_(accounts))
+    )
+    codes = set(session.exec(read)) | ({seed.account_of} if seed and seed.account_of else set())
+    events = {
+        r["code"]: EventSeed.model_validate(r)
+        for r in read_records(session, "events", sorted(codes - {code}))
+    }
+    if seed is not None:
+        events[code] = seed
+    checks = checks_of([], list(events.values()), _catalogue(session, list(events.values())))
+    return checks, {c: e.conflict_note for c, e in events.items()}
+
+
+def _catalogue(session: Session, seeds: Sequence[ObservationSeed | EventSeed]) -> Catalogue:
+    """The checks' catalogue for these records, read by key."""
+    indicators = [
+        IndicatorSeed.model_validate(r)
+        for r in read_records(
+            session,
+            "indicators",
+            sorted({s.indicator for s in seeds if isinstance(s, ObservationSeed)}),
+        )
+    ]
+    unit_codes = {i.unit for i in indicators} | {
+        s.unit for s in seeds if isinstance(s, ObservationSeed) and s.unit
+    }
+    region_codes = {r for s in seeds for r in s.regions}
+    return catalogue(
+        [
+            RegionSeed.model_validate(r)
+            for r in read_records(session, "regions", sorted(region_codes))
+        ],
+        indicators,
+        [UnitSeed.model_validate(r) for r in read_records(session, "units", sorted(unit_codes))],
+        [
+            SourceSeed.model_validate(r)
+            for r in read_records(session, "sources", sorted({s.source for s in seeds}))
+        ],
+    )
+
+
+def _refresh_checks_about(session: Session, dimension: str, code: str) -> None:
+    """Run again the checks that read this indicator or source (their sentences name it)."""
+    session.flush()
+    about = select(DataCheckLink.check_code).where(
+        DataCheckLink.dimension == dimension, DataCheckLink.code == code
+    )
+    kinds = session.exec(
+        select(DataCheck.kind, DataCheck.region_code)
+        .where(col(DataCheck.code).in_(about))
+        .distinct()
+    ).all()
+    regions = {region for kind, region in kinds if kind != CheckKind.same_moment.value}
+    if regions:
+        checks, notes = _region_checks(session, regions, {})
+        acknowledge(checks, notes, _unreported)  # no figure changed
+        _store_checks(session, checks, regions=regions)
+    if any(kind == CheckKind.same_moment.value for kind, _ in kinds):
+        checks, notes = _moment_checks(session, "", None)
+        acknowledge(checks, notes, _unreported)
+        _store_checks(session, checks, same_moment=True)
+
+
+def _store_checks(
+    session: Session,
+    checks: Sequence[Check],
+    *,
+    regions: set[str] | None = None,
+    same_moment: bool = False,
+) -> None:
+    """Replace the stored checks of `regions` (the figures' checks) or the date checks."""
+    session.flush()
+    kind = col(DataCheck.kind) == CheckKind.same_moment.value
+    scope = kind if same_moment else (~kind) & col(DataCheck.region_code).in_(sorted(regions or ()))
+    existing = list(session.exec(select(DataCheck).where(scope)))
+    rows = [row for check in checks for row in check_rows(check)]
+    wanted = [r for r in rows if isinstance(r, DataCheck)]
+    codes = sorted({r.code for r in existing} | {r.code for r in wanted})
+    links = select(DataCheckLink).where(col(DataCheckLink.check_code).in_(codes))
+    for link in session.exec(links):
+        session.delete(link)
+    session.flush()
+    _, _, stale = upsert_rows(session, DataCheck, wanted, existing)
+    for row in stale:
+        session.delete(row)
+    session.add_all([r for r in rows if isinstance(r, DataCheckLink)])
+    session.flush()
 
 
 _RULES: dict[str, Callable[[_Write, Any, dict[str, Any] | None], None]] = {

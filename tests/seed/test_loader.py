@@ -259,10 +259,15 @@ def test_cli_validate_passes_on_real_seed() -> None:
     assert "valid" in result.output
     # The README shows this output: every line of it, after the folder, is what runs.
     readme = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
-    summary, *per_source = result.output.splitlines()
+    summary, *rest = result.output.splitlines()
     assert "seed_data: valid" + summary.split("seed_data: valid", 1)[1] in readme
+    checks_at = next(i for i, line in enumerate(rest) if " checks: " in line)
+    per_source, checks = rest[:checks_at], rest[checks_at + 1 :]
     assert len(per_source) == 10
-    for line in per_source:
+    # Then every check with its verdict; the conflicting one is acknowledged in the data.
+    assert rest[checks_at].startswith(f"{len(checks)} checks: ")
+    assert any(line.split()[0] == "conflicting" for line in checks)
+    for line in rest:
         assert line in readme, line
 
 
