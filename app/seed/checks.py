@@ -144,12 +144,15 @@ def acknowledge(
     checks: Sequence[Check],
     notes: Mapping[str, str | None],
     problem_for: Callable[[str], Report],
+    written: str | None = None,
 ) -> None:
     """Give each conflicting check the `conflict_note`s of its records, and report a
     conflicting check none of whose records explains it, and a note where nothing conflicts.
 
     `notes` maps the code of every figure and event in scope to its conflict_note. A witness
-    that conflicts with its headline is the witness rule's to report (loader.check_point)."""
+    that conflicts with its headline is the witness rule's to report (loader.check_point).
+    A conflict is reported on the `written` record when it is one of the check's (it can
+    carry the note), else on the figure the check expects."""
     conflicting: set[str] = set()
     for check in checks:
         if check.verdict is not Agreement.conflicting:
@@ -158,7 +161,8 @@ def acknowledge(
         said = [f"{code}: {notes[code]}" for code in check.records if notes.get(code)]
         check.conflict_note = "; ".join(said) or None
         if check.conflict_note is None and check.kind is not CheckKind.sources_agree:
-            blamed = check.expected_code or check.records[0]
+            blamed = written if written in check.records else check.expected_code
+            blamed = blamed or check.records[0]
             problem_for(blamed)(
                 "conflict_note",
                 f"check {check.code!r} conflicts ({check.sentence_en}) Keep the figures only "

@@ -446,7 +446,7 @@ def _event(write: _Write, seed: EventSeed | None, record: Any) -> None:
         return
     # The dates it is compared with, and those compared with it.
     checks, notes = _moment_checks(session, code, seed)
-    acknowledge(checks, notes, _reports(write, "events"))
+    acknowledge(checks, notes, _reports(write, "events"), written=code)
     write.follow_ups.append(partial(_store_checks, session, checks, same_moment=True))
 
 
@@ -481,7 +481,7 @@ def _observation(write: _Write, seed: ObservationSeed | None, record: Any) -> No
         # The checks of its region(s) with its new version: a conflict must be explained.
         regions = {region for _, region, _ in points}
         checks, notes = _region_checks(session, regions, {code: seed})
-        acknowledge(checks, notes, _reports(write, "observations"))
+        acknowledge(checks, notes, _reports(write, "observations"), written=code)
 
 
 def _check_observation(

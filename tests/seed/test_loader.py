@@ -214,6 +214,22 @@ CASES: dict[str, tuple[Breakage, str, str, str, str]] = {
         "observations.yaml", "value: 2458.8", "observations[0].value",
         "conflicts with 'jinzhong-bulletin-2024-gdp-140700-2024'",
     ),
+    # The record's checks of itself: a conflict enters only with a note on one of its
+    # figures (or events), and a note only where something conflicts.
+    "a check that conflicts without a note": (
+        lambda d: edit(d, "observations.yaml", "value: 124\n  value_as_published: '124'", "value: 126\n  value_as_published: '126'"),
+        "observations.yaml", "code: taigu-bulletin-2023-gdp-140703-2023", "observations[46].conflict_note",
+        "check 'parts-sum-taigu-bulletin-2023-140703-2023' conflicts",
+    ),
+    "a date that conflicts with the account it retells": (
+        lambda d: edit(d, "events.yaml", "  period: '2025-01-28'\n  title_zh: 左权—太原列车转入正常运行", "  period: '2025-01-29'\n  title_zh: 左权—太原列车转入正常运行"),
+        "events.yaml", "code: yangshe-opening-day-article-regular-service", "events[30].conflict_note",
+        "check 'same-moment-yangshe-opening-yangquan-news-regular-service' conflicts",
+    ),
+    "an account of an unknown event": (
+        lambda d: edit(d, "events.yaml", "account_of: yangshe-opening-day-article-regular-service", "account_of: no-such-event"),
+        "events.yaml", "account_of: no-such-event", "events[31].account_of", "unknown event 'no-such-event'",
+    ),
     "a conflict note with no conflict": (
         lambda d: edit(d, "observations.yaml", "  note: Preliminary accounting (初步核算).", "  conflict_note: x\n  note: Preliminary accounting (初步核算)."),
         "observations.yaml", "conflict_note: x", "observations[18].conflict_note", "conflicts with it",
