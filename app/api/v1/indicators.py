@@ -19,7 +19,7 @@ from app.api.presenters import observations_page
 from app.api.routing import DataRoute
 from app.rules.languages import Language, pick
 from app.schemas.common import Page
-from app.schemas.resources import IndicatorRead, ObservationRead
+from app.schemas.resources import IndicatorRead, ObservationRead, PublisherRead
 from app.services.indicators import IndicatorRecord, get_indicator, list_indicators
 from app.services.observations import ObservationFilter
 
@@ -42,6 +42,19 @@ def _read(record: IndicatorRecord, lang: Language, request: Request) -> Indicato
         unit_code=unit.code,
         normalized_unit=unit.normalized_unit,
         observation_count=record.observation_count,
+        sources=record.sources,
+        publishers=[
+            PublisherRead(
+                name=pick(lang, p.name_zh or p.name_en or "", p.name_en or p.name_zh or ""),
+                name_zh=p.name_zh,
+                name_en=p.name_en,
+                sources=p.sources,
+            )
+            for p in record.publishers
+        ],
+        licence_notes=record.licence_notes,
+        frequency=record.frequency,
+        last_updated_at=record.last_updated_at,
         url=url(request, f"/v1/indicators/{indicator.code}"),
         observations_url=url(request, f"/v1/indicators/{indicator.code}/observations"),
     )
