@@ -80,8 +80,10 @@ def full_scans(found: list[tuple[str, list[str]]]) -> list[str]:
             indicators=["gdp", "synth_0001"], regions=["140700"], start="2019", end="2021"
         ),
         ObservationFilter(entities=["yangshe-railway"]),
+        ObservationFilter(within="140703"),
+        ObservationFilter(indicators=["synth_0003"], within="140700", latest=3),
     ],
-    ids=["sweep", "one-series", "latest", "mixed", "entity"],
+    ids=["sweep", "one-series", "latest", "mixed", "entity", "within", "within-latest-3"],
 )
 def test_observation_queries_use_indexes(synthetic: Engine, flt: ObservationFilter) -> None:
     found = plans(synthetic, lambda session: list_observations(session, flt, limit=50, offset=0))

@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Annotated, Any, TypeVar, get_args, get_origin
@@ -259,6 +260,37 @@ ITEM_ERRORS = problem_responses(400, 404, 422)
 
 
 PERIOD_HELP = "YYYY, YYYY-MM or YYYY-MM-DD"
+# latest=N: far beyond any series' length; a larger N is surely a mistake.
+MAX_LATEST = 1_000_000
+_WHOLE_NUMBER = re.compile(r"^[0-9]+$")  # ASCII digits only
+
+WithinQuery = Annotated[
+    str | None,
+    Query(
+        description="A region code: figures about that region or any region under it (its "
+        "children, theirs...), as Data Commons' containedInPlace; e.g. 140000 for Shanxi and "
+        "its cities and counties."
+    ),
+]
+
+
+def parse_latest(value: str | None) -> int:
+    """latest=N (the World Bank's mrv): the N most recent figures of each series; `true` is
+    1 and `false` (or nothing) 0, all of them. A 422 naming `latest` for anything else."""
+    if value is None:
+        return 0
+    word = value.strip().lower()
+    if word in {"true", "yes", "on"}:
+        return 1
+    if word in {"false", "no", "off"}:
+        return 0
+    if not _WHOLE_NUMBER.match(word) or not 1 <= int(word) <= MAX_LATEST:
+        raise InvalidParameterError(
+            "latest",
+            f"{value!r} is not a number of periods: give a whole number from 1 to "
+            f"{MAX_LATEST}, or true (= 1) or false",
+        )
+    return int(word)
 
 
 async def series_filter(
@@ -268,6 +300,7 @@ async def series_filter(
             description="Region code(s); repeat for several. Matches any region a figure concerns."
         ),
     ] = None,
+    within: WithinQuery = None,
     entity: Annotated[
         list[str] | None,
         Query(description="Entity code(s); repeat for several. Figures that concern any of them."),
@@ -292,8 +325,14 @@ async def series_filter(
     ] = None,
     qualifier: Annotated[Qualifier | None, Query(description="Only this qualifier.")] = None,
     latest: Annotated[
-        bool, Query(description="Only the most recent observation per indicator and region.")
-    ] = False,
+        str | None,
+        Query(
+            description="The N most recent figures of each indicator and region, after the "
+            "other filters (the World Bank's mrv): a whole number from 1; `true` is 1, `false` "
+            "(the default) every figure.",
+            examples=["true", "3"],
+        ),
+    ] = None,
     sort: Annotated[
         str | None,
         Query(
@@ -305,6 +344,7 @@ async def series_filter(
     """The filters shared by every observation list."""
     return ObservationFilter(
         regions=region or [],
+        within=within,
         entities=entity or [],
         sources=source or [],
         witnesses=witnesses,
@@ -312,7 +352,7 @@ async def series_filter(
         start=start,
         end=end,
         qualifier=qualifier,
-        latest=latest,
+        latest=parse_latest(latest),
         sort=sort,
     )
 
@@ -325,3 +365,4 @@ async def observation_filter(
 ) -> ObservationFilter:
     """All observation filters, including the indicator."""
     return replace(base, indicators=indicator or [])
+
