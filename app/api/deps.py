@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, replace
-from typing import Annotated, Any, TypeVar, get_args, get_origin
+from typing import Annotated, Any, Literal, TypeVar, get_args, get_origin
 from urllib.parse import urlencode
 
 import orjson
@@ -19,12 +19,15 @@ from fastapi.routing import APIRoute
 from sqlmodel import Session
 
 from app.api.errors import PROBLEM_JSON
+from app.api.formats import Format, negotiate_format
 from app.api.runtime import runtime
 from app.errors import InvalidParameterError, UnknownParameterError
 from app.rules.languages import Language, negotiate
 from app.rules.qualifiers import Qualifier
+from app.rules.series import Transform
 from app.schemas.common import FieldError, Page, PageLinks, Problem
 from app.services.observations import DEFAULT_SORT, SORT_KEYS, ObservationFilter
+from app.services.series import base_period
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 1000
@@ -366,3 +369,64 @@ async def observation_filter(
     """All observation filters, including the indicator."""
     return replace(base, indicators=indicator or [])
 
+
+@dataclass(frozen=True)
+class SeriesView:
+    """How an observation list is shown: the figures, or a transform of them; long (a row
+    per figure) or wide (a row per series, a column per period: CSV only)."""
+
+    transform: Transform | None
+    base: str | None
+    wide: bool
+
+
+async def series_view(
+    request: Request,
+    transform: Annotated[
+        Transform | None,
+        Query(
+            description="Instead of each figure, a value computed within its series (indicator "
+            "and main region) from the figures series show, like FRED's units: change "
+            "(current - previous), pct_change ((current / previous - 1) × 100) or index "
+            "(current / base × 100, with `base`). `previous` is the figure for the period of "
+            "the same kind just before; where it is missing, zero, a bound, a range or a rank, "
+            "the value is null with a reason. Not with format=jsonstat, witnesses or source."
+        ),
+    ] = None,
+    base: Annotated[
+        str | None,
+        Query(
+            description="With transform=index (and only then): the base period, = 100 "
+            "(e.g. 2021). A series without a figure then has nulls; a 422 if none has one."
+        ),
+    ] = None,
+    shape: Annotated[
+        Literal["long", "wide"] | None,
+        Query(
+            description="With CSV: long (the default; a row per figure) or wide (a row per "
+            "indicator and region, a column per period in time order, as the World Bank and "
+            "Our World in Data publish; an empty cell where there is no figure, never 0). The "
+            "wide table holds every matching figure the series show: limit, offset and sort "
+            "do not apply."
+        ),
+    ] = None,
+) -> SeriesView:
+    """Read transform, base and shape; refuse what the representation cannot carry."""
+    asked = negotiate_format(request.query_params.get("format"), request.headers.get("accept"))
+    base_period(transform, base)
+    wide = shape == "wide"
+    if wide and asked is not None and asked is not Format.csv:
+        raise InvalidParameterError(
+            "shape", "shape=wide is a CSV table: add format=csv (or send Accept: text/csv)"
+        )
+    if wide:
+        for name in ("limit", "offset", "sort"):
+            if name in request.query_params:
+                raise InvalidParameterError(
+                    name, "the wide table holds every matching figure, in series order"
+                )
+    if transform is not None and asked is Format.jsonstat:
+        raise InvalidParameterError(
+            "transform", "JSON-stat carries the published figures; ask format=json or csv"
+        )
+    return SeriesView(transform, base, wide)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import lru_cache
@@ -23,6 +23,7 @@ from sqlmodel import Session
 
 from app.errors import InvalidParameterError, NotFoundError
 from app.models import Entity, Indicator, Observation, Region, Source, Topic
+from app.rules.periods import Period
 from app.rules.qualifiers import Qualifier
 from app.services.common import period_bounds, regions_under, require_codes
 
@@ -429,3 +430,47 @@ def get_observation(session: Session, code: str, as_of: str | None = None) -> Ob
         raise NotFoundError(f"No observation with code {code!r}.")
     return _records(session, rows)[0]
 
+
+def series_keys(session: Session, flt: ObservationFilter) -> set[tuple[str, str]]:
+    """The series (indicator, main region) of the figures matching `flt`, on every page."""
+    sql = _Sql()
+    source = _observations(sql, flt)
+    where = _where(_filters(sql, flt))
+    statement = sql.statement(
+        f"SELECT DISTINCT o.indicator_code, o.region_code FROM {source} o{where}"
+    )
+    rows = session.connection().execute(statement, sql.params)
+    return {(indicator, region) for indicator, region in rows}
+
+
+def headline_figures(
+    session: Session,
+    indicators: Collection[str],
+    *,
+    regions: Collection[str] | None = None,
+    period: Period | None = None,
+    as_of: str | None = None,
+) -> list[ObservationRecord]:
+    """The figures series show (never their witnesses) of `indicators`, for the main
+    `regions` (all if None), every period or only `period`, as they stood at `as_of`; in
+    series order (indicator, region, period)."""
+    if not indicators or (regions is not None and not regions):
+        return []
+    flt = ObservationFilter(indicators=sorted(indicators), as_of=as_of)
+    sql = _Sql()
+    source = _observations(sql, flt)
+    conditions = _filters(sql, flt)
+    if regions is not None:
+        conditions.append(f"o.region_code IN {sql.bind_all(sorted(regions))}")
+    if period is not None:
+        conditions.append(f"o.period_precision = {sql.bind(period.precision.value)}")
+        conditions.append(f"o.period_end = {sql.bind(period.end)}")
+        if period.start is None:
+            conditions.append("o.period_start IS NULL")
+        else:
+            conditions.append(f"o.period_start = {sql.bind(period.start)}")
+    statement = (
+        f"SELECT {_columns(as_of)} {_labelled(source)}{_where(conditions)} ORDER BY {_order(None)}"
+    )
+    rows = session.connection().execute(sql.statement(statement), sql.params).mappings().all()
+    return _records(session, rows)
