@@ -237,25 +237,19 @@ def _transform(
     series = _series(session, keys, flt.as_of)
     units = _Units(session, {indicator for indicator, _ in keys})
     by_code = {r["code"]: r for figures in series.values() for r in figures}
+    by_period = {
+        key: {figure.key: figure for figure in map(units.figure, figures)}
+        for key, figures in series.items()
+    }
+    label = None if at is None else at.label
     values = []
     for record in records:
-        figures = {
-            f.key: f
-            for f in map(units.figure, series[(record["indicator_code"], record["region_code"])])
-        }
+        figures = by_period.get((record["indicator_code"], record["region_code"]), {})
         outcome = _outcome(transform, units.figure(record), record, figures, at)
         sources = [by_code.get(code, record)["source_code"] for _, code in outcome.inputs]
+        unit = units.result_unit(transform, record["indicator_code"], label)
         values.append(
-            SeriesValue(
-                record,
-                transform,
-                None if at is None else at.label,
-                outcome,
-                units.result_unit(
-                    transform, record["indicator_code"], None if at is None else at.label
-                ),
-                list(dict.fromkeys(sources)),
-            )
+            SeriesValue(record, transform, label, outcome, unit, list(dict.fromkeys(sources)))
         )
     return values
 
