@@ -7,7 +7,7 @@ Accept-Language; Chinese by default).
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -18,6 +18,7 @@ from app.rules.entities import EntityKind, Relation
 from app.rules.periods import PeriodPrecision
 from app.rules.regions import RegionLevel
 from app.rules.search import DocType
+from app.rules.series import Frequency
 from app.rules.sources import EventStatus, Reliability, SourceKind
 from app.rules.witnesses import Agreement
 from app.schemas import examples
@@ -85,8 +86,17 @@ class RegionDetail(RegionRead):
     children: list[RegionRef]
 
 
+class PublisherRead(BaseModel):
+    """An organisation that publishes figures, as its sources name it."""
+
+    name: str = Field(description="name_zh or name_en, as asked (the other if one is missing).")
+    name_zh: str | None
+    name_en: str | None
+    sources: list[str] = Field(description="Codes of its sources that give the figures.")
+
+
 class IndicatorRead(BaseModel):
-    """What is measured, with its unit and topic."""
+    """What is measured, with its unit and topic, and what its figures say about it."""
 
     model_config = ConfigDict(json_schema_extra={"examples": [examples.INDICATOR]})
 
@@ -102,6 +112,29 @@ class IndicatorRead(BaseModel):
     unit_code: str
     normalized_unit: str = Field(examples=["CNY"])
     observation_count: int
+    sources: list[str] = Field(
+        description="Computed from its observations: the codes of the sources that give its "
+        "figures, those giving the most first."
+    )
+    publishers: list[PublisherRead] = Field(
+        description="Computed from its observations' sources (their publisher_zh and "
+        "publisher_en): the organisations that publish its figures, most figures first. A "
+        "source that names no publisher is in `sources` only."
+    )
+    licence_notes: list[str] = Field(
+        description="Computed: the distinct licence notes of those sources (licence_note), on "
+        "what may be taken from them."
+    )
+    frequency: Frequency | None = Field(
+        description="Computed from its observations' periods: annual (years), monthly, "
+        "point_in_time (days), multi_year (spans of whole years, 2021/2025), irregular (other "
+        "spans, or with no start), mixed (several of these); null without observations."
+    )
+    last_updated_at: datetime | None = Field(
+        description="Computed: the latest moment one of its current figures became known "
+        "(their known_from: a source's publication, or the later change that made the figure "
+        "what it is); null without observations."
+    )
     url: str
     observations_url: str
 
