@@ -17,7 +17,7 @@ from functools import partial
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
-from sqlalchemy import func
+from sqlalchemy import func, tuple_
 from sqlmodel import Session, SQLModel, col, or_, select
 
 from app.models import (
@@ -271,9 +271,16 @@ def _source(write: _Write, seed: SourceSeed | None, record: dict[str, Any] | Non
         seed.reliability,
         seed.published_date,
     ):
-        # Which figure heads a point shared with other sources may change.
-        given = select(Observation.indicator_code, Observation.region_code, Observation.period)
-        points = set(session.exec(given.where(Observation.source_code == code).distinct()))
+        # Which figure heads a point shared with other sources may change; a witness that
+        # would then conflict with its new headline needs its note, as on a seed.
+        point = (Observation.indicator_code, Observation.region_code, Observation.period)
+        given = select(*point).where(Observation.source_code == code).distinct()
+        points = set(session.exec(given))
+        shared = select(*point).where(tuple_(*point).in_(given)).group_by(*point)
+        for indicator, region, period in session.exec(shared.having(func.count() > 1)):
+            seeds = _at_point(session, (indicator, region, period))
+            figures = _figures(session, seeds, sources={code: seed})
+            check_point(seeds, figures, lambda other: write.theirs("observations", other))
         write.follow_ups.append(partial(refresh_points, session, points))
     if current is None or current.text == new.corrected:
         return
@@ -549,9 +556,10 @@ def _figures(
     session: Session,
     seeds: Sequence[ObservationSeed],
     indicators: dict[str, IndicatorSeed] | None = None,
+    sources: dict[str, SourceSeed] | None = None,
 ) -> dict[str, Figure]:
     """Each figure as its point's ranking needs it, with what it refers to read by key
-    (`indicators` stands in for stored ones: an indicator about to change)."""
+    (`indicators` and `sources` stand in for stored ones about to change)."""
     wanted = {s.indicator for s in seeds} - set(indicators or {})
     known = {
         i["code"]: IndicatorSeed.model_validate(i)
@@ -563,10 +571,13 @@ def _figures(
         u["code"]: UnitSeed.model_validate(u)
         for u in read_records(session, "units", sorted(unit_codes))
     }
-    sources = {
+    stored = {
         s["code"]: SourceSeed.model_validate(s)
-        for s in read_records(session, "sources", sorted({s.source for s in seeds}))
+        for s in read_records(
+            session, "sources", sorted({s.source for s in seeds} - set(sources or {}))
+        )
     }
+    sources = {**stored, **(sources or {})}
     return {
         seed.code: figure
         for seed in seeds

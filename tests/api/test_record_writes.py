@@ -171,6 +171,11 @@ def test_a_sources_standing_decides_which_figure_heads_a_point(
     assert noted.status_code == 200, noted.text
     assert curated.client.get(f"/v1/observations/{bulletin}").json()["agreement"] == "conflicting"
     whole_dataset_agrees(curated, tmp_path / "conflict")
+    # Restored to primary, the bulletin would head the point again, leaving the report's
+    # figure a conflicting witness with no note: refused, naming it.
+    restored = curated.patch("/v1/sources/jinzhong-bulletin-2024", {"reliability": "primary"})
+    assert _errors(restored) == ["observations[gdp-2024].value"]
+    assert curated.client.get("/v1/observations/gdp-2024").json()["witness_of"] is None
 
 
 def test_a_write_that_breaks_a_check_needs_a_note(curated: Curated, tmp_path: Path) -> None:
