@@ -477,18 +477,19 @@ def _observation(write: _Write, seed: ObservationSeed | None, record: Any) -> No
         points.add((current.indicator_code, current.region_code, current.period))
     if seed is not None:
         points.add(point_of(seed))
-    write.follow_ups.append(partial(refresh_points, session, points))
     if seed is not None:
         unit = _check_observation(session, seed, write.problem, _theirs(write))
         if unit is not None:
             write.rows = observation_rows(seed, unit, "")  # keep_version sets known_from
         write.documents[DocType.indicator].add(seed.indicator)
     _check_dependents(write, seed)
-    if not write.problems:
-        # The checks of its region(s) with its new version: a conflict must be explained.
-        regions = {region for _, region, _ in points}
-        checks, notes = _region_checks(session, regions, {code: seed})
-        acknowledge(checks, notes, _reports(write, "observations"), written=code)
+    if write.problems:
+        return
+    # The checks of its region(s) with its new version: a conflict must be explained. They
+    # are what the stored rows will give, so they are stored as they are.
+    checks, notes = _region_checks(session, {region for _, region, _ in points}, {code: seed})
+    acknowledge(checks, notes, _reports(write, "observations"), written=code)
+    write.follow_ups.append(partial(refresh_points, session, points, checks))
 
 
 def _check_observation(
@@ -585,10 +586,13 @@ def _figures(
     }
 
 
-def refresh_points(session: Session, points: set[Point]) -> None:
+def refresh_points(
+    session: Session, points: set[Point], checks: Sequence[Check] | None = None
+) -> None:
     """Each figure of these points told again which is the headline and how it agrees with
-    it, and the checks of their regions run again: after a write changed a figure, its
-    source's standing or its indicator's unit."""
+    it, and the checks of their regions stored again (`checks`, if the write ran them, else
+    run here): after a write changed a figure, its source's standing or its indicator's
+    unit."""
     session.flush()
     for point in sorted(points):
         seeds = _at_point(session, point)
@@ -599,9 +603,11 @@ def refresh_points(session: Session, points: set[Point]) -> None:
             if row is not None and (row.witness_of, row.agreement) != (headline, agreement):
                 row.witness_of, row.agreement = headline, agreement
     session.flush()
-    checks, notes = _region_checks(session, {region for _, region, _ in points}, {})
-    acknowledge(checks, notes, _unreported)  # the write said what is wrong
-    _store_checks(session, checks, regions={region for _, region, _ in points})
+    regions = {region for _, region, _ in points}
+    if checks is None:
+        checks, notes = _region_checks(session, regions, {})
+        acknowledge(checks, notes, _unreported)  # the write said what is wrong
+    _store_checks(session, checks, regions=regions)
 
 
 def _check_dependents(write: _Write, seed: ObservationSeed | None) -> None:
@@ -751,14 +757,14 @@ def _store_checks(
     rows = [row for check in checks for row in check_rows(check)]
     wanted = [r for r in rows if isinstance(r, DataCheck)]
     codes = sorted({r.code for r in existing} | {r.code for r in wanted})
-    links = select(DataCheckLink).where(col(DataCheckLink.check_code).in_(codes))
-    for link in session.exec(links):
-        session.delete(link)
-    session.flush()
+    # Only what differs is written: checks first, then their links, then what went stale.
     _, _, stale = upsert_rows(session, DataCheck, wanted, existing)
-    for row in stale:
+    links = session.exec(select(DataCheckLink).where(col(DataCheckLink.check_code).in_(codes)))
+    _, _, stale_links = upsert_rows(
+        session, DataCheckLink, [r for r in rows if isinstance(r, DataCheckLink)], links
+    )
+    for row in [*stale_links, *stale]:
         session.delete(row)
-    session.add_all([r for r in rows if isinstance(r, DataCheckLink)])
     session.flush()
 
 
