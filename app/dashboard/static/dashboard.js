@@ -333,12 +333,14 @@ async function load() {
   const status = document.getElementById("status");
   status.textContent = labels.loading;
   try {
-    const [topics, indicators, latest, observations, events, counties, quotes, sourceList, allRegions] = await Promise.all([
+    // The cards pick each indicator's newest figure from the report's list, and the counties
+    // are the regions under the city: no request for what another answer already holds.
+    const [topics, indicators, observations, events, quotes, sourceList, allRegions] = await Promise.all([
       list("/v1/topics", {}, language), list("/v1/indicators", {}, language),
-      list("/v1/observations", { latest: "true", source: REPORT }, language), list("/v1/observations", { source: REPORT }, language),
-      list("/v1/events", { source: REPORT }, language), list("/v1/regions", { parent: HOME }, language),
+      list("/v1/observations", { source: REPORT }, language), list("/v1/events", { source: REPORT }, language),
       list("/v1/quotes", {}, language), list("/v1/sources", {}, language), list("/v1/regions", {}, language),
     ]);
+    const counties = allRegions.filter((r) => r.parent === HOME);
     const entities = await Promise.all(counties.map((c) => list("/v1/entities", { region: c.code }, language)));
     if (mine !== loads) return;
     const regions = new Map(allRegions.map((r) => [r.code, r.name]));
@@ -349,11 +351,11 @@ async function load() {
       entities: entities[i],
       quotes: quotes.filter((q) => q.regions.includes(county.code)),
     }]));
-    renderFigures(latest, indicators, topics, regions, sources);
+    renderFigures(observations, indicators, topics, regions, sources);
     renderCharts(observations, regions);
     renderTimeline(events, regions, sources);
     renderCounties(counties, byCounty, regions);
-    document.getElementById("sources").textContent = sourceList.map((s) => `${s.publication} ${s.published_date} ${s.page || ""}`.trim()).join("; ");
+    document.getElementById("sources").textContent = sourceList.map((s) => `${s.publication || s.title} ${s.published_date || ""} ${s.page || ""}`.trim()).join("; ");
     status.textContent = "";
   } catch (error) {
     if (mine === loads) status.textContent = labels.failed + error.message;
