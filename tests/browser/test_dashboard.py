@@ -77,8 +77,8 @@ def test_dashboard_shows_the_record(
     expect(loan.locator(".figure")).to_have_text("两三个月")
     loan.locator("summary").click()
     expect(loan).to_contain_text("at least that long")
-    # The quote and its source are one tap away.
-    gdp.locator("summary").click()
+    # The quote and its source are one tap away (the card's other summaries are its checks).
+    gdp.locator("summary", has_text="出处").click()
     expect(gdp.locator("blockquote")).to_contain_text("2024年,全市完成地区生产总值2458.8亿元")
     expect(gdp.locator("blockquote")).to_contain_text("晋中日报")
 
@@ -193,3 +193,33 @@ def test_a_slow_answer_in_the_old_language_never_overwrites_the_new(
     expect(page.locator("#obs-gdp-2024 h4")).to_have_text("Gross regional product")
     expect(page.locator("#status")).to_be_empty()
     assert watched.errors == []
+
+
+def test_report_figures_say_what_the_checks_found(page: playwright.Page, live_server: str) -> None:
+    open_dashboard(page, live_server)
+    gdp = page.locator("#obs-gdp-2024")
+    readings = httpx.get(f"{live_server}/v1/checks", params={"observation": "gdp-2024"}).json()
+    expect(gdp.locator("details.check")).to_have_count(readings["total"])
+    # First the plainest corroboration: the bulletin prints the same figure.
+    agree = httpx.get(f"{live_server}/v1/checks/sources-agree-gdp-2024").json()
+    assert agree["verdict"] == "equal"
+    mark = gdp.locator("details.check").first
+    expect(mark.locator("summary")).to_contain_text("核对: 相等")
+    expect(mark.locator("summary")).to_contain_text("《晋中市2024年国民经济和社会发展统计公报》")
+    mark.locator("summary").click()
+    expect(mark).to_contain_text(agree["sentence_zh"])
+    expect(mark).to_contain_text("对照值 2458.8亿元 · 实际值 2458.8亿元 · 容差 0.05亿元")
+    expect(mark.get_by_role("link", name="核对记录")).to_have_attribute("href", agree["url"])
+    # A figure no check reads claims nothing.
+    expect(page.locator("#obs-foreign-trade-enterprises-2021-2025 .check")).to_have_text(
+        "无从核对:记录中没有其他来源给出可对照的数字。"
+    )
+    page.get_by_role("button", name="English").click()
+    mark = page.locator("#obs-gdp-2024 details.check").first
+    expect(mark.locator("summary")).to_contain_text("Check: equal", timeout=10_000)
+    expect(mark.locator("summary")).to_contain_text("Statistical Communiqué on the 2024")
+    mark.locator("summary").click()
+    expect(mark).to_contain_text(agree["sentence_en"])
+    expect(page.locator("#obs-foreign-trade-enterprises-2021-2025 .check")).to_contain_text(
+        "Not checked: no other source"
+    )
