@@ -99,8 +99,10 @@ async function api(path, params, language) {
 // Every item of a list (all=true), in `language`.
 const list = (path, params, language) => api(path, { ...params, all: "true" }, language).then((page) => page.items);
 
-function number(value) {
-  return new Intl.NumberFormat(lang === "zh" ? "zh-CN" : "en", { maximumFractionDigits: 4 }).format(value);
+// A number printed as digits keeps its printed decimals (51.0 stays 51.0, not 51).
+function number(value, printed) {
+  const digits = /^-?\d+(\.\d+)?$/.test(printed || "") ? (printed.split(".")[1] || "").length : undefined;
+  return new Intl.NumberFormat(lang === "zh" ? "zh-CN" : "en", { minimumFractionDigits: digits, maximumFractionDigits: digits ?? 4 }).format(value);
 }
 
 function periodText(item) {
@@ -126,7 +128,7 @@ function figureParts(obs) {
     }
     return { text: before + obs.value_as_published, unit: (obs.unit || "") + after };
   }
-  let text = number(obs.value);
+  let text = number(obs.value, obs.value_as_published);
   if (obs.qualifier === "range" && obs.value_max !== null) text += "–" + number(obs.value_max);
   return { text: before + text, unit: (obs.unit ? " " + obs.unit : "") + after };
 }
