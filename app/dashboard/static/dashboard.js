@@ -352,6 +352,19 @@ function applyLabels() {
   button.lang = labels.switchLang === "zh" ? "zh-Hans" : "en";
 }
 
+// The sections below the first screen are drawn by depth.js, fetched once, after the first
+// screen is drawn: the first screen's code and requests come first and stay small.
+let depthScript = null;
+function depth() {
+  depthScript ||= new Promise((resolve, reject) => {
+    const script = el("script", { src: "/static/dashboard/depth.js" });
+    script.onload = resolve;
+    script.onerror = () => { depthScript = null; reject(new Error("depth.js")); };
+    document.head.append(script);
+  });
+  return depthScript;
+}
+
 let loads = 0;
 async function load() {
   // Only the newest load draws: a slow answer in the previous language is dropped.
@@ -385,6 +398,8 @@ async function load() {
     renderCounties(counties, byCounty, regions);
     document.getElementById("sources").textContent = sourceList.map((s) => `${s.publication || s.title} ${s.published_date || ""} ${s.page || ""}`.trim()).join("; ");
     status.textContent = "";
+    await depth();
+    await loadDepth(language, allRegions, sourceList, () => mine === loads);
   } catch (error) {
     if (mine === loads) status.textContent = labels.failed + error.message;
   }
