@@ -1,6 +1,7 @@
 """The dashboard in a real browser: the figures and what the checks say of them, the
 timeline, the counties, search, the language switch; below the first screen the official
-statistics, with the API's numbers in both languages. Every request stays on 127.0.0.1 and the console stays clean. Screenshots at
+statistics, the railway from every source and the sources, with the API's numbers in both
+languages. Every request stays on 127.0.0.1 and the console stays clean. Screenshots at
 desktop and phone widths are saved under the test artifacts (var/test-artifacts/)."""
 
 from __future__ import annotations
@@ -366,3 +367,73 @@ def test_official_statistics_show_the_records_figures(
     expect(district.locator("tbody tr")).to_have_count(len(taigu))
     assert watched.errors == []
     assert outside(watched.requests) == []
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_railway_timeline_tells_every_source_and_marks_the_announcement(
+    page: playwright.Page, live_server: str, lang: str
+) -> None:
+    watched = open_depth(page, live_server, lang)
+    events = [
+        e
+        for e in items(live_server, "/v1/events", entity="yangshe-railway")
+        if "2022-07-06" <= e["period_end"] <= "2025-01-28"
+    ]
+    assert len({e["source"] for e in events}) == 4
+    timeline = page.locator("#railway > li")
+    expect(timeline).to_have_count(len(events))
+    expect(timeline.first.locator("time")).to_have_text("2022-07-06")
+    expect(timeline.last.locator("time")).to_have_text("2025-01-28")
+    # Each moment says where it is told.
+    expect(page.locator("#railway > li > p.meta")).to_have_count(len(events))
+    expect(page.locator("#railway > li > p.meta").first).to_contain_text(
+        say(
+            lang, "来源: 《左权 和顺 昔阳 正式开通客运列车》", "Source: “Zuoquan, Heshun and Xiyang"
+        )
+    )
+    opening = page.locator("#rail-yangshe-railway-opens > p.meta")
+    expect(opening).to_contain_text(
+        say(lang, "晋中日报 · 2025-10-24", "Jinzhong Daily · 2025-10-24")
+    )
+    # The announced opening of 20 January is shown as a claim that did not come true.
+    announced = [e for e in events if e["status"] == "announced"]
+    assert [e["code"] for e in announced] == ["yangshe-pre-opening-announcement-announced-opening"]
+    claim = page.locator("#rail-yangshe-pre-opening-announcement-announced-opening")
+    expect(claim).to_have_class("announced")
+    expect(claim.locator(".badge")).to_have_text(
+        say(lang, "宣布过,未按期实现", "Announced; did not happen as announced")
+    )
+    expect(claim.locator("p.meta").first).to_contain_text(say(lang, "未经核实", "unverified"))
+    expect(page.locator("#railway .badge.announced")).to_have_count(1)
+    assert watched.errors == []
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_sources_panel_lists_every_source_with_its_reliability(
+    page: playwright.Page, live_server: str, lang: str
+) -> None:
+    watched = open_depth(page, live_server, lang)
+    sources = items(live_server, "/v1/sources", lang=lang)
+    assert len(sources) == 10
+    expect(page.locator("#sources-heading")).to_have_text(say(lang, "来源", "Sources"))
+    expect(page.locator("#source-list > li")).to_have_count(len(sources))
+    bulletin = page.locator("#source-jinzhong-bulletin-2024")
+    expect(bulletin.locator("h3")).to_have_text(
+        next(s["title"] for s in sources if s["code"] == "jinzhong-bulletin-2024")
+    )
+    expect(bulletin.locator(".badge").first).to_have_text(
+        say(lang, "统计公报", "statistical bulletin")
+    )
+    expect(bulletin.locator(".badge").nth(1)).to_have_text(
+        say(lang, "可靠性:一手", "Reliability: primary")
+    )
+    expect(bulletin).to_contain_text(say(lang, "28个数字", "28 figures"))
+    # The reliability note on demand.
+    note = next(s["reliability_note"] for s in sources if s["code"] == "jinzhong-bulletin-2024")
+    expect(bulletin.locator("details p")).not_to_be_visible()
+    bulletin.locator("summary").click()
+    expect(bulletin.locator("details p")).to_have_text(note)
+    expect(page.locator("#source-yangshe-pre-opening-announcement .badge").nth(1)).to_have_text(
+        say(lang, "可靠性:未经核实", "Reliability: unverified")
+    )
+    assert watched.errors == []

@@ -1,5 +1,6 @@
 // Jinzhong Indicators dashboard, below the first screen: the city in the official statistics
-// (GDP over time, the sectors, population, its rank among Shanxi's cities, Taigu district).
+// (GDP over time, the sectors, population, its rank among Shanxi's cities, Taigu district),
+// the Yangshe railway from every source that tells it, and the sources themselves.
 // dashboard.js fetches this file once its first screen is drawn and calls loadDepth(); it uses
 // that file's helpers (el, svg, list, figureParts, periodText, provenance) and, like it, puts
 // text from the API in the page as text only.
@@ -16,7 +17,14 @@ Object.assign(LABELS.zh, {
   sector: { primary: "第一产业", secondary: "第二产业", tertiary: "第三产业" }, rank: "位次", city: "城市",
   ranks: (name, r, n) => `按这份数据,${name}在${n}个市中居第${r}位。`,
   district: (name, y) => `${name}${y}年`, allFigures: (n) => `全部${n}项数字`, indicator: "指标",
+  railway: "阳涉铁路:从接触网第一杆到日常开行",
+  railwayHint: "各来源记下的时刻,每条注明出处。宣布了却没有按期发生的,照实标出。",
+  announced: "宣布过,未按期实现", from: "来源",
+  sourcesHeading: "来源", sourcesHint: "记录中的每份文件:它是什么,它的数字可靠到什么程度。",
+  why: "可靠性说明(英文)", page: (p) => `第${p}版`, figureCount: (n) => `${n}个数字`, text: "原文",
+  reliable: "可靠性:", titled: (t) => `《${t}》`,
   kinds: { newspaper_report: "报纸报道", statistical_bulletin: "统计公报", news_item: "新闻", compilation: "汇编", aggregator: "数据汇总网站", encyclopedia_entry: "百科条目" },
+  reliability: { primary: "一手", secondary: "二手", unverified: "未经核实" },
 });
 Object.assign(LABELS.en, {
   official: "Jinzhong in the official statistics",
@@ -29,7 +37,14 @@ Object.assign(LABELS.en, {
   sector: { primary: "Primary", secondary: "Secondary", tertiary: "Tertiary" }, rank: "Rank", city: "City",
   ranks: (name, r, n) => `As this source ranks them, ${name} is No. ${r} of ${n} cities.`,
   district: (name, y) => `${name}, ${y}`, allFigures: (n) => `All ${n} figures`, indicator: "Indicator",
+  railway: "The Yangshe railway, from the first catenary pole to regular service",
+  railwayHint: "Moments as each source tells them, each with its source. An announcement that did not come true is marked as one.",
+  announced: "Announced; did not happen as announced", from: "Source",
+  sourcesHeading: "Sources", sourcesHint: "Every document in the record: what it is, and how far its figures are relied on.",
+  why: "Why this reliability", page: (p) => `page ${p}`, figureCount: (n) => `${n} figure${n === 1 ? "" : "s"}`, text: "Text",
+  reliable: "Reliability: ", titled: (t) => `“${t}”`,
   kinds: { newspaper_report: "newspaper report", statistical_bulletin: "statistical bulletin", news_item: "news item", compilation: "compilation", aggregator: "data aggregator", encyclopedia_entry: "encyclopedia entry" },
+  reliability: { primary: "primary", secondary: "secondary", unverified: "unverified" },
 });
 
 // What the sections show, as the issue names them.
@@ -40,6 +55,7 @@ const PEOPLE = ["resident_population", "urban_resident_population", "urbanizatio
   "births", "deaths", "birth_rate", "death_rate", "natural_growth_rate"];
 const CITIES = { source: "shanxi-cities-gdp-2021", year: "2021" };
 const TAIGU = { region: "140703", year: "2023" };
+const RAILWAY = { entity: "yangshe-railway", from: "2022-07-06", to: "2025-01-28" };
 
 const yearOf = (o) => Number(o.period_start.slice(0, 4));
 function shown(o) {
@@ -54,6 +70,7 @@ function bare(o) {
   return (parts.text + parts.unit.replace(o.unit || "", "")).replace(/\s+/g, " ").trim();
 }
 const headed = (name, o) => (o && o.unit ? `${name} (${o.unit})` : name);
+const sourceName = (s) => s.publication || labels.titled(s.title);
 // The items of each indicator, in the order given.
 function byIndicator(items) {
   const found = new Map();
@@ -217,11 +234,34 @@ function districtCard(items, regions) {
     el("details", {}, el("summary", { text: labels.allFigures(items.length) }), table([labels.indicator, labels.value], rows)));
 }
 
+function railwayItem(event, sources) {
+  const source = sources.get(event.source);
+  const announced = event.status === "announced";
+  const from = source ? [sourceName(source), source.published_date, labels.kinds[source.kind], labels.reliable + labels.reliability[source.reliability]] : [event.source];
+  return el("li", { id: `rail-${event.code}`, class: announced ? "announced" : null },
+    el("time", { datetime: /^\d{4}(-\d{2}){0,2}$/.test(event.period) ? event.period : null, text: periodText(event) }),
+    announced ? [" ", el("span", { class: "badge announced", text: labels.announced })] : null,
+    el("h3", { text: event.title }), el("p", { text: event.description }),
+    el("p", { class: "meta", text: `${labels.from}: ${from.filter(Boolean).join(" · ")}` }), provenance(event, sources));
+}
+
+function sourceCard(s) {
+  return el("li", { class: "card", id: `source-${s.code}` },
+    el("h3", { text: s.title }),
+    el("p", { class: "meta", text: [s.publication || s.publisher, s.published_date, s.page && labels.page(s.page)].filter(Boolean).join(" · ") }),
+    el("p", {}, el("span", { class: "badge", text: labels.kinds[s.kind] || s.kind }),
+      el("span", { class: `badge ${s.reliability}`, text: labels.reliable + (labels.reliability[s.reliability] || s.reliability) }),
+      labels.figureCount(s.observation_count)),
+    el("details", {}, el("summary", { text: labels.why }), el("p", { lang: "en", text: s.reliability_note })),
+    el("p", { class: "meta" }, el("a", { href: s.url, text: labels.record }), s.text_url ? [" · ", el("a", { href: s.text_url, text: labels.text })] : null));
+}
+
 async function loadDepth(language, regionList, sourceList, current) {
-  const [jinzhong, cities, district] = await Promise.all([
+  const [jinzhong, cities, district, events] = await Promise.all([
     list("/v1/observations", { region: HOME, indicator: [...SERIES.flat(), ...SECTORS.flatMap((s) => [`value_added_${s}`, `share_${s}`, `value_added_${s}_growth`]), ...PEOPLE] }, language),
     list("/v1/observations", { source: CITIES.source, indicator: ["gdp", "gdp_rank_province", "gdp_growth"], start: CITIES.year, end: CITIES.year }, language),
     list("/v1/observations", { region: TAIGU.region, start: TAIGU.year, end: TAIGU.year }, language),
+    list("/v1/events", { entity: RAILWAY.entity }, language),
   ]);
   if (!current()) return;
   const regions = new Map(regionList.map((r) => [r.code, r]));
@@ -240,6 +280,9 @@ async function loadDepth(language, regionList, sourceList, current) {
     citiesCard(cities, regions),
     district.length && districtCard(district, regions),
   ].filter(Boolean));
+  document.getElementById("railway").replaceChildren(...events
+    .filter((e) => e.period_end >= RAILWAY.from && e.period_end <= RAILWAY.to).map((e) => railwayItem(e, sources)));
+  document.getElementById("source-list").replaceChildren(...sourceList.map(sourceCard));
   // These sections' headings take their labels from this file, so they are put in here.
   for (const node of document.querySelectorAll("#depth [data-i18n]")) node.textContent = labels[node.dataset.i18n];
   document.getElementById("depth").hidden = false;
