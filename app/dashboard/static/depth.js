@@ -71,7 +71,7 @@ function bare(o) {
 }
 const headed = (name, o) => (o && o.unit ? `${name} (${o.unit})` : name);
 const sourceName = (s) => s.publication || labels.titled(s.title);
-// The items of each indicator, in the order given.
+// The items of each indicator, in the order given (the API's: by indicator, region, period).
 function byIndicator(items) {
   const found = new Map();
   for (const o of items) found.set(o.indicator, [...(found.get(o.indicator) || []), o]);
@@ -88,14 +88,15 @@ function table(head, rows) {
 }
 
 // Years on a shared axis: a line joins only consecutive years, so a gap in the record stays a
-// gap; bars stand from 0. Labels on every point where there is room, else on the ends.
+// gap; bars stand from 0. A short series (six points or fewer) is labelled at every point, a
+// longer one at its ends; the table under the chart has every number.
 function yearChart(series, title, bars) {
   const width = 320, height = 190, pad = { l: 40, r: 8, t: 16, b: 24 };
   const all = series.flatMap((s) => s.points);
   const years = all.map(yearOf);
   const [y0, y1] = [Math.min(...years), Math.max(...years)];
   const low = Math.min(0, ...all.map((o) => o.value));
-  const high = Math.max(...all.map((o) => o.value));
+  const high = Math.max(...all.map((o) => o.value), 0) || 1;
   const step = 10 ** Math.floor(Math.log10(high));
   const top = [1, 2, 2.5, 5, 10].map((m) => m * step).find((v) => v >= high);
   const slot = (width - pad.l - pad.r) / (y1 - y0 + 1);
