@@ -763,9 +763,11 @@ def _store_checks(
     _, _, stale_links = upsert_rows(
         session, DataCheckLink, [r for r in rows if isinstance(r, DataCheckLink)], links
     )
-    for row in [*stale_links, *stale]:
-        session.delete(row)
-    session.flush()
+    # Links before their checks: with foreign keys on, a check's deletion takes its links.
+    for rows_to_go in (stale_links, stale):
+        for row in rows_to_go:
+            session.delete(row)
+        session.flush()
 
 
 _RULES: dict[str, Callable[[_Write, Any, dict[str, Any] | None], None]] = {
