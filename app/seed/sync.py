@@ -17,7 +17,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel, select
 
 from app.db import exclusive
-from app.models import DatasetMeta, Observation, RecordVersion, Region
+from app.models import DatasetMeta, Observation, RecordVersion, Region, RegionBoundary
 from app.rules import moments
 from app.rules.moments import first_public
 from app.rules.regions import LEVEL_RANK
@@ -26,6 +26,7 @@ from app.seed.records import (
     LINKS,
     TABLES,
     UnitFactor,
+    boundary_rows,
     entity_rows,
     event_rows,
     indicator_rows,
@@ -95,6 +96,8 @@ def bundle_rows(bundle: SeedBundle) -> list[tuple[type[SQLModel], list[SQLModel]
         rows += event_rows(ev)
     for q in bundle.quotes:
         rows += quote_rows(q, people.get(q.speaker) if q.speaker else None)
+    for b in bundle.boundaries:
+        rows += boundary_rows(b)
     by_table: dict[type[SQLModel], list[SQLModel]] = {model: [] for model in seeded_tables()}
     for row in rows:
         by_table[type(row)].append(row)
@@ -103,14 +106,15 @@ def bundle_rows(bundle: SeedBundle) -> list[tuple[type[SQLModel], list[SQLModel]
 
 def seeded_tables() -> list[type[SQLModel]]:
     """Every table seed_data/ fills, parents before children: each resource (in an order
-    where references point back) followed by its link tables."""
+    where references point back) followed by its link tables, then the regions' outlines
+    (which no API write touches, so they are no resource of `TABLES`)."""
     order = ["sources", "regions", "topics", "units", "indicators", "entities"]
     order += ["observations", "events", "quotes"]
     return [
         model
         for resource in order
         for model in [TABLES[resource], *(link.table for link in LINKS.get(resource, {}).values())]
-    ]
+    ] + [RegionBoundary]
 
 
 def _table(model: type[SQLModel]) -> str:

