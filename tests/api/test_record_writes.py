@@ -185,3 +185,4 @@ def test_a_source_the_region_outlines_cite_cannot_be_retired(curated: Curated) -
     assert errors[0] == "boundaries[140000].properties.source"
     assert len(errors) == 11
     assert errors[-1] == "boundaries"
+    assert curated.client.get("/v1/regions/140700/boundaries").status_code == 200
