@@ -22,6 +22,7 @@ const LABELS = {
     about: "涉及", nothing: "报道未提及。", figuresIn: "数字", eventsIn: "事件", entitiesIn: "项目与机构",
     quotesIn: "引语", byDate: (d) => `${d} 之前`, other: "其他", note: "说明(英文)", alsoAbout: "同时涉及",
     types: { observation: "数字", indicator: "指标", entity: "项目与机构", event: "事件", quote: "引语", region: "地区", topic: "主题", source: "来源" },
+    map: "地图", mapShow: "显示地图", mapScope: "范围", scopeCounties: "晋中市各县(市、区)", scopeCities: "山西省各市", mapMeasure: "着色依据",
     switchTo: "English", switchLang: "en",
   },
   en: {
@@ -41,6 +42,7 @@ const LABELS = {
     entitiesIn: "Projects and organisations", quotesIn: "Quotes", byDate: (d) => `before ${d}`, other: "Other",
     note: "Note", alsoAbout: "also concerns",
     types: { observation: "figure", indicator: "indicator", entity: "entity", event: "event", quote: "quote", region: "region", topic: "topic", source: "source" },
+    map: "Map", mapShow: "Show the map", mapScope: "Area", scopeCounties: "Jinzhong's counties and districts", scopeCities: "Shanxi's cities", mapMeasure: "Shade by",
     switchTo: "中文", switchLang: "zh",
   },
 };
@@ -55,6 +57,8 @@ const MARKERS_AFTER = ["左右", "上下", "以上", "有余"];
 
 let lang = pickLanguage();
 let labels = LABELS[lang];
+let sourcesByCode = new Map(); // from the last load, for the map's caption
+let redrawMap = null; // set by map.js once the map section has been opened
 
 function pickLanguage() {
   const asked = new URLSearchParams(location.search).get("lang");
@@ -81,7 +85,9 @@ function el(tag, attrs = {}, ...children) {
 
 async function api(path, params, language) {
   const url = new URL(path, location.origin);
-  for (const [k, v] of Object.entries({ ...params, lang: language })) url.searchParams.set(k, v);
+  for (const [k, v] of Object.entries({ ...params, lang: language })) {
+    for (const one of [].concat(v)) url.searchParams.append(k, one); // a list repeats its key
+  }
   const response = await fetch(url, { headers: { Accept: "application/json" } });
   const json = (response.headers.get("content-type") || "").includes("json");
   const body = json ? await response.json() : null;
@@ -343,6 +349,7 @@ async function load() {
     if (mine !== loads) return;
     const regions = new Map(allRegions.map((r) => [r.code, r.name]));
     const sources = new Map(sourceList.map((s) => [s.code, s]));
+    sourcesByCode = sources;
     const byCounty = new Map(counties.map((county, i) => [county.code, {
       figures: observations.filter((o) => o.regions.includes(county.code)),
       events: events.filter((e) => e.regions.includes(county.code)),
@@ -369,6 +376,7 @@ function switchLanguage() {
   history.replaceState(null, "", url);
   applyLabels();
   load();
+  if (redrawMap) redrawMap();
   const query = document.getElementById("q").value.trim();
   if (query) search(query);
 }
@@ -376,6 +384,11 @@ function switchLanguage() {
 document.addEventListener("DOMContentLoaded", () => {
   applyLabels();
   document.getElementById("lang-switch").addEventListener("click", switchLanguage);
+  const map = document.getElementById("map");
+  map.addEventListener("toggle", () => {
+    // The map's code, like its data, is fetched only once its section is opened.
+    if (map.open && !document.getElementById("map-script")) document.head.append(el("script", { id: "map-script", src: "/static/dashboard/map.js" }));
+  });
   document.getElementById("search-form").addEventListener("submit", (event) => {
     event.preventDefault();
     search(document.getElementById("q").value.trim());
