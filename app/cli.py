@@ -16,6 +16,7 @@ from app.db import make_engine
 from app.errors import ConflictError, NotFoundError
 from app.migrate import upgrade
 from app.observability import logging_config
+from app.rules.witnesses import Agreement
 from app.seed.boundaries import BoundaryBuildError, build_boundaries, installed_package
 from app.seed.export import export_database
 from app.seed.loader import SeedError, load_bundle
@@ -68,6 +69,19 @@ def validate(seed_dir: SeedDirOption = None) -> None:
         typer.echo(
             f"  {source.code} ({source.kind.value}, {source.reliability.value}, {stored}): "
             f"{figures[source.code]} figures, {told[source.code]} other records{outlines}"
+        )
+    # Every check the record makes about itself, with its verdict; a conflicting one is here
+    # only because its figures say why (else the bundle would not have loaded).
+    verdicts = Counter(check.verdict.value for check in bundle.checks)
+    typer.echo(
+        f"{len(bundle.checks)} checks: "
+        + ", ".join(f"{verdicts[v.value]} {v.value}" for v in Agreement if verdicts[v.value])
+    )
+    for check in bundle.checks:
+        unit = f" ({check.unit})" if check.unit else ""
+        typer.echo(
+            f"  {check.verdict.value:<15} {check.code}: expected {check.expected}, "
+            f"actual {check.actual}{unit}"
         )
 
 

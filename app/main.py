@@ -44,8 +44,13 @@ TAGS = [
         "name": "entities",
         "description": "Projects, organisations, initiatives, honours, places and products.",
     },
-    {"name": "events", "description": "The report's moments, as a timeline."},
+    {"name": "events", "description": "The moments the sources tell, as a timeline."},
     {"name": "quotes", "description": "First-person testimony, verbatim, with an English gloss."},
+    {
+        "name": "checks",
+        "description": "What the record checks about itself: sums, rates, changes, witnesses, "
+        "dates.",
+    },
     {"name": "search", "description": "One search across everything, in Chinese and English."},
     {"name": "downloads", "description": "The whole dataset in one archive."},
     {

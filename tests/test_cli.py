@@ -12,8 +12,9 @@ from typer.testing import CliRunner
 
 from app.cli import cli
 from app.db import make_engine
+from app.seed.loader import load_bundle
 from tests.support.databases import dump
-from tests.support.seed import edit
+from tests.support.seed import SEED_DIR, edit
 
 
 @pytest.fixture
@@ -30,7 +31,7 @@ def test_cli_migrate_then_seed_then_seed_again(env: dict[str, str]) -> None:
     assert run(env, "migrate")[0] == 0
     code, output = run(env, "seed")
     assert code == 0, output
-    assert "observation +236" in output
+    assert f"observation +{len(load_bundle(SEED_DIR).observations)}" in output
     code, output = run(env, "seed")
     assert (code, "nothing to do" in output) == (0, True)
 

@@ -15,8 +15,10 @@ from sqlmodel import Session
 
 from app.db import make_engine
 from app.migrate import upgrade
+from app.rules.series import Transform
 from app.services.indicators import list_indicators
 from app.services.observations import ObservationFilter, list_observations
+from app.services.series import compare_regions, transform_observations, wide_table
 from app.synth import build_synthetic
 from tests.support.databases import sqlite_url
 from tests.support.seed import SEED_DIR
@@ -80,11 +82,28 @@ def full_scans(found: list[tuple[str, list[str]]]) -> list[str]:
             indicators=["gdp", "synth_0001"], regions=["140700"], start="2019", end="2021"
         ),
         ObservationFilter(entities=["yangshe-railway"]),
+        ObservationFilter(within="140703"),
+        ObservationFilter(indicators=["synth_0003"], within="140700", latest=3),
     ],
-    ids=["sweep", "one-series", "latest", "mixed", "entity"],
+    ids=["sweep", "one-series", "latest", "mixed", "entity", "within", "within-latest-3"],
 )
 def test_observation_queries_use_indexes(synthetic: Engine, flt: ObservationFilter) -> None:
     found = plans(synthetic, lambda session: list_observations(session, flt, limit=50, offset=0))
+    assert found
+    assert full_scans(found) == []
+
+
+def test_series_tools_use_indexes(synthetic: Engine) -> None:
+    # A transform reads whole series and the figures at a base; a comparison one period.
+    flt = ObservationFilter(indicators=["synth_0003"], regions=["140702"])
+
+    def run(session: Session) -> None:
+        transform_observations(session, flt, Transform.index, "2020-03", limit=50, offset=0)
+        transform_observations(session, flt, Transform.pct_change, None, limit=50, offset=0)
+        compare_regions(session, "synth_0003", "2020-03", within="140000", level=None)
+        wide_table(session, flt, None, None)
+
+    found = plans(synthetic, run)
     assert found
     assert full_scans(found) == []
 

@@ -6,9 +6,10 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, replace
-from typing import Annotated, Any, TypeVar, get_args, get_origin
+from typing import Annotated, Any, Literal, TypeVar, get_args, get_origin
 from urllib.parse import urlencode
 
 import orjson
@@ -18,12 +19,15 @@ from fastapi.routing import APIRoute
 from sqlmodel import Session
 
 from app.api.errors import PROBLEM_JSON
+from app.api.formats import Format, negotiate_format
 from app.api.runtime import runtime
 from app.errors import InvalidParameterError, UnknownParameterError
 from app.rules.languages import Language, negotiate
 from app.rules.qualifiers import Qualifier
+from app.rules.series import Transform
 from app.schemas.common import FieldError, Page, PageLinks, Problem
 from app.services.observations import DEFAULT_SORT, SORT_KEYS, ObservationFilter
+from app.services.series import base_period
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 1000
@@ -261,6 +265,37 @@ ITEM_ERRORS = problem_responses(400, 404, 422)
 
 
 PERIOD_HELP = "YYYY, YYYY-MM or YYYY-MM-DD"
+# latest=N: far beyond any series' length; a larger N is surely a mistake.
+MAX_LATEST = 1_000_000
+_WHOLE_NUMBER = re.compile(r"^[0-9]+$")  # ASCII digits only
+
+WithinQuery = Annotated[
+    str | None,
+    Query(
+        description="A region code: figures about that region or any region under it (its "
+        "children, theirs...), as Data Commons' containedInPlace; e.g. 140000 for Shanxi and "
+        "its cities and counties."
+    ),
+]
+
+
+def parse_latest(value: str | None) -> int:
+    """latest=N (the World Bank's mrv): the N most recent figures of each series; `true` is
+    1 and `false` (or nothing) 0, all of them. A 422 naming `latest` for anything else."""
+    if value is None:
+        return 0
+    word = value.strip().lower()
+    if word in {"true", "yes", "on"}:
+        return 1
+    if word in {"false", "no", "off"}:
+        return 0
+    if not _WHOLE_NUMBER.match(word) or not 1 <= int(word) <= MAX_LATEST:
+        raise InvalidParameterError(
+            "latest",
+            f"{value!r} is not a number of periods: give a whole number from 1 to "
+            f"{MAX_LATEST}, or true (= 1) or false",
+        )
+    return int(word)
 
 
 async def series_filter(
@@ -270,6 +305,7 @@ async def series_filter(
             description="Region code(s); repeat for several. Matches any region a figure concerns."
         ),
     ] = None,
+    within: WithinQuery = None,
     entity: Annotated[
         list[str] | None,
         Query(description="Entity code(s); repeat for several. Figures that concern any of them."),
@@ -294,8 +330,14 @@ async def series_filter(
     ] = None,
     qualifier: Annotated[Qualifier | None, Query(description="Only this qualifier.")] = None,
     latest: Annotated[
-        bool, Query(description="Only the most recent observation per indicator and region.")
-    ] = False,
+        str | None,
+        Query(
+            description="The N most recent figures of each indicator and region, after the "
+            "other filters (the World Bank's mrv): a whole number from 1; `true` is 1, `false` "
+            "(the default) every figure.",
+            examples=["true", "3"],
+        ),
+    ] = None,
     sort: Annotated[
         str | None,
         Query(
@@ -307,6 +349,7 @@ async def series_filter(
     """The filters shared by every observation list."""
     return ObservationFilter(
         regions=region or [],
+        within=within,
         entities=entity or [],
         sources=source or [],
         witnesses=witnesses,
@@ -314,7 +357,7 @@ async def series_filter(
         start=start,
         end=end,
         qualifier=qualifier,
-        latest=latest,
+        latest=parse_latest(latest),
         sort=sort,
     )
 
@@ -327,3 +370,65 @@ async def observation_filter(
 ) -> ObservationFilter:
     """All observation filters, including the indicator."""
     return replace(base, indicators=indicator or [])
+
+
+@dataclass(frozen=True)
+class SeriesView:
+    """How an observation list is shown: the figures, or a transform of them; long (a row
+    per figure) or wide (a row per series, a column per period: CSV only)."""
+
+    transform: Transform | None
+    base: str | None
+    wide: bool
+
+
+async def series_view(
+    request: Request,
+    transform: Annotated[
+        Transform | None,
+        Query(
+            description="Instead of each figure, a value computed within its series (indicator "
+            "and main region) from the figures series show, like FRED's units: change "
+            "(current - previous), pct_change ((current / previous - 1) × 100) or index "
+            "(current / base × 100, with `base`). `previous` is the figure for the period of "
+            "the same kind just before; where it is missing, zero, a bound, a range or a rank, "
+            "the value is null with a reason. Not with format=jsonstat, witnesses or source."
+        ),
+    ] = None,
+    base: Annotated[
+        str | None,
+        Query(
+            description="With transform=index (and only then): the base period, = 100 "
+            "(e.g. 2021). A series without a figure then has nulls; a 422 if none has one."
+        ),
+    ] = None,
+    shape: Annotated[
+        Literal["long", "wide"] | None,
+        Query(
+            description="With CSV: long (the default; a row per figure) or wide (a row per "
+            "indicator and region, a column per period in time order, as the World Bank and "
+            "Our World in Data publish; an empty cell where there is no figure, never 0). The "
+            "wide table holds every matching figure the series show: limit, offset and sort "
+            "do not apply."
+        ),
+    ] = None,
+) -> SeriesView:
+    """Read transform, base and shape; refuse what the representation cannot carry."""
+    asked = negotiate_format(request.query_params.get("format"), request.headers.get("accept"))
+    base_period(transform, base)
+    wide = shape == "wide"
+    if wide and asked is not None and asked is not Format.csv:
+        raise InvalidParameterError(
+            "shape", "shape=wide is a CSV table: add format=csv (or send Accept: text/csv)"
+        )
+    if wide:
+        for name in ("limit", "offset", "sort"):
+            if name in request.query_params:
+                raise InvalidParameterError(
+                    name, "the wide table holds every matching figure, in series order"
+                )
+    if transform is not None and asked is Format.jsonstat:
+        raise InvalidParameterError(
+            "transform", "JSON-stat carries the published figures; ask format=json or csv"
+        )
+    return SeriesView(transform, base, wide)

@@ -11,6 +11,7 @@ from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
 from fastapi.responses import HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
 
+from app.api.deps import MAX_LATEST
 from app.api.formats import JSONSTAT_SCHEMA
 
 ASSETS = "/static/docs"
@@ -70,8 +71,16 @@ def install_docs(app: FastAPI) -> None:
         )
 
 
+# What `latest` takes: true or false, or a number of periods (the route reads it as text, to
+# tell latest=0, a mistake, from latest=false).
+LATEST_SCHEMA = {
+    "anyOf": [{"type": "boolean"}, {"type": "integer", "minimum": 1, "maximum": MAX_LATEST}]
+}
+
+
 def extend_openapi(app: FastAPI) -> None:
-    """Document what the models cannot say: an observation list's JSON may be JSON-stat."""
+    """Document what the models cannot say: an observation list's JSON may be JSON-stat, and
+    `latest` is a boolean or a number."""
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
@@ -80,7 +89,12 @@ def extend_openapi(app: FastAPI) -> None:
                 get = operation.get("get", {})
                 if get.get("operationId") in {"listObservations", "listIndicatorObservations"}:
                     content = get["responses"]["200"]["content"]["application/json"]
-                    content["schema"] = {"anyOf": [content["schema"], JSONSTAT_SCHEMA]}
+                    shapes = content["schema"].get("anyOf", [content["schema"]])
+                    content["schema"] = {"anyOf": [*shapes, JSONSTAT_SCHEMA]}
+                for parameter in get.get("parameters", []):
+                    if parameter["name"] == "latest":
+                        described = parameter["schema"].get("description")
+                        parameter["schema"] = {**LATEST_SCHEMA, "description": described}
             app.openapi_schema = schema
         return app.openapi_schema
 

@@ -7,7 +7,9 @@ Every GET route under /v1 is a DataRoute. Around the endpoint it:
   request has been served (and so validated);
 - adds ETag, Last-Modified, Cache-Control and Vary to every 200;
 - turns a list into CSV (`format=csv` or `Accept: text/csv`, `bom=true` for Excel) or, for
-  observations, JSON-stat 2.0 (`format=jsonstat`); `all=true` returns every matching item.
+  observations, JSON-stat 2.0 (`format=jsonstat`); `all=true` returns every matching item;
+- leaves to the endpoint a representation it finishes itself (`shape=wide`, a table of
+  observations that no page of items can make).
 """
 
 from __future__ import annotations
@@ -20,7 +22,8 @@ from collections.abc import Callable, Coroutine
 from datetime import UTC, datetime
 from email.utils import format_datetime, parsedate_to_datetime
 from pathlib import Path
-from typing import Annotated, Any, Literal, get_args
+from types import UnionType
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
 from urllib.parse import urlencode
 
 from fastapi import Depends, Query, Request, Response
@@ -96,11 +99,14 @@ async def observation_list_format(
     """Representation parameters of an observation list, JSON-stat included."""
 
 
-def _page_item(model: Any) -> Any:
-    """The item type of a Page[...] response model, or None for anything else."""
+def _page_items(model: Any) -> list[Any]:
+    """The item types of a Page[...] response model, or of each Page of a union of them (a
+    list whose items take one shape or another, by request); empty for anything else."""
+    if get_origin(model) in (Union, UnionType):
+        return [item for option in get_args(model) for item in _page_items(option)]
     if isinstance(model, type) and issubclass(model, Page):
-        return get_args(model.model_fields["items"].annotation)[0]
-    return None
+        return [get_args(model.model_fields["items"].annotation)[0]]
+    return []
 
 
 async def data_version(request: Request) -> DataVersion:
@@ -108,7 +114,8 @@ async def data_version(request: Request) -> DataVersion:
     return await runtime(request).data_version()
 
 
-def _flag(request: Request, name: str) -> bool:
+def flag(request: Request, name: str) -> bool:
+    """Whether a boolean query parameter is true."""
     # The same words FastAPI reads as true; its validation has already refused the rest.
     return request.query_params.get(name, "").lower() in {"true", "1", "yes", "on"}
 
@@ -126,7 +133,9 @@ class Negotiated:
             request.query_params.get("lang")
             or negotiate(request.headers.get("accept-language")).value
         )
-        self.every = _flag(request, "all")
+        self.every = flag(request, "all")
+        # A representation the endpoint finishes itself.
+        self.finished = request.query_params.get("shape") == "wide"
         self.last_modified = max(version.changed_at, BUILD_TIME)
         query = sorted(
             (k, v) for k, v in request.query_params.multi_items() if k not in {"format", "lang"}
@@ -194,10 +203,12 @@ class DataRoute(APIRoute):
         model = kwargs.get("response_model")
         if model is None or isinstance(model, DefaultPlaceholder):
             model = get_typed_return_annotation(endpoint)
-        item = _page_item(model)
-        self.is_list = item is not None
-        self.offers_jsonstat = item is ObservationRead
-        self.csv_columns = csv_columns(item) if item is not None else []
+        items = _page_items(model)
+        self.is_list = bool(items)
+        self.offers_jsonstat = ObservationRead in items
+        # The columns of each shape of item, told apart by their keys.
+        self.csv_shapes = {frozenset(item.model_fields): csv_columns(item) for item in items}
+        self.csv_columns = csv_columns(items[0]) if items else []
         if self.is_list:
             params = observation_list_format if self.offers_jsonstat else list_format
             kwargs["dependencies"] = [*(kwargs.get("dependencies") or []), Depends(params)]
@@ -224,7 +235,7 @@ class DataRoute(APIRoute):
             if asked.exact_match(request):
                 # Only a 200 ever carried this ETag: the request was valid, nothing to run.
                 response: Response = Response(status_code=304)
-            elif asked.format is Format.json and not asked.every:
+            elif (asked.format is Format.json and not asked.every) or asked.finished:
                 response = await handler(request)
             else:
                 response = await self._represent(handler, request, asked, version)
@@ -308,7 +319,10 @@ class DataRoute(APIRoute):
             return JSONResponse(dataset, headers=headers)
         name = request.url.path.rstrip("/").rsplit("/", 1)[-1] or "data"
         headers["Content-Disposition"] = f'attachment; filename="{name}.csv"'
-        writer = CsvWriter(self.csv_columns, bom=_flag(request, "bom"))
+        columns = self.csv_columns
+        if items:
+            columns = self.csv_shapes.get(frozenset(items[0]), columns)
+        writer = CsvWriter(columns, bom=flag(request, "bom"))
         body = writer.write(items) + writer.close()
         return Response(body.encode(), media_type=CSV_MEDIA_TYPE, headers=headers)
 

@@ -173,6 +173,17 @@ class EventFields(SQLModel):
         "(kept as a claim, never as a fact).",
     )
     note: str | None = Field(default=None, sa_type=sa.Text)
+    account_of: str | None = Field(
+        default=None,
+        description="The event (from another source) this one tells again: the same moment, "
+        "whose date the checks compare (`/v1/checks?kind=same_moment`).",
+    )
+    conflict_note: str | None = Field(
+        default=None,
+        sa_type=sa.Text,
+        description="Why an account whose date conflicts with the event it retells is kept "
+        "(English).",
+    )
 
 
 class QuotationFields(SQLModel):

@@ -6,8 +6,12 @@ import ast
 import operator
 from collections.abc import Callable, Mapping
 from decimal import Decimal
+from typing import Any, TypeVar, cast
 
-_BINARY: dict[type[ast.operator], Callable[[Decimal, Decimal], Decimal]] = {
+# Numbers that support + - * / and unary minus: Decimal, or the checks' intervals.
+N = TypeVar("N")
+
+_BINARY: dict[type[ast.operator], Callable[[Any, Any], Any]] = {
     ast.Add: operator.add,
     ast.Sub: operator.sub,
     ast.Mult: operator.mul,
@@ -23,16 +27,23 @@ def formula_names(formula: str) -> set[str]:
 
 def evaluate(formula: str, inputs: Mapping[str, Decimal]) -> Decimal:
     """Evaluate `formula` (+ - * / and parentheses over names and numbers) with Decimal inputs."""
+    return evaluate_over(formula, inputs, lambda number: number)
 
-    def walk(node: ast.AST) -> Decimal:
+
+def evaluate_over(formula: str, inputs: Mapping[str, N], lift: Callable[[Decimal], N]) -> N:
+    """Evaluate `formula` over any numbers that add, subtract, multiply, divide and negate
+    (intervals, for the checks): `lift` turns a constant of the formula into one."""
+
+    def walk(node: ast.AST) -> N:
         if isinstance(node, ast.Expression):
             return walk(node.body)
         if isinstance(node, ast.BinOp) and type(node.op) in _BINARY:
-            return _BINARY[type(node.op)](walk(node.left), walk(node.right))
+            return cast(N, _BINARY[type(node.op)](walk(node.left), walk(node.right)))
         if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
-            return -walk(node.operand)
+            operand: Any = walk(node.operand)
+            return cast(N, -operand)
         if isinstance(node, ast.Constant) and isinstance(node.value, int | float):
-            return Decimal(str(node.value))
+            return lift(Decimal(str(node.value)))
         if isinstance(node, ast.Name):
             if node.id not in inputs:
                 raise ValueError(f"formula uses {node.id!r}, which is not among its inputs")

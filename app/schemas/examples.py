@@ -62,6 +62,54 @@ INDICATOR: dict[str, Any] = {
     "unit_code": "cny_100m",
     "normalized_unit": "CNY",
     "observation_count": 19,
+    "sources": [
+        "shanxi-cities-gdp-2021",
+        "jinzhong-bulletin-2024",
+        "jinzhong-gdp-aggregator",
+        "jzrb-2025-10-24-p03",
+        "shanxi-bulletin-2022-opening",
+        "taigu-bulletin-2023",
+        "taigu-encyclopedia-entry",
+    ],
+    "publishers": [
+        {
+            "name": 'guzhangting.com(页面来源仅标注"互联网")',
+            "name_zh": 'guzhangting.com(页面来源仅标注"互联网")',
+            "name_en": 'guzhangting.com, a web compilation site (the page credits its source only as "the internet")',
+            "sources": ["shanxi-cities-gdp-2021"],
+        },
+        {
+            "name": "95408.com（百科栏目，条目未署名）",
+            "name_zh": "95408.com（百科栏目，条目未署名）",
+            "name_en": "95408.com (encyclopedia-style section; the entry names no author)",
+            "sources": ["taigu-encyclopedia-entry"],
+        },
+        {
+            "name": "晋中日报社",
+            "name_zh": "晋中日报社",
+            "name_en": "Jinzhong Daily",
+            "sources": ["jzrb-2025-10-24-p03"],
+        },
+        {
+            "name": "晋中市统计局、国家统计局晋中调查队",
+            "name_zh": "晋中市统计局、国家统计局晋中调查队",
+            "name_en": "Jinzhong Municipal Bureau of Statistics and the NBS Jinzhong Survey Team",
+            "sources": ["jinzhong-bulletin-2024"],
+        },
+        {
+            "name": "晋中市太谷区统计局、国家统计局太谷调查队",
+            "name_zh": "晋中市太谷区统计局、国家统计局太谷调查队",
+            "name_en": "Taigu District Statistics Bureau of Jinzhong and the NBS Taigu Survey Team",
+            "sources": ["taigu-bulletin-2023"],
+        },
+    ],
+    "licence_notes": [
+        "Facts and figures only are taken; the text is not reproduced.",
+        "Kept here in full, with errata, so that every figure can be checked against its "
+        "sentence; the text remains the newspaper's.",
+    ],
+    "frequency": "annual",
+    "last_updated_at": "2026-11-30T16:00:00Z",
     "url": "http://127.0.0.1:8000/v1/indicators/gdp",
     "observations_url": "http://127.0.0.1:8000/v1/indicators/gdp/observations",
 }
@@ -87,6 +135,8 @@ EVENT: dict[str, Any] = {
     "locator": None,
     "status": "happened",
     "note": None,
+    "account_of": None,
+    "conflict_note": None,
     "url": "http://127.0.0.1:8000/v1/events/yangshe-railway-opens",
 }
 

@@ -7,16 +7,18 @@ Accept-Language; Chinese by default).
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.models.fields import ObservationFields
+from app.rules.checks import CheckKind
 from app.rules.entities import EntityKind, Relation
 from app.rules.periods import PeriodPrecision
 from app.rules.regions import RegionLevel
 from app.rules.search import DocType
+from app.rules.series import Frequency
 from app.rules.sources import EventStatus, Reliability, SourceKind
 from app.rules.witnesses import Agreement
 from app.schemas import examples
@@ -126,8 +128,17 @@ class BoundaryCollection(BaseModel):
     )
 
 
+class PublisherRead(BaseModel):
+    """An organisation that publishes figures, as its sources name it."""
+
+    name: str = Field(description="name_zh or name_en, as asked (the other if one is missing).")
+    name_zh: str | None
+    name_en: str | None
+    sources: list[str] = Field(description="Codes of its sources that give the figures.")
+
+
 class IndicatorRead(BaseModel):
-    """What is measured, with its unit and topic."""
+    """What is measured, with its unit and topic, and what its figures say about it."""
 
     model_config = ConfigDict(json_schema_extra={"examples": [examples.INDICATOR]})
 
@@ -143,6 +154,29 @@ class IndicatorRead(BaseModel):
     unit_code: str
     normalized_unit: str = Field(examples=["CNY"])
     observation_count: int
+    sources: list[str] = Field(
+        description="Computed from its observations: the codes of the sources that give its "
+        "figures, those giving the most first."
+    )
+    publishers: list[PublisherRead] = Field(
+        description="Computed from its observations' sources (their publisher_zh and "
+        "publisher_en): the organisations that publish its figures, most figures first. A "
+        "source that names no publisher is in `sources` only."
+    )
+    licence_notes: list[str] = Field(
+        description="Computed: the distinct licence notes of those sources (licence_note), on "
+        "what may be taken from them."
+    )
+    frequency: Frequency | None = Field(
+        description="Computed from its observations' periods: annual (years), monthly, "
+        "point_in_time (days), multi_year (spans of whole years, 2021/2025), irregular (other "
+        "spans, or with no start), mixed (several of these); null without observations."
+    )
+    last_updated_at: datetime | None = Field(
+        description="Computed: the latest moment one of its current figures became known "
+        "(their known_from: a source's publication, or the later change that made the figure "
+        "what it is); null without observations."
+    )
     url: str
     observations_url: str
 
@@ -377,6 +411,13 @@ class EventRead(BaseModel):
         description="`happened`, or `announced`: a claim of its source that did not come true."
     )
     note: str | None = Field(description="The curator's explanation of a judgement (English).")
+    account_of: str | None = Field(
+        description="The event (from another source) this one tells again: the same moment, "
+        "whose dates the checks compare."
+    )
+    conflict_note: str | None = Field(
+        description="Why an account whose date conflicts with the event it retells is kept."
+    )
     url: str
 
 
@@ -433,3 +474,61 @@ class Readiness(BaseModel):
             {"database": "reachable", "schema": "9a1c0d6e2b47", "data_version": "67aee4d6fdc1425d"}
         ]
     )
+
+
+class CheckRecordRef(BaseModel):
+    """A figure or event a check reads."""
+
+    name: str = Field(description="What the check's formula calls it.", examples=["primary"])
+    record: str = Field(description="`observation` or `event`.")
+    code: str
+    url: str
+
+
+class CheckRead(BaseModel):
+    """A check the record makes about itself: its inputs, formula, the expected and the actual
+    value, the tolerance the printed rounding allows, and the verdict."""
+
+    code: str = Field(examples=["parts-sum-jinzhong-bulletin-2024-140700-2024"])
+    kind: CheckKind = Field(
+        description="parts_sum (sectors vs GDP), shares_sum (shares vs 100), rate (a rate vs "
+        "its numerator and denominator), natural_growth (birth rate - death rate), "
+        "level_change (a level less its printed change vs the earlier level), sources_agree "
+        "(a witness vs its point's headline), same_moment (one account's date vs another's)."
+    )
+    verdict: Agreement = Field(
+        description="equal, within_rounding, consistent (with an estimate or range), or "
+        "conflicting (kept only with a conflict_note)."
+    )
+    title: str
+    title_zh: str
+    title_en: str
+    sentence: str = Field(description="The check told in a sentence, in the language asked.")
+    sentence_zh: str
+    sentence_en: str
+    formula: str = Field(description="Over the inputs' names, in the normalized unit.")
+    inputs: list[CheckRecordRef]
+    expected: str = Field(
+        description="Exact decimal text in `unit` (or a period, for a date check)."
+    )
+    expected_record: CheckRecordRef | None = Field(
+        description="The figure or event expected; null for a constant (shares sum to 100)."
+    )
+    actual: str = Field(description="The formula's result, in `unit` (or a period).")
+    actual_derived: bool = Field(
+        description="True when `actual` is computed by the check (marked derived), not printed."
+    )
+    tolerance: str | None = Field(
+        description="How far actual may be from expected, in `unit`, given the printed "
+        "rounding (and 5% for an approximate figure); null where the check compares wording "
+        "or dates."
+    )
+    unit: str | None = Field(description="The unit as printed, e.g. 亿元.")
+    unit_code: str | None
+    conflict_note: str | None = Field(
+        description="Why a conflicting check's figures are kept (their curators' notes)."
+    )
+    regions: list[str]
+    indicators: list[str]
+    sources: list[str]
+    url: str

@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 import yaml
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
+from app.rules.checks import Check
 from app.rules.derivation import evaluate, formula_names
 from app.rules.figures import locate_figure, read_figure
 from app.rules.periods import parse_period
@@ -24,7 +25,8 @@ from app.rules.qualifiers import wording_problems
 from app.rules.regions import LEVEL_RANK
 from app.rules.resources import singular
 from app.rules.texts import Correction, apply_errata, contains_quote, squeeze
-from app.rules.witnesses import Agreement, Figure, half_step, rank_point
+from app.rules.witnesses import Agreement, Figure, rank_point
+from app.seed.checks import Report, acknowledge, catalogue, checks_of, figure_of
 from app.seed.schema import (
     BoundaryFileSeed,
     BoundarySeed,
@@ -54,7 +56,6 @@ SEED_FILES: dict[str, tuple[str, type[BaseModel]]] = {
 # `jinzhong boundaries` builds it from a package; see app/seed/boundaries.py.
 BOUNDARIES_FILE = "boundaries.geojson"
 ModelT = TypeVar("ModelT", bound=BaseModel)
-Report = Callable[[str, str], None]  # (field, message) about the record being checked
 NodePath = tuple[int | str, ...]
 
 
@@ -106,6 +107,8 @@ class SeedBundle:
     texts: dict[str, SourceText]
     # Each figure's headline and agreement at its point (None, None: it is the headline).
     ranks: dict[str, tuple[str | None, Agreement | None]]
+    # The record's checks of itself, each conflicting one acknowledged (app/seed/checks.py).
+    checks: list[Check]
     content_hash: str
 
 
@@ -258,11 +261,13 @@ def load_bundle(seed_dir: Path) -> SeedBundle:
         entities={e.code for _, e in entities},
         people={p.code for _, e in entities for p in e.people},
         texts=texts,
+        events={e.code for _, e in events},
     )
     _check_observation_entities(files["observations"], observations, known, issues)
     _check_entities(files["entities"], entities, known, issues)
     _check_events(files["events"], events, known, issues)
     _check_quotes(files["quotes"], quotes, known, issues)
+    checks = _run_checks(files, parsed, issues)
     boundary_file, boundaries = _read_boundaries(seed_dir / BOUNDARIES_FILE, issues)
     _check_boundaries(
         boundary_file, boundaries, known.regions, {s.code for _, s in sources}, issues
@@ -282,6 +287,7 @@ def load_bundle(seed_dir: Path) -> SeedBundle:
         boundaries=[r for _, r in boundaries],
         texts=texts,
         ranks=ranks,
+        checks=checks,
         content_hash=content_hash(seed_dir),
     )
 
@@ -361,6 +367,33 @@ def read_regions(seed_dir: Path) -> list[RegionSeed]:
     if issues.issues:
         raise SeedError(issues.issues)
     return [region for _, region in regions]
+
+
+def _run_checks(
+    files: dict[str, _File],
+    parsed: dict[str, tuple[_File, list[tuple[int, Any]]]],
+    issues: _Collector,
+) -> list[Check]:
+    """The record's checks of itself, with a problem for each conflict no record explains
+    and each conflict_note where nothing conflicts."""
+    records = {kind: [r for _, r in parsed[kind][1]] for kind in parsed}
+    where: dict[str, tuple[str, int]] = {}
+    for kind in ("observations", "events"):
+        for index, record in parsed[kind][1]:
+            where[record.code] = (kind, index)
+    checks = checks_of(
+        records["observations"],
+        records["events"],
+        catalogue(records["regions"], records["indicators"], records["units"], records["sources"]),
+    )
+
+    def problem_for(code: str) -> Report:
+        kind, index = where[code]
+        return _reporter(issues, files[kind], index)
+
+    notes = {r.code: r.conflict_note for kind in ("observations", "events") for r in records[kind]}
+    acknowledge(checks, notes, problem_for)
+    return checks
 
 
 def _check_sources(
@@ -486,38 +519,14 @@ def point_of(obs: ObservationSeed) -> tuple[str, str, str]:
     return (obs.indicator, obs.regions[0], parse_period(obs.period).label)
 
 
-def figure_of(
-    obs: ObservationSeed,
-    indicators: dict[str, IndicatorSeed],
-    units: dict[str, UnitSeed],
-    sources: dict[str, SourceSeed],
-) -> Figure | None:
-    """What ranking a figure among its point's needs (None if its unit or source is unknown:
-    problems said elsewhere)."""
-    indicator = indicators.get(obs.indicator)
-    unit = units.get(obs.unit or (indicator.unit if indicator else ""))
-    source = sources.get(obs.source)
-    if unit is None or source is None:
-        return None
-    return Figure(
-        code=obs.code,
-        reliability=source.reliability,
-        published=source.published_date,
-        normalized=obs.value * unit.factor,
-        normalized_max=None if obs.value_max is None else obs.value_max * unit.factor,
-        half_step=half_step(obs.value_as_published, obs.value, unit.factor),
-        qualifier=obs.qualifier,
-    )
-
-
 def check_point(
     seeds: Sequence[ObservationSeed],
     figures: dict[str, Figure],
     problem_for: Callable[[str], Report],
 ) -> dict[str, tuple[str | None, Agreement | None]]:
     """The rules of one point across its figures: one per source; a witness that conflicts
-    with the headline only with a `conflict_note`, and such a note only where there is a
-    conflict. Return each figure's headline and agreement (app/rules/witnesses.py)."""
+    with the headline only with a `conflict_note`. Return each figure's headline and
+    agreement (app/rules/witnesses.py)."""
     by_source: dict[str, ObservationSeed] = {}
     for obs in seeds:
         first = by_source.setdefault(obs.source, obs)
@@ -528,7 +537,6 @@ def check_point(
                 f"{obs.period} from source {obs.source!r}",
             )
     ranks = rank_point([figures[obs.code] for obs in seeds if obs.code in figures])
-    conflict = any(agreement is Agreement.conflicting for _, agreement in ranks.values())
     for obs in seeds:
         headline, agreement = ranks.get(obs.code, (None, None))
         if agreement is Agreement.conflicting and not obs.conflict_note:
@@ -537,10 +545,7 @@ def check_point(
                 f"conflicts with {headline!r}, another source's figure for {obs.indicator} "
                 f"in {obs.regions[0]}, {obs.period}: keep it only with a conflict_note saying why",
             )
-        if obs.conflict_note and not conflict:
-            problem_for(obs.code)(
-                "conflict_note", "no other source's figure for this point conflicts with it"
-            )
+    # A conflict_note where nothing conflicts is the checks' to report (app/seed/checks.py).
     return ranks
 
 
@@ -699,6 +704,7 @@ class Known:
     entities: set[str]
     people: set[str]
     texts: dict[str, SourceText]
+    events: set[str] = field(default_factory=set)
 
     def missing(self, kind: str, codes: Sequence[str | None]) -> list[str]:
         """The codes among `codes` that name no record of `kind`."""
@@ -797,6 +803,10 @@ def check_event(event: EventSeed, known: Known, problem: Report) -> None:
     known.refs(problem, "topics", "topics", event.topics)
     known.refs(problem, "entities", "entities", event.entities)
     known.refs(problem, "indicators", "indicators", event.indicators)
+    if event.account_of == event.code:
+        problem("account_of", "an event is not an account of itself")
+    else:
+        known.refs(problem, "account_of", "events", [event.account_of])
 
 
 def _check_quotes(

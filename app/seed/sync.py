@@ -17,10 +17,19 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel, select
 
 from app.db import exclusive
-from app.models import DatasetMeta, Observation, RecordVersion, Region, RegionBoundary
+from app.models import (
+    DataCheck,
+    DataCheckLink,
+    DatasetMeta,
+    Observation,
+    RecordVersion,
+    Region,
+    RegionBoundary,
+)
 from app.rules import moments
 from app.rules.moments import first_public
 from app.rules.regions import LEVEL_RANK
+from app.seed.checks import check_rows
 from app.seed.loader import SeedBundle, load_bundle
 from app.seed.records import (
     LINKS,
@@ -96,6 +105,8 @@ def bundle_rows(bundle: SeedBundle) -> list[tuple[type[SQLModel], list[SQLModel]
         rows += event_rows(ev)
     for q in bundle.quotes:
         rows += quote_rows(q, people.get(q.speaker) if q.speaker else None)
+    for check in bundle.checks:
+        rows += check_rows(check)
     for b in bundle.boundaries:
         rows += boundary_rows(b)
     by_table: dict[type[SQLModel], list[SQLModel]] = {model: [] for model in seeded_tables()}
@@ -106,15 +117,18 @@ def bundle_rows(bundle: SeedBundle) -> list[tuple[type[SQLModel], list[SQLModel]
 
 def seeded_tables() -> list[type[SQLModel]]:
     """Every table seed_data/ fills, parents before children: each resource (in an order
-    where references point back) followed by its link tables, then the regions' outlines
-    (which no API write touches, so they are no resource of `TABLES`)."""
+    where references point back) followed by its link tables, then the checks and the
+    regions' outlines (which no API write touches, so they are no resource of `TABLES`)."""
     order = ["sources", "regions", "topics", "units", "indicators", "entities"]
     order += ["observations", "events", "quotes"]
-    return [
+    resources = [
         model
         for resource in order
         for model in [TABLES[resource], *(link.table for link in LINKS.get(resource, {}).values())]
-    ] + [RegionBoundary]
+    ]
+    # The checks are derived from the figures and events, like the search index, but are
+    # rows like any other: a reseed that changes nothing writes none.
+    return [*resources, DataCheck, DataCheckLink, RegionBoundary]
 
 
 def _table(model: type[SQLModel]) -> str:

@@ -17,13 +17,16 @@ from functools import partial
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
-from sqlalchemy import func
-from sqlmodel import Session, SQLModel, col, select
+from sqlalchemy import func, tuple_
+from sqlmodel import Session, SQLModel, col, or_, select
 
 from app.models import (
+    DataCheck,
+    DataCheckLink,
     DerivationInput,
     Entity,
     EntityRelation,
+    Event,
     EventEntity,
     EventIndicator,
     Indicator,
@@ -37,8 +40,10 @@ from app.models import (
     Topic,
     Unit,
 )
+from app.rules.checks import CHECKED_INDICATORS, Check, CheckKind
 from app.rules.search import DocType
 from app.rules.witnesses import Figure, rank_point
+from app.seed.checks import Catalogue, acknowledge, catalogue, check_rows, checks_of
 from app.seed.loader import (
     SEED_FILES,
     Known,
@@ -75,6 +80,7 @@ from app.seed.schema import (
     IndicatorSeed,
     ObservationSeed,
     QuoteSeed,
+    RegionSeed,
     SourceSeed,
     UnitSeed,
 )
@@ -196,6 +202,7 @@ def _known(
         entities=_existing(session, Entity, wanted["entities"]),
         people=_existing(session, Person, wanted["people"]),
         texts={**stored, **(texts or {})},
+        events=_existing(session, Event, wanted["events"]),
     )
 
 
@@ -214,6 +221,7 @@ def _references(seed: BaseModel) -> dict[str, Sequence[str | None]]:
             "topics": seed.topics,
             "entities": seed.entities,
             "indicators": seed.indicators,
+            "events": [seed.account_of],
         }
     if isinstance(seed, QuoteSeed):
         return {
@@ -260,13 +268,23 @@ def _source(write: _Write, seed: SourceSeed | None, record: dict[str, Any] | Non
         return
     new = SourceText(None, None) if text is None else source_text(seed, text, write.problem)
     write.rows = source_rows(seed, new.original, new.corrected)
+    if current is not None:
+        # The sentences of the checks that read it name it.
+        write.follow_ups.append(partial(_refresh_checks_about, session, "source", code))
     if current is not None and (current.reliability, current.published_date) != (
         seed.reliability,
         seed.published_date,
     ):
-        # Which figure heads a point shared with other sources may change.
-        given = select(Observation.indicator_code, Observation.region_code, Observation.period)
-        points = set(session.exec(given.where(Observation.source_code == code).distinct()))
+        # Which figure heads a point shared with other sources may change; a witness that
+        # would then conflict with its new headline needs its note, as on a seed.
+        point = (Observation.indicator_code, Observation.region_code, Observation.period)
+        given = select(*point).where(Observation.source_code == code).distinct()
+        points = set(session.exec(given))
+        shared = select(*point).where(tuple_(*point).in_(given)).group_by(*point)
+        for indicator, region, period in session.exec(shared.having(func.count() > 1)):
+            seeds = _at_point(session, (indicator, region, period))
+            figures = _figures(session, seeds, sources={code: seed})
+            check_point(seeds, figures, lambda other: write.theirs("observations", other))
         write.follow_ups.append(partial(refresh_points, session, points))
     if current is None or current.text == new.corrected:
         return
@@ -327,6 +345,9 @@ def _indicator(write: _Write, seed: IndicatorSeed | None, record: Any) -> None:
         # Its figures' documents carry its name and their printed unit.
         figures = select(Observation.code).where(Observation.indicator_code == code)
         write.documents[DocType.observation].update(session.exec(figures))
+    if names:
+        # So do the sentences of the checks that read it.
+        write.follow_ups.append(partial(_refresh_checks_about, session, "indicator", code))
 
 
 def _reunit(write: _Write, indicator: IndicatorSeed, old_unit: str) -> None:
@@ -424,10 +445,20 @@ def _copy_speaker(quotation: Quotation, copied: tuple[str, str, str, str]) -> No
 
 
 def _event(write: _Write, seed: EventSeed | None, record: Any) -> None:
-    write.documents[DocType.event].add(write.code)
-    if seed is not None:
-        check_event(seed, _known(write.session, [seed]), write.problem)
+    session, code = write.session, write.code
+    write.documents[DocType.event].add(code)
+    if seed is None:
+        told_again = select(Event.code).where(Event.account_of == code)
+        _cited_by(write, "events", told_again, "account_of", f"unknown event {code!r}")
+    else:
+        check_event(seed, _known(session, [seed]), write.problem)
         write.rows = event_rows(seed)
+    if write.problems:
+        return
+    # The dates it is compared with, and those compared with it.
+    checks, notes = _moment_checks(session, code, seed)
+    acknowledge(checks, notes, _reports(write, "events"), written=code)
+    write.follow_ups.append(partial(_store_checks, session, checks, same_moment=True))
 
 
 def _quote(write: _Write, seed: QuoteSeed | None, record: Any) -> None:
@@ -450,13 +481,19 @@ def _observation(write: _Write, seed: ObservationSeed | None, record: Any) -> No
         points.add((current.indicator_code, current.region_code, current.period))
     if seed is not None:
         points.add(point_of(seed))
-    write.follow_ups.append(partial(refresh_points, session, points))
     if seed is not None:
         unit = _check_observation(session, seed, write.problem, _theirs(write))
         if unit is not None:
             write.rows = observation_rows(seed, unit, "")  # keep_version sets known_from
         write.documents[DocType.indicator].add(seed.indicator)
     _check_dependents(write, seed)
+    if write.problems:
+        return
+    # The checks of its region(s) with its new version: a conflict must be explained. They
+    # are what the stored rows will give, so they are stored as they are.
+    checks, notes = _region_checks(session, {region for _, region, _ in points}, {code: seed})
+    acknowledge(checks, notes, _reports(write, "observations"), written=code)
+    write.follow_ups.append(partial(refresh_points, session, points, checks))
 
 
 def _check_observation(
@@ -524,9 +561,10 @@ def _figures(
     session: Session,
     seeds: Sequence[ObservationSeed],
     indicators: dict[str, IndicatorSeed] | None = None,
+    sources: dict[str, SourceSeed] | None = None,
 ) -> dict[str, Figure]:
     """Each figure as its point's ranking needs it, with what it refers to read by key
-    (`indicators` stands in for stored ones: an indicator about to change)."""
+    (`indicators` and `sources` stand in for stored ones about to change)."""
     wanted = {s.indicator for s in seeds} - set(indicators or {})
     known = {
         i["code"]: IndicatorSeed.model_validate(i)
@@ -538,10 +576,13 @@ def _figures(
         u["code"]: UnitSeed.model_validate(u)
         for u in read_records(session, "units", sorted(unit_codes))
     }
-    sources = {
+    stored = {
         s["code"]: SourceSeed.model_validate(s)
-        for s in read_records(session, "sources", sorted({s.source for s in seeds}))
+        for s in read_records(
+            session, "sources", sorted({s.source for s in seeds} - set(sources or {}))
+        )
     }
+    sources = {**stored, **(sources or {})}
     return {
         seed.code: figure
         for seed in seeds
@@ -549,9 +590,13 @@ def _figures(
     }
 
 
-def refresh_points(session: Session, points: set[Point]) -> None:
+def refresh_points(
+    session: Session, points: set[Point], checks: Sequence[Check] | None = None
+) -> None:
     """Each figure of these points told again which is the headline and how it agrees with
-    it: after a write changed a figure, its source's standing or its indicator's unit."""
+    it, and the checks of their regions stored again (`checks`, if the write ran them, else
+    run here): after a write changed a figure, its source's standing or its indicator's
+    unit."""
     session.flush()
     for point in sorted(points):
         seeds = _at_point(session, point)
@@ -562,6 +607,11 @@ def refresh_points(session: Session, points: set[Point]) -> None:
             if row is not None and (row.witness_of, row.agreement) != (headline, agreement):
                 row.witness_of, row.agreement = headline, agreement
     session.flush()
+    regions = {region for _, region, _ in points}
+    if checks is None:
+        checks, notes = _region_checks(session, regions, {})
+        acknowledge(checks, notes, _unreported)  # the write said what is wrong
+    _store_checks(session, checks, regions=regions)
 
 
 def _check_dependents(write: _Write, seed: ObservationSeed | None) -> None:
@@ -585,6 +635,141 @@ def _observations(session: Session, codes: Sequence[str]) -> dict[str, Observati
         r["code"]: ObservationSeed.model_validate(r)
         for r in read_records(session, "observations", codes)
     }
+
+
+# --- The checks a write touches (app/seed/checks.py) -------------------------------------
+
+
+def _unreported(code: str) -> Report:
+    # Checks stored again after a write that was already checked: nothing left to say.
+    return lambda name, message: None
+
+
+def _reports(write: _Write, resource: str) -> Callable[[str], Report]:
+    return lambda code: write.problem if code == write.code else write.theirs(resource, code)
+
+
+def _region_checks(
+    session: Session, regions: set[str], replacing: dict[str, ObservationSeed | None]
+) -> tuple[list[Check], dict[str, str | None]]:
+    """The checks of these regions (every check is about one main region), with `replacing`
+    standing in for the stored versions of its codes (None: retired); and the conflict_note
+    of every figure they may read."""
+    at = col(Observation.region_code).in_(sorted(regions))
+    headlines = select(Observation.witness_of).where(at, col(Observation.witness_of).is_not(None))
+    read = select(Observation.code).where(
+        at,
+        or_(
+            col(Observation.indicator_code).in_(sorted(CHECKED_INDICATORS)),
+            col(Observation.witness_of).is_not(None),
+            col(Observation.code).in_(headlines),
+        ),
+    )
+    seeds = _observations(session, list(session.exec(read)))
+    for code, seed in replacing.items():
+        seeds.pop(code, None)
+        if seed is not None:
+            # Its point's other figures, which it may now join as a witness.
+            seeds.update({o.code: o for o in _at_point(session, point_of(seed)) if o.code != code})
+            seeds[code] = seed
+    checks = checks_of(list(seeds.values()), [], _catalogue(session, list(seeds.values())))
+    return checks, {code: seed.conflict_note for code, seed in seeds.items()}
+
+
+def _moment_checks(
+    session: Session, code: str, seed: EventSeed | None
+) -> tuple[list[Check], dict[str, str | None]]:
+    """Every date check, with `seed` standing in for event `code` (None: retired), and the
+    conflict_note of every event they read."""
+    accounts = select(Event.account_of).where(col(Event.account_of).is_not(None))
+    read = select(Event.code).where(
+        or_(col(Event.account_of).is_not(None), col(Event.code).in_(accounts))
+    )
+    codes = set(session.exec(read)) | ({seed.account_of} if seed and seed.account_of else set())
+    events = {
+        r["code"]: EventSeed.model_validate(r)
+        for r in read_records(session, "events", sorted(codes - {code}))
+    }
+    if seed is not None:
+        events[code] = seed
+    checks = checks_of([], list(events.values()), _catalogue(session, list(events.values())))
+    return checks, {c: e.conflict_note for c, e in events.items()}
+
+
+def _catalogue(session: Session, seeds: Sequence[ObservationSeed | EventSeed]) -> Catalogue:
+    """The checks' catalogue for these records, read by key."""
+    indicators = [
+        IndicatorSeed.model_validate(r)
+        for r in read_records(
+            session,
+            "indicators",
+            sorted({s.indicator for s in seeds if isinstance(s, ObservationSeed)}),
+        )
+    ]
+    unit_codes = {i.unit for i in indicators} | {
+        s.unit for s in seeds if isinstance(s, ObservationSeed) and s.unit
+    }
+    region_codes = {r for s in seeds for r in s.regions}
+    return catalogue(
+        [
+            RegionSeed.model_validate(r)
+            for r in read_records(session, "regions", sorted(region_codes))
+        ],
+        indicators,
+        [UnitSeed.model_validate(r) for r in read_records(session, "units", sorted(unit_codes))],
+        [
+            SourceSeed.model_validate(r)
+            for r in read_records(session, "sources", sorted({s.source for s in seeds}))
+        ],
+    )
+
+
+def _refresh_checks_about(session: Session, dimension: str, code: str) -> None:
+    """Run again the checks that read this indicator or source (their sentences name it)."""
+    session.flush()
+    about = select(DataCheckLink.check_code).where(
+        DataCheckLink.dimension == dimension, DataCheckLink.code == code
+    )
+    kinds = session.exec(
+        select(DataCheck.kind, DataCheck.region_code)
+        .where(col(DataCheck.code).in_(about))
+        .distinct()
+    ).all()
+    regions = {region for kind, region in kinds if kind != CheckKind.same_moment.value}
+    if regions:
+        checks, notes = _region_checks(session, regions, {})
+        acknowledge(checks, notes, _unreported)  # no figure changed
+        _store_checks(session, checks, regions=regions)
+    if any(kind == CheckKind.same_moment.value for kind, _ in kinds):
+        checks, notes = _moment_checks(session, "", None)
+        acknowledge(checks, notes, _unreported)
+        _store_checks(session, checks, same_moment=True)
+
+
+def _store_checks(
+    session: Session,
+    checks: Sequence[Check],
+    *,
+    regions: set[str] | None = None,
+    same_moment: bool = False,
+) -> None:
+    """Replace the stored checks of `regions` (the figures' checks) or the date checks."""
+    session.flush()
+    kind = col(DataCheck.kind) == CheckKind.same_moment.value
+    scope = kind if same_moment else (~kind) & col(DataCheck.region_code).in_(sorted(regions or ()))
+    existing = list(session.exec(select(DataCheck).where(scope)))
+    rows = [row for check in checks for row in check_rows(check)]
+    wanted = [r for r in rows if isinstance(r, DataCheck)]
+    codes = sorted({r.code for r in existing} | {r.code for r in wanted})
+    # Only what differs is written: checks first, then their links, then what went stale.
+    _, _, stale = upsert_rows(session, DataCheck, wanted, existing)
+    links = session.exec(select(DataCheckLink).where(col(DataCheckLink.check_code).in_(codes)))
+    _, _, stale_links = upsert_rows(
+        session, DataCheckLink, [r for r in rows if isinstance(r, DataCheckLink)], links
+    )
+    for row in [*stale_links, *stale]:
+        session.delete(row)
+    session.flush()
 
 
 _RULES: dict[str, Callable[[_Write, Any, dict[str, Any] | None], None]] = {

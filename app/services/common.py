@@ -42,6 +42,16 @@ def period_bounds(start: str | None, end: str | None) -> tuple[date | None, date
     return first, last
 
 
+def regions_under(placeholder: str) -> str:
+    """SQL selecting the region a bound parameter names and every region under it (its
+    children, theirs...), from the parent codes: Data Commons' containedInPlace."""
+    return (
+        "WITH RECURSIVE region_tree(code) AS (SELECT code FROM region WHERE code = "
+        f"{placeholder} UNION ALL SELECT r.code FROM region r JOIN region_tree t "
+        "ON r.parent_code = t.code) SELECT code FROM region_tree"
+    )
+
+
 def fetch_page(session: Session, query: Any, *, limit: int, offset: int) -> tuple[list[Any], int]:
     """One page of a query's rows and the total across all pages (no rows asked: no fetch)."""
     total = count(session, query)

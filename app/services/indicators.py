@@ -2,25 +2,44 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+import sqlalchemy as sa
 from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import Select
 
 from app.errors import NotFoundError
-from app.models import Indicator, Observation, Topic, Unit
+from app.models import Indicator, Observation, Source, Topic, Unit
+from app.rules.periods import Period, PeriodPrecision
+from app.rules.series import Frequency, frequency
 from app.services.common import fetch_page, like_pattern, require_codes
 
 
 @dataclass(frozen=True)
+class Publisher:
+    """An organisation that publishes an indicator's figures, and its sources that do."""
+
+    name_zh: str | None
+    name_en: str | None
+    sources: list[str]
+
+
+@dataclass(frozen=True)
 class IndicatorRecord:
-    """An indicator with its unit and the number of observations it has."""
+    """An indicator with its unit, the number of observations it has, and what is computed
+    from them: their sources and publishers, licence notes, frequency and last update."""
 
     indicator: Indicator
     unit: Unit
     observation_count: int
+    sources: list[str] = field(default_factory=list)
+    publishers: list[Publisher] = field(default_factory=list)
+    licence_notes: list[str] = field(default_factory=list)
+    frequency: Frequency | None = None
+    last_updated_at: str | None = None
 
 
 def _query() -> Select[Indicator, Unit]:
@@ -28,17 +47,95 @@ def _query() -> Select[Indicator, Unit]:
 
 
 def _records(session: Session, rows: Sequence[tuple[Indicator, Unit]]) -> list[IndicatorRecord]:
-    # Count only the indicators shown: each count is a range of the series index, where a
-    # count of every indicator would read every observation.
+    # Read only the indicators shown: each is a range of the series index, where the same
+    # for every indicator would read every observation.
     codes = [indicator.code for indicator, _ in rows]
-    counts = dict(
-        session.exec(
-            select(Observation.indicator_code, func.count())
-            .where(col(Observation.indicator_code).in_(codes))
-            .group_by(col(Observation.indicator_code))
-        ).all()
+    shown = col(Observation.indicator_code).in_(codes)
+    read = session.connection().execute
+    # Figures per indicator and source, with what each source says of itself.
+    by_source = read(
+        sa.select(
+            col(Observation.indicator_code),
+            col(Source.code),
+            col(Source.publisher_zh),
+            col(Source.publisher_en),
+            col(Source.licence_note),
+            func.count(),
+        )
+        .join(Source, col(Source.code) == col(Observation.source_code))
+        .where(shown)
+        .group_by(
+            col(Observation.indicator_code),
+            col(Source.code),
+            col(Source.publisher_zh),
+            col(Source.publisher_en),
+            col(Source.licence_note),
+        )
+    ).all()
+    periods = read(
+        sa.select(
+            col(Observation.indicator_code),
+            col(Observation.period),
+            col(Observation.period_precision),
+            col(Observation.period_start),
+            col(Observation.period_end),
+        )
+        .where(shown)
+        .distinct()
+    ).all()
+    # When a figure became known: its source's publication, or the change that made it.
+    known = read(
+        sa.select(col(Observation.indicator_code), func.max(col(Observation.known_from)))
+        .where(shown)
+        .group_by(col(Observation.indicator_code))
+    ).all()
+    counts: dict[str, int] = defaultdict(int)
+    sources: dict[str, list[tuple[int, str]]] = defaultdict(list)
+    named: dict[str, dict[tuple[str | None, str | None], list[tuple[int, str]]]] = defaultdict(
+        lambda: defaultdict(list)
     )
-    return [IndicatorRecord(i, u, int(counts.get(i.code, 0))) for i, u in rows]
+    licences: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for code, source, publisher_zh, publisher_en, licence, count in by_source:
+        counts[code] += count
+        sources[code].append((-count, source))
+        if publisher_zh or publisher_en:
+            named[code][(publisher_zh, publisher_en)].append((-count, source))
+        if licence:
+            licences[code][licence] += count
+    kinds: dict[str, list[Period]] = defaultdict(list)
+    for code, label, precision, start, end in periods:
+        kinds[code].append(Period(label, start, end, PeriodPrecision(precision)))
+    updated: dict[str, str] = dict(known)
+    return [
+        IndicatorRecord(
+            indicator,
+            unit,
+            counts[indicator.code],
+            sources=[source for _, source in sorted(sources[indicator.code])],
+            publishers=_publishers(named[indicator.code]),
+            licence_notes=_most_first(licences[indicator.code]),
+            frequency=frequency(kinds[indicator.code]),
+            last_updated_at=updated.get(indicator.code),
+        )
+        for indicator, unit in rows
+    ]
+
+
+def _most_first(counted: dict[str, int]) -> list[str]:
+    """Keys by count, largest first (then as they came)."""
+    return sorted(counted, key=lambda key: -counted[key])
+
+
+def _publishers(
+    named: dict[tuple[str | None, str | None], list[tuple[int, str]]],
+) -> list[Publisher]:
+    """Publishers with their sources, those with the most figures first (then by name)."""
+    ranked = sorted(
+        named.items(), key=lambda item: (sum(n for n, _ in item[1]), item[0][1] or item[0][0] or "")
+    )
+    return [
+        Publisher(zh, en, [source for _, source in sorted(listed)]) for (zh, en), listed in ranked
+    ]
 
 
 def list_indicators(

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import lru_cache
@@ -23,8 +23,9 @@ from sqlmodel import Session
 
 from app.errors import InvalidParameterError, NotFoundError
 from app.models import Entity, Indicator, Observation, Region, Source, Topic
+from app.rules.periods import Period
 from app.rules.qualifiers import Qualifier
-from app.services.common import period_bounds, require_codes
+from app.services.common import period_bounds, regions_under, require_codes
 
 # Sort keys clients may use (prefix "-" for descending) and the columns behind them.
 SORT_KEYS: dict[str, tuple[str, ...]] = {
@@ -69,6 +70,8 @@ class ObservationFilter:
 
     indicators: list[str] = field(default_factory=list)
     regions: list[str] = field(default_factory=list)
+    # A region: figures about it or any region under it.
+    within: str | None = None
     entities: list[str] = field(default_factory=list)
     sources: list[str] = field(default_factory=list)
     # Every source's figure for a point, not only the one the series shows.
@@ -77,7 +80,8 @@ class ObservationFilter:
     start: str | None = None
     end: str | None = None
     qualifier: Qualifier | None = None
-    latest: bool = False
+    # The N most recent figures per indicator and region (0: all of them).
+    latest: int = 0
     sort: str | None = None
     # The data as it stood at this moment (stored form: ISO 8601, UTC); None for now.
     as_of: str | None = None
@@ -158,7 +162,7 @@ def _observations(sql: _Sql, flt: ObservationFilter) -> str:
     observation_vintage_region."""
     if flt.as_of is None:
         return "observation"
-    plain = replace(flt, latest=False)
+    plain = replace(flt, latest=0)
     moment = sql.bind(flt.as_of)
     live = _where([f"x.known_from <= {moment}", *_conditions(sql, plain, "x")])
     past = _where(
@@ -188,8 +192,8 @@ def _points(sql: _Sql, flt: ObservationFilter) -> str:
     """One row per figure and region it concerns (code, indicator_code, region_code,
     period_end, period_start), matching the filters: what `latest` ranks. As of a moment,
     the live rows known then with their links and the vintages current then with theirs."""
-    plain = replace(flt, latest=False)
-    chosen = [f"xr.region_code IN {sql.bind_all(flt.regions)}"] if flt.regions else []
+    plain = replace(flt, latest=0)
+    chosen = _chosen_regions(sql, flt)
     picked = "SELECT x.code, x.indicator_code, xr.region_code, x.period_end, x.period_start "
     live = _conditions(sql, plain, "x") + chosen
     if flt.as_of is not None:
@@ -204,7 +208,7 @@ def _points(sql: _Sql, flt: ObservationFilter) -> str:
     past = [
         f"x.known_from <= {moment} AND x.known_until > {moment}",
         *_conditions(sql, plain, "x", vintage=True),
-        *([f"xr.region_code IN {sql.bind_all(flt.regions)}"] if flt.regions else []),
+        *_chosen_regions(sql, flt),
     ]
     return (
         f"{points} UNION ALL {picked}FROM observation_vintage x JOIN observation_vintage_region "
@@ -212,9 +216,18 @@ def _points(sql: _Sql, flt: ObservationFilter) -> str:
     )
 
 
+def _chosen_regions(sql: _Sql, flt: ObservationFilter) -> list[str]:
+    """Conditions on a figure's region link (as `xr`) to the regions asked for."""
+    chosen = [f"xr.region_code IN {sql.bind_all(flt.regions)}"] if flt.regions else []
+    if flt.within is not None:
+        chosen.append(f"xr.region_code IN ({regions_under(sql.bind(flt.within))})")
+    return chosen
+
+
 def _require_known_codes(session: Session, flt: ObservationFilter) -> None:
     require_codes(session, Indicator, flt.indicators, "indicator")
     require_codes(session, Region, flt.regions, "region")
+    require_codes(session, Region, [flt.within] if flt.within else [], "within")
     require_codes(session, Entity, flt.entities, "entity")
     require_codes(session, Source, flt.sources, "source")
     if flt.topic is not None:
@@ -231,14 +244,17 @@ def _conditions(
     observation table once, through its indexes, however many rows match.
     """
     if flt.latest:
-        # Most recent per indicator and region, over every region a figure concerns (or only
-        # the regions asked for), so a figure is never hidden by one about another region.
+        # The N most recent per indicator and region, over every region a figure concerns (or
+        # only the regions asked for), so a figure is never hidden by one about another region.
         ranked = (
             "SELECT code, row_number() OVER (PARTITION BY indicator_code, region_code "
             "ORDER BY period_end DESC, period_start DESC NULLS LAST, code ASC) AS recency "
             f"FROM ({_points(sql, flt)}) points"
         )
-        return [f"{alias}.code IN (SELECT code FROM ({ranked}) ranked WHERE recency = 1)"]
+        return [
+            f"{alias}.code IN (SELECT code FROM ({ranked}) ranked "
+            f"WHERE recency <= {sql.bind(int(flt.latest))})"
+        ]
     start, end = period_bounds(flt.start, flt.end)
     # The figure a series shows, unless every witness is asked for, or a source's figures
     # (whether or not they head their point).
@@ -261,6 +277,20 @@ def _conditions(
             conditions.append(
                 f"EXISTS (SELECT 1 FROM observation_region l WHERE l.observation_code = "
                 f"{alias}.code AND l.region_code IN {listed})"
+            )
+    if flt.within is not None:
+        # The region and every region under it, among any region a figure concerns.
+        under = regions_under(sql.bind(flt.within))
+        if vintage:
+            conditions.append(
+                f"EXISTS (SELECT 1 FROM observation_vintage_region w WHERE w.observation_code "
+                f"= {alias}.code AND w.known_from = {alias}.known_from AND w.region_code IN "
+                f"({under}))"
+            )
+        else:
+            conditions.append(
+                f"EXISTS (SELECT 1 FROM observation_region w WHERE w.observation_code = "
+                f"{alias}.code AND w.region_code IN ({under}))"
             )
     if flt.entities:
         if vintage:
@@ -399,3 +429,48 @@ def get_observation(session: Session, code: str, as_of: str | None = None) -> Ob
     if not rows:
         raise NotFoundError(f"No observation with code {code!r}.")
     return _records(session, rows)[0]
+
+
+def series_keys(session: Session, flt: ObservationFilter) -> set[tuple[str, str]]:
+    """The series (indicator, main region) of the figures matching `flt`, on every page."""
+    sql = _Sql()
+    source = _observations(sql, flt)
+    where = _where(_filters(sql, flt))
+    statement = sql.statement(
+        f"SELECT DISTINCT o.indicator_code, o.region_code FROM {source} o{where}"
+    )
+    rows = session.connection().execute(statement, sql.params)
+    return {(indicator, region) for indicator, region in rows}
+
+
+def headline_figures(
+    session: Session,
+    indicators: Collection[str],
+    *,
+    regions: Collection[str] | None = None,
+    period: Period | None = None,
+    as_of: str | None = None,
+) -> list[ObservationRecord]:
+    """The figures series show (never their witnesses) of `indicators`, for the main
+    `regions` (all if None), every period or only `period`, as they stood at `as_of`; in
+    series order (indicator, region, period)."""
+    if not indicators or (regions is not None and not regions):
+        return []
+    flt = ObservationFilter(indicators=sorted(indicators), as_of=as_of)
+    sql = _Sql()
+    source = _observations(sql, flt)
+    conditions = _filters(sql, flt)
+    if regions is not None:
+        conditions.append(f"o.region_code IN {sql.bind_all(sorted(regions))}")
+    if period is not None:
+        conditions.append(f"o.period_precision = {sql.bind(period.precision.value)}")
+        conditions.append(f"o.period_end = {sql.bind(period.end)}")
+        if period.start is None:
+            conditions.append("o.period_start IS NULL")
+        else:
+            conditions.append(f"o.period_start = {sql.bind(period.start)}")
+    statement = (
+        f"SELECT {_columns(as_of)} {_labelled(source)}{_where(conditions)} ORDER BY {_order(None)}"
+    )
+    rows = session.connection().execute(sql.statement(statement), sql.params).mappings().all()
+    return _records(session, rows)

@@ -3,7 +3,8 @@
 The checks the record makes about itself (parts against totals, a rate against its numerator
 and denominator, a level against its printed change, one source against another), each with
 its inputs, formula, expected and actual values, tolerance and verdict, and the links that
-let them be filtered by region, indicator, source, observation and event.
+let them be filtered by region, indicator, source, observation and event. An event may be another source's account of an event already in the record
+(`account_of`), with a `conflict_note` when the two dates disagree.
 
 Revision ID: c4e7a1d9b352
 Revises: 9b6e4d2a7c13
@@ -24,6 +25,8 @@ depends_on: str | Sequence[str] | None = None
 
 def upgrade() -> None:
     text = sqlmodel.sql.sqltypes.AutoString
+    op.add_column("event", sa.Column("account_of", text(), nullable=True))
+    op.add_column("event", sa.Column("conflict_note", sa.Text(), nullable=True))
     op.create_table(
         "data_check",
         sa.Column("code", text(), nullable=False),
@@ -65,3 +68,6 @@ def downgrade() -> None:
     op.drop_table("data_check_link")
     op.drop_index(op.f("ix_data_check_verdict"), table_name="data_check")
     op.drop_table("data_check")
+    with op.batch_alter_table("event", schema=None) as batch_op:
+        batch_op.drop_column("conflict_note")
+        batch_op.drop_column("account_of")

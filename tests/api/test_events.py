@@ -41,6 +41,8 @@ def test_get_event_contract(client: TestClient) -> None:
         "locator": None,
         "status": "happened",
         "note": None,
+        "account_of": None,
+        "conflict_note": None,
         "url": f"{BASE}/v1/events/yangshe-railway-opens",
     }
 

@@ -171,6 +171,51 @@ def test_a_sources_standing_decides_which_figure_heads_a_point(
     assert noted.status_code == 200, noted.text
     assert curated.client.get(f"/v1/observations/{bulletin}").json()["agreement"] == "conflicting"
     whole_dataset_agrees(curated, tmp_path / "conflict")
+    # Restored to primary, the bulletin would head the point again, leaving the report's
+    # figure a conflicting witness with no note: refused, naming it.
+    restored = curated.patch("/v1/sources/jinzhong-bulletin-2024", {"reliability": "primary"})
+    assert _errors(restored) == ["observations[gdp-2024].value"]
+    assert curated.client.get("/v1/observations/gdp-2024").json()["witness_of"] is None
+
+
+def test_a_write_that_breaks_a_check_needs_a_note(curated: Curated, tmp_path: Path) -> None:
+    gdp = "/v1/observations/taigu-bulletin-2023-gdp-140703-2023"
+    check = "/v1/checks/parts-sum-taigu-bulletin-2023-140703-2023"
+    assert curated.client.get(check).json()["verdict"] == "equal"
+    wrong = {"value": 126, "value_as_published": "126"}
+    refused = problem(curated.patch(gdp, wrong), 422)
+    [error] = refused["errors"]  # type: ignore[misc]
+    assert error["name"] == "conflict_note"
+    assert "parts-sum-taigu-bulletin-2023-140703-2023" in error["message"]
+    assert curated.client.get(check).json()["verdict"] == "equal"  # nothing written
+    noted = curated.patch(gdp, {**wrong, "conflict_note": "A test of the rule."})
+    assert noted.status_code == 200, noted.text
+    after = curated.client.get(check).json()
+    assert (after["verdict"], after["expected"]) == ("conflicting", "126")
+    assert after["conflict_note"] == "taigu-bulletin-2023-gdp-140703-2023: A test of the rule."
+    whole_dataset_agrees(curated, tmp_path / "noted")
+    # Mended, the note has nothing left to explain and must go.
+    mended = curated.patch(gdp, {"value": 124, "value_as_published": "124"})
+    assert _errors(mended) == ["conflict_note"]
+    cleared = curated.patch(gdp, {"value": 124, "value_as_published": "124", "conflict_note": None})
+    assert cleared.status_code == 200, cleared.text
+    assert curated.client.get(check).json()["verdict"] == "equal"
+
+
+def test_an_account_of_a_moment_is_checked_against_it(curated: Curated) -> None:
+    account = "/v1/events/yangshe-opening-yangquan-news-regular-service"
+    check = "/v1/checks/same-moment-yangshe-opening-yangquan-news-regular-service"
+    assert _errors(curated.patch(account, {"period": "2025-01-29"})) == ["conflict_note"]
+    assert _errors(curated.patch(account, {"account_of": "no-such-event"})) == ["account_of"]
+    moved = curated.patch(account, {"period": "2025-01"})  # the month holds the day
+    assert moved.status_code == 200, moved.text
+    assert curated.client.get(check).json()["verdict"] == "consistent"
+    # The event it retells cannot go while it points there.
+    told = "/v1/events/yangshe-opening-day-article-regular-service"
+    retired = curated.client.delete(
+        told, headers={**curated.auth(), "If-Match": curated.etag(told)}, params={"reason": "x"}
+    )
+    assert _errors(retired) == ["events[yangshe-opening-yangquan-news-regular-service].account_of"]
 
 
 def test_a_source_the_region_outlines_cite_cannot_be_retired(curated: Curated) -> None:

@@ -26,6 +26,57 @@ def test_get_indicator_contract(client: TestClient) -> None:
             "unit_code": "cny_100m",
             "normalized_unit": "CNY",
             "observation_count": 19,  # 2024 from the report and the bulletin; the province's, cities', Taigu's
+            # Computed from its observations' sources (seed_data/sources.yaml), most figures first.
+            "sources": [
+                "shanxi-cities-gdp-2021",  # the province and its eleven cities, 2021 (and 2011)
+                "jinzhong-bulletin-2024",
+                "jinzhong-gdp-aggregator",
+                "jzrb-2025-10-24-p03",
+                "shanxi-bulletin-2022-opening",
+                "taigu-bulletin-2023",
+                "taigu-encyclopedia-entry",
+            ],
+            # The aggregator and the 2022 bulletin's repost name no publisher: sources only.
+            "publishers": [
+                {
+                    "name": 'guzhangting.com(页面来源仅标注"互联网")',
+                    "name_zh": 'guzhangting.com(页面来源仅标注"互联网")',
+                    "name_en": 'guzhangting.com, a web compilation site (the page credits its source only as "the internet")',
+                    "sources": ["shanxi-cities-gdp-2021"],
+                },
+                {
+                    "name": "95408.com（百科栏目，条目未署名）",
+                    "name_zh": "95408.com（百科栏目，条目未署名）",
+                    "name_en": "95408.com (encyclopedia-style section; the entry names no author)",
+                    "sources": ["taigu-encyclopedia-entry"],
+                },
+                {
+                    "name": "晋中日报社",
+                    "name_zh": "晋中日报社",
+                    "name_en": "Jinzhong Daily",
+                    "sources": ["jzrb-2025-10-24-p03"],
+                },
+                {
+                    "name": "晋中市统计局、国家统计局晋中调查队",
+                    "name_zh": "晋中市统计局、国家统计局晋中调查队",
+                    "name_en": "Jinzhong Municipal Bureau of Statistics and the NBS Jinzhong Survey Team",
+                    "sources": ["jinzhong-bulletin-2024"],
+                },
+                {
+                    "name": "晋中市太谷区统计局、国家统计局太谷调查队",
+                    "name_zh": "晋中市太谷区统计局、国家统计局太谷调查队",
+                    "name_en": "Taigu District Statistics Bureau of Jinzhong and the NBS Taigu Survey Team",
+                    "sources": ["taigu-bulletin-2023"],
+                },
+            ],
+            "licence_notes": [
+                "Facts and figures only are taken; the text is not reproduced.",
+                "Kept here in full, with errata, so that every figure can be checked against its sentence; the text remains the newspaper's.",
+            ],
+            "frequency": "annual",  # every GDP figure is for a year
+            # The undated sources' figures are known from the day their copies were read
+            # (read_on 2026-12-01, the start of that day in Beijing).
+            "last_updated_at": "2026-11-30T16:00:00Z",
             "url": f"{BASE}/v1/indicators/gdp",
             "observations_url": f"{BASE}/v1/indicators/gdp/observations",
         }

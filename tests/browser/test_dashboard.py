@@ -1,11 +1,14 @@
-"""The dashboard in a real browser: the figures, the timeline, the counties, search, the
-language switch, the map (fetched only once opened); every request stays on 127.0.0.1 and the
+"""The dashboard in a real browser: the figures and what the checks say of them, the
+timeline, the counties, search, the language switch; below the first screen the official
+statistics, the railway from every source and the sources, with the API's numbers in both
+languages; the map (fetched only once opened). Every request stays on 127.0.0.1 and the
 console stays clean. Screenshots at desktop and phone widths, and of the map, are saved under
 the test artifacts (var/test-artifacts/)."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import httpx2 as httpx
 import pytest
@@ -25,12 +28,13 @@ class Watched:
     def __init__(self, page: playwright.Page) -> None:
         self.requests: list[str] = []
         self.errors: list[str] = []
-        self.sizes: list[int] = []
+        self.sizes: dict[str, int] = {}
         page.on("request", lambda request: self.requests.append(request.url))
         page.on(
             "requestfinished",
-            lambda request: self.sizes.append(
-                request.sizes()["responseBodySize"] + request.sizes()["responseHeadersSize"]
+            lambda request: self.sizes.__setitem__(
+                request.url,
+                request.sizes()["responseBodySize"] + request.sizes()["responseHeadersSize"],
             ),
         )
         page.on(
@@ -48,12 +52,32 @@ class Watched:
         )
 
 
-def open_dashboard(page: playwright.Page, base: str) -> Watched:
+def open_dashboard(page: playwright.Page, base: str, path: str = "/") -> Watched:
     watched = Watched(page)
-    page.goto(f"{base}/")
+    page.goto(f"{base}{path}")
     expect(page.locator("#figures article").first).to_be_visible(timeout=15_000)
     expect(page.locator("#status")).to_be_empty()
     return watched
+
+
+def open_depth(page: playwright.Page, base: str, lang: str) -> Watched:
+    """The page in `lang` with the sections below the first screen drawn."""
+    watched = open_dashboard(page, base, f"/?lang={lang}")
+    expect(page.locator("#depth")).to_be_visible(timeout=15_000)
+    expect(page.locator("#status")).to_be_empty()
+    return watched
+
+
+def items(base: str, path: str, **params: Any) -> list[dict[str, Any]]:
+    """Every item of an API list (a list value repeats its parameter)."""
+    query = [(k, v) for k, vs in params.items() for v in (vs if isinstance(vs, list) else [vs])]
+    page = httpx.get(f"{base}{path}", params=[*query, ("all", "true")])
+    assert page.status_code == 200, page.text
+    return list(page.json()["items"])
+
+
+def say(lang: str, zh: str, en: str) -> str:
+    return zh if lang == "zh" else en
 
 
 def test_dashboard_shows_the_record(
@@ -61,6 +85,11 @@ def test_dashboard_shows_the_record(
 ) -> None:
     page.set_viewport_size(DESKTOP)
     watched = open_dashboard(page, live_server)
+    expect(page.locator("#depth")).to_be_visible(timeout=15_000)
+    page.screenshot(path=artifacts / "desktop.png")
+    page.locator("section[aria-labelledby=official-heading]").screenshot(
+        path=artifacts / "official-desktop.png"
+    )
 
     gdp = page.locator("#obs-gdp-2024")
     expect(gdp.locator(".figure")).to_have_text("2458.8亿元")
@@ -78,8 +107,8 @@ def test_dashboard_shows_the_record(
     expect(loan.locator(".figure")).to_have_text("两三个月")
     loan.locator("summary").click()
     expect(loan).to_contain_text("at least that long")
-    # The quote and its source are one tap away.
-    gdp.locator("summary").click()
+    # The quote and its source are one tap away (the card's other summaries are its checks).
+    gdp.locator("summary", has_text="出处").click()
     expect(gdp.locator("blockquote")).to_contain_text("2024年,全市完成地区生产总值2458.8亿元")
     expect(gdp.locator("blockquote")).to_contain_text("晋中日报")
 
@@ -114,8 +143,14 @@ def test_dashboard_shows_the_record(
     assert outside(watched.requests) == []
     assert watched.errors == []
     assert any("/v1/observations" in u for u in watched.requests)
-    # Everything over the wire (the page, its code, the API's answers), as sent: small.
-    assert sum(watched.sizes) < 64 * 1024, sum(watched.sizes)
+    # Everything over the wire (the page, its code, the API's answers), as sent: small. The
+    # first screen is what was asked before depth.js; the sections below it come after.
+    depth = next(i for i, u in enumerate(watched.requests) if u.endswith("/depth.js"))
+    first = sum(watched.sizes.get(u, 0) for u in watched.requests[:depth])
+    assert first < 64 * 1024, first
+    assert sum(watched.sizes.values()) < 96 * 1024, sum(watched.sizes.values())
+    # 3 files and 19 answers for the first screen; depth.js and 4 answers below it; 1 search.
+    assert len(watched.requests) <= 30, watched.requests
 
 
 def test_language_switch_changes_labels_and_data(page: playwright.Page, live_server: str) -> None:
@@ -157,14 +192,20 @@ def test_dashboard_works_from_the_keyboard(page: playwright.Page, live_server: s
     expect(page.locator("#search-results .hits li").first).to_be_visible(timeout=10_000)
 
 
-def test_dashboard_fits_a_phone(page: playwright.Page, live_server: str, artifacts: Path) -> None:
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_dashboard_fits_a_phone(
+    page: playwright.Page, live_server: str, artifacts: Path, lang: str
+) -> None:
     page.set_viewport_size(PHONE)
-    watched = open_dashboard(page, live_server)
+    watched = open_depth(page, live_server, lang)
     expect(page.locator("#timeline")).to_contain_text("2025-01-27")
-    # Nothing is wider than the screen: no sideways scrolling on a phone.
+    if lang == "en":
+        page.screenshot(path=artifacts / "phone-en.png")
+    # Nothing is wider than the screen, with every table and note open: no sideways scrolling.
+    page.evaluate("document.querySelectorAll('details').forEach((d) => { d.open = true; })")
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= PHONE["width"], width
-    page.screenshot(path=artifacts / "dashboard-phone.png", full_page=True)
+    page.screenshot(path=artifacts / f"dashboard-phone-{lang}.png", full_page=True)
     assert watched.errors == []
 
 
@@ -193,6 +234,209 @@ def test_a_slow_answer_in_the_old_language_never_overwrites_the_new(
     page.wait_for_load_state("networkidle")
     expect(page.locator("#obs-gdp-2024 h4")).to_have_text("Gross regional product")
     expect(page.locator("#status")).to_be_empty()
+    assert watched.errors == []
+
+
+def test_report_figures_say_what_the_checks_found(page: playwright.Page, live_server: str) -> None:
+    open_dashboard(page, live_server)
+    gdp = page.locator("#obs-gdp-2024")
+    readings = httpx.get(f"{live_server}/v1/checks", params={"observation": "gdp-2024"}).json()
+    expect(gdp.locator("details.check")).to_have_count(readings["total"])
+    # First the plainest corroboration: the bulletin prints the same figure.
+    agree = httpx.get(f"{live_server}/v1/checks/sources-agree-gdp-2024").json()
+    assert agree["verdict"] == "equal"
+    mark = gdp.locator("details.check").first
+    expect(mark.locator("summary")).to_contain_text("核对: 相等")
+    expect(mark.locator("summary")).to_contain_text("《晋中市2024年国民经济和社会发展统计公报》")
+    mark.locator("summary").click()
+    expect(mark).to_contain_text(agree["sentence_zh"])
+    expect(mark).to_contain_text("对照值 2458.8亿元 · 实际值 2458.8亿元 · 容差 0.05亿元")
+    expect(mark.get_by_role("link", name="核对记录")).to_have_attribute("href", agree["url"])
+    # A figure no check reads claims nothing.
+    expect(page.locator("#obs-foreign-trade-enterprises-2021-2025 .check")).to_have_text(
+        "无从核对:记录中没有其他来源给出可对照的数字。"
+    )
+    page.get_by_role("button", name="English").click()
+    mark = page.locator("#obs-gdp-2024 details.check").first
+    expect(mark.locator("summary")).to_contain_text("Check: equal", timeout=10_000)
+    expect(mark.locator("summary")).to_contain_text("Statistical Communiqué on the 2024")
+    mark.locator("summary").click()
+    expect(mark).to_contain_text(agree["sentence_en"])
+    expect(page.locator("#obs-foreign-trade-enterprises-2021-2025 .check")).to_contain_text(
+        "Not checked: no other source"
+    )
+
+
+# The 2024 bulletin's three sectors as printed: value added (亿元), share (%), growth (%).
+SECTORS_2024 = {
+    "primary": ["153.8", "6.2", "3.8"],
+    "secondary": ["1051.7", "42.8", "2.0"],
+    "tertiary": ["1253.2", "51.0", "2.2"],
+}
+# English groups thousands and keeps the printed decimals.
+GROUPED = {"1051.7": "1,051.7", "1253.2": "1,253.2", "1843.4": "1,843.4", "2458.8": "2,458.8"}
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_official_statistics_show_the_records_figures(
+    page: playwright.Page, live_server: str, lang: str
+) -> None:
+    watched = open_depth(page, live_server, lang)
+
+    def shown(printed: str) -> str:
+        return GROUPED.get(printed, printed) if lang == "en" else printed
+
+    # The three sectors of 2024, as the bulletin prints them, in the table and in the bar.
+    printed = {
+        o["indicator"]: o["value_as_published"]
+        for o in items(live_server, "/v1/observations", region="140700", start="2024", end="2024")
+    }
+    for sector, numbers in SECTORS_2024.items():
+        codes = [f"value_added_{sector}", f"share_{sector}", f"value_added_{sector}_growth"]
+        assert [printed[c] for c in codes] == numbers
+        expect(page.locator(f"#sector-{sector} td")).to_have_text([shown(n) for n in numbers])
+    expect(page.locator("#official-sectors .stack")).to_have_attribute(
+        "aria-label",
+        say(
+            lang,
+            "第一产业 6.2%, 第二产业 42.8%, 第三产业 51.0%",
+            "Primary 6.2 %, Secondary 42.8 %, Tertiary 51.0 %",
+        ),
+    )
+    expect(page.locator("#official-sectors tbody tr").last).to_contain_text(shown("2458.8"))
+
+    # GDP over time: a point for each figure the record has, and no row (no 0) for a year
+    # it lacks.
+    levels = items(
+        live_server, "/v1/observations", region="140700", indicator=["gdp", "value_added_secondary"]
+    )
+    gdp_years = [o["period"] for o in levels if o["indicator"] == "gdp"]
+    assert gdp_years == ["2020", "2021", "2024"]
+    chart = page.locator("#official-levels")
+    expect(chart.locator("circle")).to_have_count(len(levels))
+    expect(chart.locator("circle.derived")).to_have_count(sum(o["derived"] for o in levels))
+    expect(chart.locator(".legend li").first).to_contain_text(say(lang, "(3个年份)", "(3 years)"))
+    expect(chart.locator("tbody tr")).to_have_count(len({o["period"] for o in levels}))
+    expect(chart.locator("tbody")).not_to_contain_text("2022")
+    expect(chart.locator("tbody tr", has_text="2024")).to_contain_text(shown("2458.8"))
+    growth = items(
+        live_server,
+        "/v1/observations",
+        region="140700",
+        indicator=["gdp_growth", "gdp_growth_basis_unstated"],
+    )
+    expect(page.locator("#official-growth rect")).to_have_count(len(growth))
+
+    people = page.locator("#official-people")
+    for zh, en in [("3338533人", "3,338,533 人"), ("63.96%", "63.96 %"), ("-2.06‰", "-2.06 ‰")]:
+        expect(people).to_contain_text(say(lang, zh, en))
+
+    # Jinzhong among Shanxi's cities in 2021, at the rank the source gives it.
+    ranks = items(
+        live_server,
+        "/v1/observations",
+        source="shanxi-cities-gdp-2021",
+        indicator="gdp_rank_province",
+    )
+    rank = int(next(o["value"] for o in ranks if o["region"] == "140700"))
+    assert rank == 7
+    rows = page.locator("#official-cities tbody tr")
+    expect(rows).to_have_count(len(ranks))
+    expect(rows.nth(rank - 1)).to_have_id("city-140700")
+    home = page.locator("#city-140700")
+    expect(home).to_have_class("home")
+    expect(home.locator("td").first).to_have_text(str(rank))
+    expect(home).to_contain_text(shown("1843.4"))
+    expect(page.locator("#official-cities")).to_contain_text(
+        say(
+            lang,
+            f"晋中市在{len(ranks)}个市中居第{rank}位",
+            f"Jinzhong is No. {rank} of {len(ranks)}",
+        )
+    )
+
+    # Taigu district's 2023 figures, every one of them a tap away.
+    taigu = items(live_server, "/v1/observations", region="140703", start="2023", end="2023")
+    district = page.locator("#district-140703")
+    expect(district.locator("h3")).to_have_text(say(lang, "太谷区2023年", "Taigu District, 2023"))
+    expect(district).to_contain_text(say(lang, "124亿元", "124 亿元"))
+    expect(district.locator(".stack")).to_contain_text(say(lang, "53.6%", "53.6 %"))
+    district.locator("summary").click()
+    expect(district.locator("summary")).to_have_text(
+        say(lang, f"全部{len(taigu)}项数字", f"All {len(taigu)} figures")
+    )
+    expect(district.locator("tbody tr")).to_have_count(len(taigu))
+    assert watched.errors == []
+    assert outside(watched.requests) == []
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_railway_timeline_tells_every_source_and_marks_the_announcement(
+    page: playwright.Page, live_server: str, lang: str
+) -> None:
+    watched = open_depth(page, live_server, lang)
+    events = [
+        e
+        for e in items(live_server, "/v1/events", entity="yangshe-railway")
+        if "2022-07-06" <= e["period_end"] <= "2025-01-28"
+    ]
+    assert len({e["source"] for e in events}) == 4
+    timeline = page.locator("#railway > li")
+    expect(timeline).to_have_count(len(events))
+    expect(timeline.first.locator("time")).to_have_text("2022-07-06")
+    expect(timeline.last.locator("time")).to_have_text("2025-01-28")
+    # Each moment says where it is told.
+    expect(page.locator("#railway > li > p.meta")).to_have_count(len(events))
+    expect(page.locator("#railway > li > p.meta").first).to_contain_text(
+        say(
+            lang, "来源: 《左权 和顺 昔阳 正式开通客运列车》", "Source: “Zuoquan, Heshun and Xiyang"
+        )
+    )
+    opening = page.locator("#rail-yangshe-railway-opens > p.meta")
+    expect(opening).to_contain_text(
+        say(lang, "晋中日报 · 2025-10-24", "Jinzhong Daily · 2025-10-24")
+    )
+    # The announced opening of 20 January is shown as a claim that did not come true.
+    announced = [e for e in events if e["status"] == "announced"]
+    assert [e["code"] for e in announced] == ["yangshe-pre-opening-announcement-announced-opening"]
+    claim = page.locator("#rail-yangshe-pre-opening-announcement-announced-opening")
+    expect(claim).to_have_class("announced")
+    expect(claim.locator(".badge")).to_have_text(
+        say(lang, "宣布过,未按期实现", "Announced; did not happen as announced")
+    )
+    expect(claim.locator("p.meta").first).to_contain_text(say(lang, "未经核实", "unverified"))
+    expect(page.locator("#railway .badge.announced")).to_have_count(1)
+    assert watched.errors == []
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_sources_panel_lists_every_source_with_its_reliability(
+    page: playwright.Page, live_server: str, lang: str
+) -> None:
+    watched = open_depth(page, live_server, lang)
+    sources = items(live_server, "/v1/sources", lang=lang)
+    assert len(sources) == 11  # ten documents and the map's outlines (a dataset)
+    expect(page.locator("#sources-heading")).to_have_text(say(lang, "来源", "Sources"))
+    expect(page.locator("#source-list > li")).to_have_count(len(sources))
+    bulletin = page.locator("#source-jinzhong-bulletin-2024")
+    expect(bulletin.locator("h3")).to_have_text(
+        next(s["title"] for s in sources if s["code"] == "jinzhong-bulletin-2024")
+    )
+    expect(bulletin.locator(".badge").first).to_have_text(
+        say(lang, "统计公报", "statistical bulletin")
+    )
+    expect(bulletin.locator(".badge").nth(1)).to_have_text(
+        say(lang, "可靠性:一手", "Reliability: primary")
+    )
+    expect(bulletin).to_contain_text(say(lang, "28个数字", "28 figures"))
+    # The reliability note on demand.
+    note = next(s["reliability_note"] for s in sources if s["code"] == "jinzhong-bulletin-2024")
+    expect(bulletin.locator("details p")).not_to_be_visible()
+    bulletin.locator("summary").click()
+    expect(bulletin.locator("details p")).to_have_text(note)
+    expect(page.locator("#source-yangshe-pre-opening-announcement .badge").nth(1)).to_have_text(
+        say(lang, "可靠性:未经核实", "Reliability: unverified")
+    )
     assert watched.errors == []
 
 

@@ -214,6 +214,22 @@ CASES: dict[str, tuple[Breakage, str, str, str, str]] = {
         "observations.yaml", "value: 2458.8", "observations[0].value",
         "conflicts with 'jinzhong-bulletin-2024-gdp-140700-2024'",
     ),
+    # The record's checks of itself: a conflict enters only with a note on one of its
+    # figures (or events), and a note only where something conflicts.
+    "a check that conflicts without a note": (
+        lambda d: edit(d, "observations.yaml", "value: 124\n  value_as_published: '124'", "value: 126\n  value_as_published: '126'"),
+        "observations.yaml", "code: taigu-bulletin-2023-gdp-140703-2023", "observations[46].conflict_note",
+        "check 'parts-sum-taigu-bulletin-2023-140703-2023' conflicts",
+    ),
+    "a date that conflicts with the account it retells": (
+        lambda d: edit(d, "events.yaml", "  period: '2025-01-28'\n  title_zh: 左权—太原列车转入正常运行", "  period: '2025-01-29'\n  title_zh: 左权—太原列车转入正常运行"),
+        "events.yaml", "code: yangshe-opening-day-article-regular-service", "events[30].conflict_note",
+        "check 'same-moment-yangshe-opening-yangquan-news-regular-service' conflicts",
+    ),
+    "an account of an unknown event": (
+        lambda d: edit(d, "events.yaml", "account_of: yangshe-opening-day-article-regular-service", "account_of: no-such-event"),
+        "events.yaml", "account_of: no-such-event", "events[31].account_of", "unknown event 'no-such-event'",
+    ),
     "a conflict note with no conflict": (
         lambda d: edit(d, "observations.yaml", "  note: Preliminary accounting (初步核算).", "  conflict_note: x\n  note: Preliminary accounting (初步核算)."),
         "observations.yaml", "conflict_note: x", "observations[18].conflict_note", "conflicts with it",
@@ -300,10 +316,15 @@ def test_cli_validate_passes_on_real_seed() -> None:
     assert "valid" in result.output
     # The README shows this output: every line of it, after the folder, is what runs.
     readme = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
-    summary, *per_source = result.output.splitlines()
+    summary, *rest = result.output.splitlines()
     assert "seed_data: valid" + summary.split("seed_data: valid", 1)[1] in readme
+    checks_at = next(i for i, line in enumerate(rest) if " checks: " in line)
+    per_source, checks = rest[:checks_at], rest[checks_at + 1 :]
     assert len(per_source) == 11
-    for line in per_source:
+    # Then every check with its verdict; the conflicting one is acknowledged in the data.
+    assert rest[checks_at].startswith(f"{len(checks)} checks: ")
+    assert any(line.split()[0] == "conflicting" for line in checks)
+    for line in rest:
         assert line in readme, line
 
 

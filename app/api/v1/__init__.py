@@ -4,6 +4,7 @@ from fastapi import APIRouter, Depends
 
 from app.api.deps import check_query_params
 from app.api.v1 import (
+    checks,
     curation,
     downloads,
     entities,
@@ -30,6 +31,7 @@ for module in (
     entities,
     events,
     quotes,
+    checks,
     search,
     downloads,
     curation,

@@ -10,18 +10,23 @@ from app.api.deps import (
     LIST_ERRORS,
     LanguageDep,
     PaginationDep,
+    SeriesView,
     SessionDep,
     page_of,
     series_filter,
+    series_view,
     url,
 )
-from app.api.presenters import observations_page
+from app.api.presenters import comparison_page, observations_page
 from app.api.routing import DataRoute
 from app.rules.languages import Language, pick
+from app.rules.regions import RegionLevel
 from app.schemas.common import Page
-from app.schemas.resources import IndicatorRead, ObservationRead
+from app.schemas.resources import IndicatorRead, ObservationRead, PublisherRead
+from app.schemas.series import ComparisonItemRead, SeriesValueRead
 from app.services.indicators import IndicatorRecord, get_indicator, list_indicators
 from app.services.observations import ObservationFilter
+from app.services.series import compare_regions
 
 router = APIRouter(prefix="/indicators", tags=["indicators"], route_class=DataRoute)
 CodePath = Annotated[str, Path(description="Indicator code, e.g. gdp.")]
@@ -42,6 +47,19 @@ def _read(record: IndicatorRecord, lang: Language, request: Request) -> Indicato
         unit_code=unit.code,
         normalized_unit=unit.normalized_unit,
         observation_count=record.observation_count,
+        sources=record.sources,
+        publishers=[
+            PublisherRead(
+                name=pick(lang, p.name_zh or p.name_en or "", p.name_en or p.name_zh or ""),
+                name_zh=p.name_zh,
+                name_en=p.name_en,
+                sources=p.sources,
+            )
+            for p in record.publishers
+        ],
+        licence_notes=record.licence_notes,
+        frequency=record.frequency,
+        last_updated_at=record.last_updated_at,
         url=url(request, f"/v1/indicators/{indicator.code}"),
         observations_url=url(request, f"/v1/indicators/{indicator.code}/observations"),
     )
@@ -78,7 +96,7 @@ def get_indicator_by_code(
 
 @router.get(
     "/{code}/observations",
-    response_model=Page[ObservationRead],
+    response_model=Page[ObservationRead] | Page[SeriesValueRead],
     responses=ITEM_ERRORS,
     operation_id="listIndicatorObservations",
 )
@@ -86,13 +104,56 @@ def get_indicator_observations(
     session: SessionDep,
     code: CodePath,
     flt: Annotated[ObservationFilter, Depends(series_filter)],
+    view: Annotated[SeriesView, Depends(series_view)],
     pagination: PaginationDep,
     lang: LanguageDep,
     request: Request,
     response: Response,
 ) -> Response:
-    """The observations of one indicator, with the same filters as /v1/observations."""
+    """The observations of one indicator, with the same filters and views as /v1/observations."""
     get_indicator(session, code)  # 404 for an unknown indicator, not an empty list
     return observations_page(
-        session, replace(flt, indicators=[code]), pagination, lang, request, response
+        session, replace(flt, indicators=[code]), view, pagination, lang, request, response
     )
+
+
+@router.get(
+    "/{code}/comparison",
+    response_model=Page[ComparisonItemRead],
+    responses=ITEM_ERRORS,
+    operation_id="getIndicatorComparison",
+)
+def get_indicator_comparison(
+    session: SessionDep,
+    code: CodePath,
+    pagination: PaginationDep,
+    lang: LanguageDep,
+    request: Request,
+    response: Response,
+    period: Annotated[
+        str,
+        Query(description="The period compared, as the figures give it: 2021, 2025-09, 2021/2025."),
+    ],
+    within: Annotated[
+        str | None,
+        Query(
+            description="A region code: compare the regions under it (Data Commons' "
+            "containedInPlace), e.g. 140000 for Shanxi's cities. Default: every region."
+        ),
+    ] = None,
+    level: Annotated[
+        RegionLevel | None,
+        Query(
+            description="The level of the regions compared. Default: the level just below "
+            "`within` (its own, at the lowest level); without `within`, the level with the "
+            "most figures for the period."
+        ),
+    ] = None,
+) -> Response:
+    """Regions compared on one indicator for one period, ranked by value.
+
+    Only the figures series show take part. Exact figures are ranked, largest first, ties
+    sharing a rank; approximate figures, bounds, ranges and ranks are listed after them with
+    the reason they are not ranked, then the regions of that level without a figure."""
+    comparison = compare_regions(session, code, period, within=within, level=level)
+    return comparison_page(comparison, pagination, lang, request, response)

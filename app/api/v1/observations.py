@@ -11,16 +11,19 @@ from app.api.deps import (
     LIST_ERRORS,
     LanguageDep,
     PaginationDep,
+    SeriesView,
     SessionDep,
     base_url,
     json_response,
     observation_filter,
+    series_view,
 )
 from app.api.presenters import observation_item, observations_page
 from app.api.routing import DataRoute
 from app.rules.moments import moment
 from app.schemas.common import Page
 from app.schemas.resources import ObservationRead
+from app.schemas.series import SeriesValueRead
 from app.services.observations import ObservationFilter, get_observation
 
 router = APIRouter(prefix="/observations", tags=["observations"], route_class=DataRoute)
@@ -37,23 +40,27 @@ AsOf = Annotated[
 
 @router.get(
     "",
-    response_model=Page[ObservationRead],
+    response_model=Page[ObservationRead] | Page[SeriesValueRead],
     responses=LIST_ERRORS,
     operation_id="listObservations",
 )
 def get_observations(
     session: SessionDep,
     flt: Annotated[ObservationFilter, Depends(observation_filter)],
+    view: Annotated[SeriesView, Depends(series_view)],
     pagination: PaginationDep,
     lang: LanguageDep,
     request: Request,
     response: Response,
     as_of: AsOf = None,
 ) -> Response:
-    """List observations, filtered by indicator, region, entity, topic, period and qualifier."""
+    """List observations, filtered by indicator, region, entity, topic, period and qualifier.
+
+    With `transform`, each item is instead a value computed within its series
+    (SeriesValueRead); with `shape=wide` (CSV), a row per series and a column per period."""
     if as_of is not None:
         flt = replace(flt, as_of=_moment(as_of))
-    return observations_page(session, flt, pagination, lang, request, response)
+    return observations_page(session, flt, view, pagination, lang, request, response)
 
 
 @router.get(

@@ -21,6 +21,9 @@ const LABELS = {
     derived: "推算值", derivedFrom: "推算自", published: "公布值", period: "时期", value: "数值", kind: "类型",
     about: "涉及", nothing: "报道未提及。", figuresIn: "数字", eventsIn: "事件", entitiesIn: "项目与机构",
     quotesIn: "引语", byDate: (d) => `${d} 之前`, other: "其他", note: "说明(英文)", alsoAbout: "同时涉及",
+    checked: "核对", verdicts: { equal: "相等", within_rounding: "舍入误差内一致", consistent: "与措辞相符", conflicting: "矛盾" },
+    unchecked: "无从核对:记录中没有其他来源给出可对照的数字。", expected: "对照值", actual: "实际值", tolerance: "容差",
+    check: "核对记录", checksOf: "该数字的全部核对",
     types: { observation: "数字", indicator: "指标", entity: "项目与机构", event: "事件", quote: "引语", region: "地区", topic: "主题", source: "来源" },
     map: "地图", mapShow: "显示地图", mapScope: "范围", scopeCounties: "晋中市各县(市、区)", scopeCities: "山西省各市", mapMeasure: "着色依据",
     switchTo: "English", switchLang: "en",
@@ -41,6 +44,9 @@ const LABELS = {
     about: "Concerns", nothing: "Not mentioned in the report.", figuresIn: "Figures", eventsIn: "Events",
     entitiesIn: "Projects and organisations", quotesIn: "Quotes", byDate: (d) => `before ${d}`, other: "Other",
     note: "Note", alsoAbout: "also concerns",
+    checked: "Check", verdicts: { equal: "equal", within_rounding: "equal within rounding", consistent: "consistent with the wording", conflicting: "conflicting" },
+    unchecked: "Not checked: no other source in the record gives a figure to compare it with.", expected: "Expected", actual: "Actual", tolerance: "Tolerance",
+    check: "The check", checksOf: "All checks of this figure",
     types: { observation: "figure", indicator: "indicator", entity: "entity", event: "event", quote: "quote", region: "region", topic: "topic", source: "source" },
     map: "Map", mapShow: "Show the map", mapScope: "Area", scopeCounties: "Jinzhong's counties and districts", scopeCities: "Shanxi's cities", mapMeasure: "Shade by",
     switchTo: "中文", switchLang: "zh",
@@ -85,9 +91,8 @@ function el(tag, attrs = {}, ...children) {
 
 async function api(path, params, language) {
   const url = new URL(path, location.origin);
-  for (const [k, v] of Object.entries({ ...params, lang: language })) {
-    for (const one of [].concat(v)) url.searchParams.append(k, one); // a list repeats its key
-  }
+  // A list is a repeated parameter (indicator=a&indicator=b).
+  for (const [k, v] of Object.entries({ ...params, lang: language })) for (const one of [v].flat()) url.searchParams.append(k, one);
   const response = await fetch(url, { headers: { Accept: "application/json" } });
   const json = (response.headers.get("content-type") || "").includes("json");
   const body = json ? await response.json() : null;
@@ -98,8 +103,10 @@ async function api(path, params, language) {
 // Every item of a list (all=true), in `language`.
 const list = (path, params, language) => api(path, { ...params, all: "true" }, language).then((page) => page.items);
 
-function number(value) {
-  return new Intl.NumberFormat(lang === "zh" ? "zh-CN" : "en", { maximumFractionDigits: 4 }).format(value);
+// A number printed as digits keeps its printed decimals (51.0 stays 51.0, not 51).
+function number(value, printed) {
+  const digits = /^-?\d+(\.\d+)?$/.test(printed || "") ? (printed.split(".")[1] || "").length : undefined;
+  return new Intl.NumberFormat(lang === "zh" ? "zh-CN" : "en", { minimumFractionDigits: digits, maximumFractionDigits: digits ?? 4 }).format(value);
 }
 
 function periodText(item) {
@@ -125,7 +132,7 @@ function figureParts(obs) {
     }
     return { text: before + obs.value_as_published, unit: (obs.unit || "") + after };
   }
-  let text = number(obs.value);
+  let text = number(obs.value, obs.value_as_published);
   if (obs.qualifier === "range" && obs.value_max !== null) text += "–" + number(obs.value_max);
   return { text: before + text, unit: (obs.unit ? " " + obs.unit : "") + after };
 }
@@ -143,7 +150,25 @@ function provenance(item, sources) {
     item.note ? el("p", { class: "meta" }, `${labels.note}: `, el("span", { lang: "en", text: item.note })) : null);
 }
 
-function figureCard(obs, regions, sources) {
+// What the record's checks say of a figure: each check reading it opens to its sentence,
+// values and record. A figure no check reads says so, and claims nothing more.
+function checkMarks(obs, checks) {
+  // Another source's figure for the same point first: the plainest corroboration.
+  const mine = checks.filter((c) => [...c.inputs, c.expected_record].some((r) => r && r.code === obs.code))
+    .sort((a, b) => (b.kind === "sources_agree") - (a.kind === "sources_agree"));
+  if (!mine.length) return el("p", { class: "meta check", text: labels.unchecked });
+  return mine.map((c) => {
+    const amount = (v) => (v === null ? "—" : v + (c.unit || ""));
+    return el("details", { class: "check" },
+      el("summary", {}, `${labels.checked}: `, el("span", { class: `verdict ${c.verdict}`, text: labels.verdicts[c.verdict] || c.verdict }), ` · ${c.title}`),
+      el("p", { text: c.sentence }),
+      el("p", { class: "meta", text: `${labels.expected} ${amount(c.expected)} · ${labels.actual} ${amount(c.actual)}${c.actual_derived ? ` (${labels.derived})` : ""} · ${labels.tolerance} ${amount(c.tolerance)}` }),
+      el("p", { class: "meta" }, el("a", { href: c.url, text: labels.check }), " · ",
+        el("a", { href: `/v1/checks?observation=${encodeURIComponent(obs.code)}`, text: labels.checksOf })));
+  });
+}
+
+function figureCard(obs, regions, sources, checks) {
   const parts = figureParts(obs);
   const place = obs.regions.map((code) => regions.get(code) || code).join("、");
   let normalized = null;
@@ -161,10 +186,10 @@ function figureCard(obs, regions, sources) {
     el("h4", { text: obs.indicator_name }),
     el("p", { class: "figure" }, parts.text, el("span", { class: "unit", text: parts.unit, lang: lang === "en" ? "zh-Hans" : null })),
     el("p", { class: "meta", text: `${periodText(obs)} · ${place}` }),
-    normalized, derivation, provenance(obs, sources));
+    normalized, derivation, checkMarks(obs, checks), provenance(obs, sources));
 }
 
-function renderFigures(observations, indicators, topics, regions, sources) {
+function renderFigures(observations, indicators, topics, regions, sources, checks) {
   const root = document.getElementById("figures");
   root.replaceChildren();
   const topicOf = new Map(indicators.map((i) => [i.code, i.topic]));
@@ -186,7 +211,7 @@ function renderFigures(observations, indicators, topics, regions, sources) {
     const cards = [...newest.values()].filter((o) => (code === null ? !known.has(topicOf.get(o.indicator)) : topicOf.get(o.indicator) === code));
     if (!cards.length) continue;
     root.append(el("h3", { text: name, id: `topic-${code || "other"}` }),
-      el("div", { class: "grid" }, cards.map((o) => figureCard(o, regions, sources))));
+      el("div", { class: "grid" }, cards.map((o) => figureCard(o, regions, sources, checks))));
   }
 }
 
@@ -331,6 +356,19 @@ function applyLabels() {
   button.lang = labels.switchLang === "zh" ? "zh-Hans" : "en";
 }
 
+// The sections below the first screen are drawn by depth.js, fetched once, after the first
+// screen is drawn: the first screen's code and requests come first and stay small.
+let depthScript = null;
+function depth() {
+  depthScript ||= new Promise((resolve, reject) => {
+    const script = el("script", { src: "/static/dashboard/depth.js" });
+    script.onload = resolve;
+    script.onerror = () => { depthScript = null; reject(new Error("depth.js")); };
+    document.head.append(script);
+  });
+  return depthScript;
+}
+
 let loads = 0;
 async function load() {
   // Only the newest load draws: a slow answer in the previous language is dropped.
@@ -339,12 +377,15 @@ async function load() {
   const status = document.getElementById("status");
   status.textContent = labels.loading;
   try {
-    const [topics, indicators, latest, observations, events, counties, quotes, sourceList, allRegions] = await Promise.all([
+    // The cards pick each indicator's newest figure from the report's list, and the counties
+    // are the regions under the city: no request for what another answer already holds.
+    const [topics, indicators, observations, events, quotes, sourceList, allRegions, checks] = await Promise.all([
       list("/v1/topics", {}, language), list("/v1/indicators", {}, language),
-      list("/v1/observations", { latest: "true", source: REPORT }, language), list("/v1/observations", { source: REPORT }, language),
-      list("/v1/events", { source: REPORT }, language), list("/v1/regions", { parent: HOME }, language),
+      list("/v1/observations", { source: REPORT }, language), list("/v1/events", { source: REPORT }, language),
       list("/v1/quotes", {}, language), list("/v1/sources", {}, language), list("/v1/regions", {}, language),
+      list("/v1/checks", { source: REPORT }, language),
     ]);
+    const counties = allRegions.filter((r) => r.parent === HOME);
     const entities = await Promise.all(counties.map((c) => list("/v1/entities", { region: c.code }, language)));
     if (mine !== loads) return;
     const regions = new Map(allRegions.map((r) => [r.code, r.name]));
@@ -356,12 +397,14 @@ async function load() {
       entities: entities[i],
       quotes: quotes.filter((q) => q.regions.includes(county.code)),
     }]));
-    renderFigures(latest, indicators, topics, regions, sources);
+    renderFigures(observations, indicators, topics, regions, sources, checks);
     renderCharts(observations, regions);
     renderTimeline(events, regions, sources);
     renderCounties(counties, byCounty, regions);
-    document.getElementById("sources").textContent = sourceList.map((s) => `${s.publication} ${s.published_date} ${s.page || ""}`.trim()).join("; ");
+    document.getElementById("sources").textContent = sourceList.map((s) => `${s.publication || s.title} ${s.published_date || ""} ${s.page || ""}`.trim()).join("; ");
     status.textContent = "";
+    await depth();
+    await loadDepth(language, allRegions, sourceList, () => mine === loads);
   } catch (error) {
     if (mine === loads) status.textContent = labels.failed + error.message;
   }
