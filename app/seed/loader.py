@@ -7,6 +7,7 @@ curator fixes a broken file in one pass.
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -27,6 +28,8 @@ from app.rules.texts import Correction, apply_errata, contains_quote, squeeze
 from app.rules.witnesses import Agreement, Figure, rank_point
 from app.seed.checks import Report, acknowledge, catalogue, checks_of, figure_of
 from app.seed.schema import (
+    BoundaryFileSeed,
+    BoundarySeed,
     EntitySeed,
     EventSeed,
     IndicatorSeed,
@@ -49,6 +52,9 @@ SEED_FILES: dict[str, tuple[str, type[BaseModel]]] = {
     "events": ("events.yaml", EventSeed),
     "quotes": ("quotes.yaml", QuoteSeed),
 }
+# Region outlines, a GeoJSON FeatureCollection (optional: without it no region has one).
+# `jinzhong boundaries` builds it from a package; see app/seed/boundaries.py.
+BOUNDARIES_FILE = "boundaries.geojson"
 ModelT = TypeVar("ModelT", bound=BaseModel)
 NodePath = tuple[int | str, ...]
 
@@ -97,6 +103,7 @@ class SeedBundle:
     entities: list[EntitySeed]
     events: list[EventSeed]
     quotes: list[QuoteSeed]
+    boundaries: list[BoundarySeed]
     texts: dict[str, SourceText]
     # Each figure's headline and agreement at its point (None, None: it is the headline).
     ranks: dict[str, tuple[str | None, Agreement | None]]
@@ -261,6 +268,10 @@ def load_bundle(seed_dir: Path) -> SeedBundle:
     _check_events(files["events"], events, known, issues)
     _check_quotes(files["quotes"], quotes, known, issues)
     checks = _run_checks(files, parsed, issues)
+    boundary_file, boundaries = _read_boundaries(seed_dir / BOUNDARIES_FILE, issues)
+    _check_boundaries(
+        boundary_file, boundaries, known.regions, {s.code for _, s in sources}, issues
+    )
     if issues.issues:
         raise SeedError(issues.issues)
     return SeedBundle(
@@ -273,11 +284,89 @@ def load_bundle(seed_dir: Path) -> SeedBundle:
         entities=[r for _, r in entities],
         events=[r for _, r in events],
         quotes=[r for _, r in quotes],
+        boundaries=[r for _, r in boundaries],
         texts=texts,
         ranks=ranks,
         checks=checks,
         content_hash=content_hash(seed_dir),
     )
+
+
+def _read_boundaries(
+    path: Path, issues: _Collector
+) -> tuple[_File, list[tuple[int, BoundarySeed]]]:
+    """Parse boundaries.geojson; return it with (index, feature) for each valid feature."""
+    file = _File(path.name)
+    if not path.is_file():
+        return file, []
+    text = path.read_text(encoding="utf-8")
+    file.lines[()] = 1
+    try:
+        data: Any = json.loads(text)
+    except json.JSONDecodeError as exc:
+        file.lines[()] = exc.lineno
+        issues.add(file, (), f"not valid JSON: {exc.msg}")
+        return file, []
+    try:
+        collection = BoundaryFileSeed.model_validate(data)
+    except ValidationError as exc:
+        for error in exc.errors():
+            issues.add(file, tuple(error["loc"]), error["msg"])
+        return file, []
+    lines = text.splitlines()
+    features: list[tuple[int, BoundarySeed]] = []
+    for index, item in enumerate(collection.features):
+        code = item.get("id") if isinstance(item, dict) else None
+        if isinstance(code, str):
+            # A feature's line is the one naming its region (the build writes one a line).
+            marks = (f'"id":"{code}"', f'"id": "{code}"')
+            found = next((n for n, line in enumerate(lines, 1) if any(m in line for m in marks)), 0)
+            if found:
+                file.lines[("features", index)] = found
+        try:
+            features.append((index, BoundarySeed.model_validate(item)))
+        except ValidationError as exc:
+            for error in exc.errors():
+                issues.add(file, ("features", index, *error["loc"]), error["msg"])
+    return file, features
+
+
+def _check_boundaries(
+    file: _File,
+    boundaries: list[tuple[int, BoundarySeed]],
+    regions: set[str],
+    sources: set[str],
+    issues: _Collector,
+) -> None:
+    """Each boundary outlines a known region, once, and cites a known source."""
+    seen: dict[str, int] = {}
+    for index, boundary in boundaries:
+        if boundary.code not in regions:
+            issues.add(file, ("features", index, "id"), f"unknown region {boundary.code!r}")
+        if boundary.code in seen:
+            issues.add(
+                file,
+                ("features", index, "id"),
+                f"region {boundary.code!r} already has a boundary (feature {seen[boundary.code]})",
+            )
+        seen.setdefault(boundary.code, index)
+        if boundary.source not in sources:
+            issues.add(
+                file,
+                ("features", index, "properties", "source"),
+                f"unknown source {boundary.source!r}",
+            )
+
+
+def read_regions(seed_dir: Path) -> list[RegionSeed]:
+    """regions.yaml alone, checked as the seeder checks it; SeedError if it is not valid."""
+    issues = _Collector()
+    file, regions = _read_list(seed_dir / SEED_FILES["regions"][0], RegionSeed, issues)
+    _duplicates(file, regions, issues)
+    _check_regions(file, regions, issues)
+    if issues.issues:
+        raise SeedError(issues.issues)
+    return [region for _, region in regions]
 
 
 def _run_checks(

@@ -8,6 +8,7 @@ is only what changes shape on the way (references, periods, numbers, links).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -35,6 +36,7 @@ from app.models import (
     Quotation,
     QuotationRegion,
     Region,
+    RegionBoundary,
     Source,
     Topic,
     Unit,
@@ -54,6 +56,7 @@ from app.models.fields import (
 from app.rules.periods import parse_period
 from app.rules.units import normalize
 from app.seed.schema import (
+    BoundarySeed,
     EntitySeed,
     EventSeed,
     IndicatorSeed,
@@ -182,6 +185,18 @@ def source_rows(s: SourceSeed, original: str | None, corrected: str | None) -> l
 def region_rows(r: RegionSeed) -> list[SQLModel]:
     """A region."""
     return [Region(code=r.code, **shared(r, RegionFields), parent_code=r.parent)]
+
+
+def geometry_text(geometry: dict[str, Any]) -> str:
+    """A geometry as stored and served: compact JSON, numbers as Python writes them."""
+    return json.dumps(geometry, separators=(",", ":"))
+
+
+def boundary_rows(b: BoundarySeed) -> list[SQLModel]:
+    """A region's outline."""
+    return [
+        RegionBoundary(region_code=b.code, geometry=geometry_text(b.geometry), source_code=b.source)
+    ]
 
 
 def topic_rows(t: TopicSeed) -> list[SQLModel]:
@@ -346,6 +361,16 @@ def source_record(s: Source, links: Links) -> Record:
 def region_record(r: Region) -> Record:
     """A region in its seed form."""
     return {"code": r.code, **shared(r, RegionFields), "parent": r.parent_code}
+
+
+def boundary_record(b: RegionBoundary) -> Record:
+    """A region's outline in its seed form: a GeoJSON Feature of boundaries.geojson."""
+    return {
+        "type": "Feature",
+        "id": b.region_code,
+        "properties": {"source": b.source_code},
+        "geometry": json.loads(b.geometry),
+    }
 
 
 def topic_record(t: Topic) -> Record:

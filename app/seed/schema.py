@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Annotated, Any, Self, get_args, get_origin
+from typing import Annotated, Any, Literal, Self, get_args, get_origin
 
 from pydantic import (
     AfterValidator,
@@ -33,6 +33,7 @@ from app.models.fields import (
     VocabularyCode,
 )
 from app.rules.entities import EntityKind, Relation
+from app.rules.geometry import geometry_problems
 from app.rules.periods import parse_period
 
 
@@ -272,3 +273,46 @@ class QuoteSeed(SeedModel, QuotationFields):
         if not all(described):
             raise ValueError(f"quote {self.code!r} names its speaker instead of describing one")
         return (str(self.speaker_zh), str(self.speaker_en), str(self.role_zh), str(self.role_en))
+
+
+class BoundaryProperties(BaseModel):
+    """What a boundary says besides its shape: the source it is drawn from."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    source: Slug
+
+
+class BoundarySeed(BaseModel):
+    """One Feature of boundaries.geojson: a region's outline (a GeoJSON Polygon or
+    MultiPolygon, simplified for drawing), keyed by the region's code."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    kind: Literal["Feature"] = Field(alias="type")
+    code: RegionCode = Field(alias="id")
+    properties: BoundaryProperties
+    geometry: dict[str, Any]
+
+    @field_validator("geometry")
+    @classmethod
+    def _valid_geometry(cls, value: dict[str, Any]) -> dict[str, Any]:
+        problems = geometry_problems(value)
+        if problems:
+            raise ValueError("; ".join(problems))
+        return value
+
+    @property
+    def source(self) -> str:
+        """The code of the source the outline is drawn from."""
+        return self.properties.source
+
+
+class BoundaryFileSeed(BaseModel):
+    """boundaries.geojson as a whole: a FeatureCollection (its features are read one by one,
+    so that one broken feature does not hide the others' problems)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    kind: Literal["FeatureCollection"] = Field(alias="type")
+    features: list[Any]

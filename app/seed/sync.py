@@ -17,7 +17,15 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel, select
 
 from app.db import exclusive
-from app.models import DataCheck, DataCheckLink, DatasetMeta, Observation, RecordVersion, Region
+from app.models import (
+    DataCheck,
+    DataCheckLink,
+    DatasetMeta,
+    Observation,
+    RecordVersion,
+    Region,
+    RegionBoundary,
+)
 from app.rules import moments
 from app.rules.moments import first_public
 from app.rules.regions import LEVEL_RANK
@@ -27,6 +35,7 @@ from app.seed.records import (
     LINKS,
     TABLES,
     UnitFactor,
+    boundary_rows,
     entity_rows,
     event_rows,
     indicator_rows,
@@ -98,6 +107,8 @@ def bundle_rows(bundle: SeedBundle) -> list[tuple[type[SQLModel], list[SQLModel]
         rows += quote_rows(q, people.get(q.speaker) if q.speaker else None)
     for check in bundle.checks:
         rows += check_rows(check)
+    for b in bundle.boundaries:
+        rows += boundary_rows(b)
     by_table: dict[type[SQLModel], list[SQLModel]] = {model: [] for model in seeded_tables()}
     for row in rows:
         by_table[type(row)].append(row)
@@ -106,7 +117,8 @@ def bundle_rows(bundle: SeedBundle) -> list[tuple[type[SQLModel], list[SQLModel]
 
 def seeded_tables() -> list[type[SQLModel]]:
     """Every table seed_data/ fills, parents before children: each resource (in an order
-    where references point back) followed by its link tables, then the checks."""
+    where references point back) followed by its link tables, then the checks and the
+    regions' outlines (which no API write touches, so they are no resource of `TABLES`)."""
     order = ["sources", "regions", "topics", "units", "indicators", "entities"]
     order += ["observations", "events", "quotes"]
     resources = [
@@ -116,7 +128,7 @@ def seeded_tables() -> list[type[SQLModel]]:
     ]
     # The checks are derived from the figures and events, like the search index, but are
     # rows like any other: a reseed that changes nothing writes none.
-    return [*resources, DataCheck, DataCheckLink]
+    return [*resources, DataCheck, DataCheckLink, RegionBoundary]
 
 
 def _table(model: type[SQLModel]) -> str:

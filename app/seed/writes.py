@@ -35,6 +35,7 @@ from app.models import (
     Person,
     Quotation,
     Region,
+    RegionBoundary,
     Source,
     Topic,
     Unit,
@@ -256,6 +257,9 @@ def _source(write: _Write, seed: SourceSeed | None, record: dict[str, Any] | Non
             table: Any = TABLES[resource]
             query = select(table.code).where(table.source_code == code)
             _cited_by(write, resource, query, "source", message)
+        # Region outlines are seed_data/ only (boundaries.geojson), but cite sources too.
+        outlines = select(RegionBoundary.region_code).where(RegionBoundary.source_code == code)
+        _cited_by(write, "boundaries", outlines, "properties.source", message)
         return
     assert record is not None
     text = record.get(TEXT_KEY)  # None: a source whose text is not ours to keep

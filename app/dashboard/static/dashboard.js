@@ -25,6 +25,7 @@ const LABELS = {
     unchecked: "无从核对:记录中没有其他来源给出可对照的数字。", expected: "对照值", actual: "实际值", tolerance: "容差",
     check: "核对记录", checksOf: "该数字的全部核对",
     types: { observation: "数字", indicator: "指标", entity: "项目与机构", event: "事件", quote: "引语", region: "地区", topic: "主题", source: "来源" },
+    map: "地图", mapShow: "显示地图", mapScope: "范围", scopeCounties: "晋中市各县(市、区)", scopeCities: "山西省各市", mapMeasure: "着色依据",
     switchTo: "English", switchLang: "en",
   },
   en: {
@@ -47,6 +48,7 @@ const LABELS = {
     unchecked: "Not checked: no other source in the record gives a figure to compare it with.", expected: "Expected", actual: "Actual", tolerance: "Tolerance",
     check: "The check", checksOf: "All checks of this figure",
     types: { observation: "figure", indicator: "indicator", entity: "entity", event: "event", quote: "quote", region: "region", topic: "topic", source: "source" },
+    map: "Map", mapShow: "Show the map", mapScope: "Area", scopeCounties: "Jinzhong's counties and districts", scopeCities: "Shanxi's cities", mapMeasure: "Shade by",
     switchTo: "中文", switchLang: "zh",
   },
 };
@@ -61,6 +63,8 @@ const MARKERS_AFTER = ["左右", "上下", "以上", "有余"];
 
 let lang = pickLanguage();
 let labels = LABELS[lang];
+let sourcesByCode = new Map(); // from the last load, for the map's caption
+let redrawMap = null; // set by map.js once the map section has been opened
 
 function pickLanguage() {
   const asked = new URLSearchParams(location.search).get("lang");
@@ -386,6 +390,7 @@ async function load() {
     if (mine !== loads) return;
     const regions = new Map(allRegions.map((r) => [r.code, r.name]));
     const sources = new Map(sourceList.map((s) => [s.code, s]));
+    sourcesByCode = sources;
     const byCounty = new Map(counties.map((county, i) => [county.code, {
       figures: observations.filter((o) => o.regions.includes(county.code)),
       events: events.filter((e) => e.regions.includes(county.code)),
@@ -414,6 +419,7 @@ function switchLanguage() {
   history.replaceState(null, "", url);
   applyLabels();
   load();
+  if (redrawMap) redrawMap();
   const query = document.getElementById("q").value.trim();
   if (query) search(query);
 }
@@ -421,6 +427,11 @@ function switchLanguage() {
 document.addEventListener("DOMContentLoaded", () => {
   applyLabels();
   document.getElementById("lang-switch").addEventListener("click", switchLanguage);
+  const map = document.getElementById("map");
+  map.addEventListener("toggle", () => {
+    // The map's code, like its data, is fetched only once its section is opened.
+    if (map.open && !document.getElementById("map-script")) document.head.append(el("script", { id: "map-script", src: "/static/dashboard/map.js" }));
+  });
   document.getElementById("search-form").addEventListener("submit", (event) => {
     event.preventDefault();
     search(document.getElementById("q").value.trim());

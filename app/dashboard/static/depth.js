@@ -23,7 +23,7 @@ Object.assign(LABELS.zh, {
   sourcesHeading: "来源", sourcesHint: "记录中的每份文件:它是什么,它的数字可靠到什么程度。",
   why: "可靠性说明(英文)", page: (p) => `第${p}版`, figureCount: (n) => `${n}个数字`, text: "原文",
   reliable: "可靠性:", titled: (t) => `《${t}》`,
-  kinds: { newspaper_report: "报纸报道", statistical_bulletin: "统计公报", news_item: "新闻", compilation: "汇编", aggregator: "数据汇总网站", encyclopedia_entry: "百科条目" },
+  kinds: { newspaper_report: "报纸报道", statistical_bulletin: "统计公报", news_item: "新闻", compilation: "汇编", aggregator: "数据汇总网站", encyclopedia_entry: "百科条目", dataset: "数据集" },
   reliability: { primary: "一手", secondary: "二手", unverified: "未经核实" },
 });
 Object.assign(LABELS.en, {
@@ -43,7 +43,7 @@ Object.assign(LABELS.en, {
   sourcesHeading: "Sources", sourcesHint: "Every document in the record: what it is, and how far its figures are relied on.",
   why: "Why this reliability", page: (p) => `page ${p}`, figureCount: (n) => `${n} figure${n === 1 ? "" : "s"}`, text: "Text",
   reliable: "Reliability: ", titled: (t) => `“${t}”`,
-  kinds: { newspaper_report: "newspaper report", statistical_bulletin: "statistical bulletin", news_item: "news item", compilation: "compilation", aggregator: "data aggregator", encyclopedia_entry: "encyclopedia entry" },
+  kinds: { newspaper_report: "newspaper report", statistical_bulletin: "statistical bulletin", news_item: "news item", compilation: "compilation", aggregator: "data aggregator", encyclopedia_entry: "encyclopedia entry", dataset: "dataset" },
   reliability: { primary: "primary", secondary: "secondary", unverified: "unverified" },
 });
 
