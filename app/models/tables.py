@@ -406,15 +406,17 @@ class DataCheck(SQLModel, table=True):
     """A check the record makes about itself (app/rules/checks.py): figures that must add up,
     a rate against its numerator and denominator, a level against its printed change, one
     source's figure or date against another's. Derived by the seeder and by every write
-    that touches its inputs, never curated directly; `conflict_note` is the curator's
-    acknowledgement of a check that conflicts (seed_data/checks.yaml)."""
+    that touches its inputs, never curated directly; `conflict_note` carries the notes of
+    its figures or events that explain why a conflicting check is kept."""
 
     __tablename__ = "data_check"
 
     code: str = Field(primary_key=True)
     kind: str
     verdict: str = Field(index=True)
-    region_code: str  # the region the check is about first; data_check_link lists all
+    # The region the check is about first (a write reruns its region's checks); the links
+    # list all.
+    region_code: str = Field(index=True)
     title_zh: str
     title_en: str
     sentence_zh: str = Field(sa_column=Column(Text, nullable=False))

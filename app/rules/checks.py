@@ -27,13 +27,13 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_CEILING, Decimal, InvalidOperation
 from enum import StrEnum
 
 from app.rules.derivation import evaluate, evaluate_over
 from app.rules.periods import Period, PeriodPrecision, parse_period
 from app.rules.qualifiers import Qualifier
-from app.rules.witnesses import APPROXIMATE_WITHIN, Agreement, Figure, agreement
+from app.rules.witnesses import APPROXIMATE_WITHIN, Agreement, Figure, agreement, headline_order
 
 
 class CheckKind(StrEnum):
@@ -93,6 +93,8 @@ class Reading:
     source: str
     value: Decimal  # as printed, in `unit`
     unit: str
+    factor: Decimal  # `unit` in its normalized unit
+    normalized_unit: str
     derived_from: frozenset[str] = frozenset()
 
     @property
@@ -102,6 +104,11 @@ class Reading:
     @property
     def exact(self) -> bool:
         return self.figure.qualifier in (Qualifier.exact, Qualifier.cumulative)
+
+    @property
+    def family(self) -> str:
+        """What its normalized numbers count: a percentage point changes a percent."""
+        return "percent" if self.normalized_unit == "percentage_point" else self.normalized_unit
 
     def interval(self) -> Interval | None:
         """The values it may stand for (None: a bound or a rank, which no sum can use)."""
@@ -191,6 +198,9 @@ class _Identity:
     title_en: str
     constant: Decimal = Decimal(0)  # in the normalized unit
     constant_unit: str = ""
+    # A rate (a quotient times 100, in percent) rather than a sum or difference of
+    # figures all counted in one unit.
+    rate: bool = False
 
 
 # Identities that hold within one source's figures for one region and period.
@@ -224,6 +234,7 @@ IDENTITIES: tuple[_Identity, ...] = (
         "urbanization_rate",
         "{region}{period}年城镇常住人口除以常住人口等于城镇化率",
         "{region} {period}: urban residents over residents give the urbanization rate",
+        rate=True,
     ),
     _Identity(
         CheckKind.natural_growth,
@@ -358,6 +369,12 @@ def _identity_check(
     if any(r is None for r in inputs.values()) or (identity.expected and expected is None):
         return None
     present = {name: r for name, r in inputs.items() if r is not None}
+    # Figures counted in different units do not add up (nor divide into a percent).
+    families = {r.family for r in present.values()}
+    result = "percent" if identity.rate else next(iter(families))
+    wanted = expected.family if expected else identity.constant_unit
+    if len(families) != 1 or result != wanted:
+        return None
     labels = {"region": _zh(names.regions, region), "period": period}
     return _compare(
         code=f"{identity.kind.value.replace('_', '-')}-{source}-{region}-{_slug(period)}",
@@ -388,11 +405,14 @@ def _change_check(
     def pick(period: str) -> Reading | None:
         # The same source's figure if it gives one, else the point's headline; never a
         # figure derived from this change (that would check the change against itself).
-        candidates = [
-            r
-            for r in points.get((level, change.region, period), [])
-            if change.code not in r.derived_from and r.figure.qualifier is not Qualifier.rank
-        ]
+        candidates = sorted(
+            (
+                r
+                for r in points.get((level, change.region, period), [])
+                if change.code not in r.derived_from and r.interval() is not None
+            ),
+            key=lambda r: headline_order(r.figure),
+        )
         for r in candidates:
             if r.source == change.source:
                 return r
@@ -403,6 +423,8 @@ def _change_check(
     later, earlier = pick(later_period), pick(earlier_period)
     if later is None or earlier is None:
         return None
+    if len({later.family, change.family, earlier.family}) != 1:
+        return None  # a change counted in another unit than its level
     labels = (_zh(names.indicators, level), _en(names.indicators, level))
     return _compare(
         code=f"level-change-{change.code}",
@@ -423,8 +445,7 @@ def _change_check(
 
 def _witness_check(witness: Reading, headline: Reading, names: Names) -> Check:
     verdict = agreement(witness.figure, headline.figure)
-    unit = headline.unit
-    factor = headline.figure.normalized / headline.value if headline.value else Decimal(1)
+    unit, factor = headline.unit, headline.factor
     tolerance = max(witness.figure.half_step, headline.figure.half_step) / factor
     indicator = (_zh(names.indicators, witness.indicator), _en(names.indicators, witness.indicator))
     region = (_zh(names.regions, witness.region), _en(names.regions, witness.region))
@@ -441,7 +462,7 @@ def _witness_check(witness: Reading, headline: Reading, names: Names) -> Check:
         expected_code=headline.code,
         expected=_show(headline.value),
         actual=_show(witness.figure.normalized / factor),
-        tolerance=_show(tolerance) if witness.exact and headline.exact else None,
+        tolerance=_show(tolerance, up=True) if witness.exact and headline.exact else None,
         unit=unit,
         verdict=verdict,
         regions={witness.region},
@@ -486,10 +507,8 @@ def _compare(
     else:
         verdict = Agreement.conflicting
     # Shown in the expected figure's unit as printed.
-    if expected is not None and expected.value:
-        factor = expected.figure.normalized / expected.value
-        unit = expected.unit
-        shown_expected = _show(expected.value)
+    if expected is not None:
+        factor, unit, shown_expected = expected.factor, expected.unit, _show(expected.value)
     else:
         factor, unit, shown_expected = Decimal(1), constant[1], _show(constant[0])
     places = max(_places(r.value) for r in [*inputs.values(), *([expected] if expected else [])])
@@ -504,7 +523,9 @@ def _compare(
         expected_code=expected.code if expected else None,
         expected=shown_expected,
         actual=_show(actual / factor, places + 2),
-        tolerance=_show((actual_range.half_width + target.half_width) / factor, places + 2),
+        tolerance=_show(
+            (actual_range.half_width + target.half_width) / factor, places + 2, up=True
+        ),
         unit=unit or None,
         verdict=verdict,
         regions={region} | {r.region for r in inputs.values()},
@@ -557,10 +578,11 @@ def _places(value: Decimal) -> int:
     return -exponent if isinstance(exponent, int) and exponent < 0 else 0
 
 
-def _show(value: Decimal, places: int | None = None) -> str:
-    """A decimal as text: rounded to `places` if given, without trailing zeros."""
+def _show(value: Decimal, places: int | None = None, *, up: bool = False) -> str:
+    """A decimal as text: rounded to `places` if given (`up`: never below the value, for a
+    tolerance), without trailing zeros."""
     if places is not None:
-        value = value.quantize(Decimal(1).scaleb(-places))
+        value = value.quantize(Decimal(1).scaleb(-places), ROUND_CEILING if up else None)
     text = f"{value.normalize():f}"
     return "0" if text in ("-0", "") else text
 

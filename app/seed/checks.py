@@ -5,15 +5,11 @@ accepted only where something conflicts."""
 
 from __future__ import annotations
 
-import json
 import re
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
-from sqlmodel import SQLModel
-
-from app.models import DataCheck, DataCheckLink
 from app.rules.checks import Check, CheckKind, Moment, Names, Reading, moment_checks, run_checks
 from app.rules.periods import parse_period
 from app.rules.witnesses import Agreement, Figure, half_step, rank_point
@@ -102,9 +98,10 @@ def checks_of(
     readings = []
     for obs in observations:
         figure = figure_of(obs, known.indicators, known.units, known.sources)
-        if figure is None:
-            continue  # an unknown unit or source: said elsewhere
         indicator = known.indicators.get(obs.indicator)
+        unit = known.units.get(obs.unit or (indicator.unit if indicator else ""))
+        if figure is None or unit is None:
+            continue  # an unknown unit or source: said elsewhere
         readings.append(
             Reading(
                 figure=figure,
@@ -113,7 +110,9 @@ def checks_of(
                 period=parse_period(obs.period).label,
                 source=obs.source,
                 value=obs.value,
-                unit=obs.unit or (indicator.unit if indicator else ""),
+                unit=unit.code,
+                factor=unit.factor,
+                normalized_unit=unit.normalized_unit,
                 derived_from=frozenset(obs.derivation.inputs.values() if obs.derivation else ()),
             )
         )
@@ -150,24 +149,30 @@ def acknowledge(
     conflicting check none of whose records explains it, and a note where nothing conflicts.
 
     `notes` maps the code of every figure and event in scope to its conflict_note. A witness
-    that conflicts with its headline is the witness rule's to report (loader.check_point).
-    A conflict is reported on the `written` record when it is one of the check's (it can
-    carry the note), else on the figure the check expects."""
+    that conflicts with its headline explains itself (its own note, as the witness rule of
+    loader.check_point asks, which reports it when checking the point the `written` record
+    is at); any record of another check may explain it. A conflict is reported on the
+    `written` record when it is one of the check's (it can carry the note), else on the
+    witness, or the figure the check expects."""
     conflicting: set[str] = set()
     for check in checks:
         if check.verdict is not Agreement.conflicting:
             continue
         conflicting.update(check.records)
-        said = [f"{code}: {notes[code]}" for code in check.records if notes.get(code)]
+        witness = check.kind is CheckKind.sources_agree
+        explaining = check.records[:1] if witness else check.records
+        said = [f"{code}: {notes[code]}" for code in explaining if notes.get(code)]
         check.conflict_note = "; ".join(said) or None
-        if check.conflict_note is None and check.kind is not CheckKind.sources_agree:
-            blamed = written if written in check.records else check.expected_code
-            blamed = blamed or check.records[0]
-            problem_for(blamed)(
-                "conflict_note",
-                f"check {check.code!r} conflicts ({check.sentence_en}) Keep the figures only "
-                "with a conflict_note on one of them saying why",
-            )
+        if check.conflict_note is not None or (witness and written in (None, *check.records)):
+            continue
+        blamed = written if written in check.records else None
+        blamed = blamed or (check.records[0] if witness else check.expected_code)
+        where = "the witness" if witness else "one of them"
+        problem_for(blamed or check.records[0])(
+            "conflict_note",
+            f"check {check.code!r} conflicts ({check.sentence_en}) Keep the figures only "
+            f"with a conflict_note on {where} saying why",
+        )
     for code, note in notes.items():
         if note and code not in conflicting:
             problem_for(code)(
@@ -175,38 +180,3 @@ def acknowledge(
                 "no other source's figure for this point and no check of the record "
                 "conflicts with it",
             )
-
-
-def check_rows(check: Check) -> list[SQLModel]:
-    """A check as its row and the rows that let it be filtered."""
-    detail = {
-        "inputs": [{"name": i.name, "code": i.code} for i in check.inputs],
-        "expected": check.expected_code,
-    }
-    row = DataCheck(
-        code=check.code,
-        kind=check.kind.value,
-        verdict=check.verdict.value,
-        region_code=check.region,
-        title_zh=check.title_zh,
-        title_en=check.title_en,
-        sentence_zh=check.sentence_zh,
-        sentence_en=check.sentence_en,
-        formula=check.formula,
-        expected=check.expected,
-        actual=check.actual,
-        tolerance=check.tolerance,
-        unit_code=check.unit,
-        detail=json.dumps(detail, ensure_ascii=False),
-        conflict_note=check.conflict_note,
-    )
-    record = "event" if check.kind is CheckKind.same_moment else "observation"
-    links = {("region", code) for code in check.regions if code} | {
-        ("indicator", code) for code in check.indicators
-    }
-    links |= {("source", code) for code in check.sources}
-    links |= {(record, code) for code in check.records}
-    return [row] + [
-        DataCheckLink(check_code=check.code, dimension=dimension, code=code)
-        for dimension, code in sorted(links)
-    ]

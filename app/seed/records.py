@@ -17,6 +17,8 @@ from typing import Any
 from sqlmodel import Session, SQLModel, col, select
 
 from app.models import (
+    DataCheck,
+    DataCheckLink,
     DerivationInput,
     Entity,
     EntityRegion,
@@ -53,6 +55,7 @@ from app.models.fields import (
     TopicFields,
     UnitFields,
 )
+from app.rules.checks import Check, CheckKind
 from app.rules.periods import parse_period
 from app.rules.units import normalize
 from app.seed.schema import (
@@ -536,3 +539,38 @@ def _indicator_units(session: Session, indicators: set[str], every: bool) -> dic
     if not every:
         query = query.where(col(Indicator.code).in_(sorted(indicators)))
     return dict(session.exec(query).all())
+
+
+def check_rows(check: Check) -> list[SQLModel]:
+    """A check as its row and the rows that let it be filtered."""
+    detail = {
+        "inputs": [{"name": i.name, "code": i.code} for i in check.inputs],
+        "expected": check.expected_code,
+    }
+    row = DataCheck(
+        code=check.code,
+        kind=check.kind.value,
+        verdict=check.verdict.value,
+        region_code=check.region,
+        title_zh=check.title_zh,
+        title_en=check.title_en,
+        sentence_zh=check.sentence_zh,
+        sentence_en=check.sentence_en,
+        formula=check.formula,
+        expected=check.expected,
+        actual=check.actual,
+        tolerance=check.tolerance,
+        unit_code=check.unit,
+        detail=json.dumps(detail, ensure_ascii=False),
+        conflict_note=check.conflict_note,
+    )
+    record = "event" if check.kind is CheckKind.same_moment else "observation"
+    links = {("region", code) for code in check.regions if code} | {
+        ("indicator", code) for code in check.indicators
+    }
+    links |= {("source", code) for code in check.sources}
+    links |= {(record, code) for code in check.records}
+    return [row] + [
+        DataCheckLink(check_code=check.code, dimension=dimension, code=code)
+        for dimension, code in sorted(links)
+    ]

@@ -29,13 +29,13 @@ from app.models import (
 from app.rules import moments
 from app.rules.moments import first_public
 from app.rules.regions import LEVEL_RANK
-from app.seed.checks import check_rows
 from app.seed.loader import SeedBundle, load_bundle
 from app.seed.records import (
     LINKS,
     TABLES,
     UnitFactor,
     boundary_rows,
+    check_rows,
     entity_rows,
     event_rows,
     indicator_rows,

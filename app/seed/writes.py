@@ -43,7 +43,7 @@ from app.models import (
 from app.rules.checks import CHECKED_INDICATORS, Check, CheckKind
 from app.rules.search import DocType
 from app.rules.witnesses import Figure, rank_point
-from app.seed.checks import Catalogue, acknowledge, catalogue, check_rows, checks_of
+from app.seed.checks import Catalogue, acknowledge, catalogue, checks_of
 from app.seed.loader import (
     SEED_FILES,
     Known,
@@ -65,6 +65,7 @@ from app.seed.records import (
     TABLES,
     TEXT_KEY,
     UnitFactor,
+    check_rows,
     entity_rows,
     event_rows,
     indicator_rows,
@@ -131,7 +132,9 @@ class _Write:
 
 def write_record(session: Session, resource: str, code: str, record: dict[str, Any] | None) -> None:
     """Make the database hold `record` as `resource` `code` (None: retire it), or raise
-    RecordError naming every rule it breaks, before anything is written."""
+    RecordError naming every rule it breaks. Its own rules are checked before anything is
+    written; the checks its rows touch (a unit's, a standing's) run once they are written,
+    in the caller's transaction, which a RecordError then rolls back."""
     write = _Write(session, code)
     seed = None if record is None else _parse(resource, code, record)
     _RULES[resource](write, seed, record)
@@ -140,6 +143,8 @@ def write_record(session: Session, resource: str, code: str, record: dict[str, A
     _replace_rows(session, resource, code, write.rows)
     for follow_up in write.follow_ups:
         follow_up()
+    if write.problems:
+        raise RecordError(write.problems)
     session.flush()
     refresh_documents(session, write.documents)
 
@@ -268,13 +273,11 @@ def _source(write: _Write, seed: SourceSeed | None, record: dict[str, Any] | Non
         return
     new = SourceText(None, None) if text is None else source_text(seed, text, write.problem)
     write.rows = source_rows(seed, new.original, new.corrected)
-    if current is not None:
+    standing = (seed.reliability, seed.published_date)
+    if current is not None and _source_names(current) != _source_names(seed):
         # The sentences of the checks that read it name it.
-        write.follow_ups.append(partial(_refresh_checks_about, session, "source", code))
-    if current is not None and (current.reliability, current.published_date) != (
-        seed.reliability,
-        seed.published_date,
-    ):
+        write.follow_ups.append(partial(_refresh_checks_about, write, "source"))
+    if current is not None and (current.reliability, current.published_date) != standing:
         # Which figure heads a point shared with other sources may change; a witness that
         # would then conflict with its new headline needs its note, as on a seed.
         point = (Observation.indicator_code, Observation.region_code, Observation.period)
@@ -285,7 +288,7 @@ def _source(write: _Write, seed: SourceSeed | None, record: dict[str, Any] | Non
             seeds = _at_point(session, (indicator, region, period))
             figures = _figures(session, seeds, sources={code: seed})
             check_point(seeds, figures, lambda other: write.theirs("observations", other))
-        write.follow_ups.append(partial(refresh_points, session, points))
+        write.follow_ups.append(partial(refresh_points, session, points, report=_reports(write)))
     if current is None or current.text == new.corrected:
         return
     # Its text changed: every quote taken from it must still be there.
@@ -309,6 +312,18 @@ def _source(write: _Write, seed: SourceSeed | None, record: dict[str, Any] | Non
         check_event(event, known, write.theirs("events", event.code))
     for quotation in quoted:
         check_quote(quotation, known, write.theirs("quotes", quotation.code))
+
+
+def _source_names(source: Source | SourceSeed) -> tuple[str | None, ...]:
+    # What a check's sentence may call a source (app/seed/checks.py).
+    return (
+        source.publication_zh,
+        source.publication_en,
+        source.publisher_zh,
+        source.publisher_en,
+        source.title,
+        source.title_en,
+    )
 
 
 def _citing(session: Session, resource: str, source: str) -> list[dict[str, Any]]:
@@ -347,7 +362,7 @@ def _indicator(write: _Write, seed: IndicatorSeed | None, record: Any) -> None:
         write.documents[DocType.observation].update(session.exec(figures))
     if names:
         # So do the sentences of the checks that read it.
-        write.follow_ups.append(partial(_refresh_checks_about, session, "indicator", code))
+        write.follow_ups.append(partial(_refresh_checks_about, write, "indicator"))
 
 
 def _reunit(write: _Write, indicator: IndicatorSeed, old_unit: str) -> None:
@@ -367,7 +382,7 @@ def _reunit(write: _Write, indicator: IndicatorSeed, old_unit: str) -> None:
             write.follow_ups.append(partial(_restore, session, seed, unit))
     of_its = select(Observation.indicator_code, Observation.region_code, Observation.period)
     points = set(session.exec(of_its.where(Observation.indicator_code == indicator.code)))
-    write.follow_ups.append(partial(refresh_points, session, points))
+    write.follow_ups.append(partial(refresh_points, session, points, report=_reports(write)))
     new = session.get(Unit, indicator.unit)
     if new is None:
         return  # check_indicator has said so
@@ -591,12 +606,15 @@ def _figures(
 
 
 def refresh_points(
-    session: Session, points: set[Point], checks: Sequence[Check] | None = None
+    session: Session,
+    points: set[Point],
+    checks: Sequence[Check] | None = None,
+    report: Callable[[str], Report] | None = None,
 ) -> None:
     """Each figure of these points told again which is the headline and how it agrees with
     it, and the checks of their regions stored again (`checks`, if the write ran them, else
-    run here): after a write changed a figure, its source's standing or its indicator's
-    unit."""
+    run here, a conflict nobody explains told to `report`): after a write changed a figure,
+    its source's standing or its indicator's unit."""
     session.flush()
     for point in sorted(points):
         seeds = _at_point(session, point)
@@ -610,7 +628,7 @@ def refresh_points(
     regions = {region for _, region, _ in points}
     if checks is None:
         checks, notes = _region_checks(session, regions, {})
-        acknowledge(checks, notes, _unreported)  # the write said what is wrong
+        acknowledge(checks, notes, report or _nobody)
     _store_checks(session, checks, regions=regions)
 
 
@@ -640,12 +658,13 @@ def _observations(session: Session, codes: Sequence[str]) -> dict[str, Observati
 # --- The checks a write touches (app/seed/checks.py) -------------------------------------
 
 
-def _unreported(code: str) -> Report:
-    # Checks stored again after a write that was already checked: nothing left to say.
+def _nobody(code: str) -> Report:
+    # No write to refuse (a test, a tool): the checks are stored as they are.
     return lambda name, message: None
 
 
-def _reports(write: _Write, resource: str) -> Callable[[str], Report]:
+def _reports(write: _Write, resource: str = "observations") -> Callable[[str], Report]:
+    """Problems about `resource` records: the written one's own, or another's by code."""
     return lambda code: write.problem if code == write.code else write.theirs(resource, code)
 
 
@@ -724,11 +743,13 @@ def _catalogue(session: Session, seeds: Sequence[ObservationSeed | EventSeed]) -
     )
 
 
-def _refresh_checks_about(session: Session, dimension: str, code: str) -> None:
-    """Run again the checks that read this indicator or source (their sentences name it)."""
+def _refresh_checks_about(write: _Write, dimension: str) -> None:
+    """Run again the checks that read the written indicator or source (their sentences
+    name it; its unit or standing may change their verdicts)."""
+    session = write.session
     session.flush()
     about = select(DataCheckLink.check_code).where(
-        DataCheckLink.dimension == dimension, DataCheckLink.code == code
+        DataCheckLink.dimension == dimension, DataCheckLink.code == write.code
     )
     kinds = session.exec(
         select(DataCheck.kind, DataCheck.region_code)
@@ -738,11 +759,11 @@ def _refresh_checks_about(session: Session, dimension: str, code: str) -> None:
     regions = {region for kind, region in kinds if kind != CheckKind.same_moment.value}
     if regions:
         checks, notes = _region_checks(session, regions, {})
-        acknowledge(checks, notes, _unreported)  # no figure changed
+        acknowledge(checks, notes, _reports(write))
         _store_checks(session, checks, regions=regions)
     if any(kind == CheckKind.same_moment.value for kind, _ in kinds):
         checks, notes = _moment_checks(session, "", None)
-        acknowledge(checks, notes, _unreported)
+        acknowledge(checks, notes, _reports(write, "events"))
         _store_checks(session, checks, same_moment=True)
 
 

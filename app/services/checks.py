@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from sqlmodel import Session, col, select
 
 from app.errors import NotFoundError
-from app.models import DataCheck, DataCheckLink, Indicator, Region, Source, Unit
+from app.models import DataCheck, DataCheckLink, Indicator, Observation, Region, Source, Unit
 from app.rules.checks import CheckKind
 from app.rules.witnesses import Agreement
 from app.services.common import fetch_page, require_codes
@@ -41,6 +41,7 @@ def list_checks(
     require_codes(session, Region, [region] if region else None, "region")
     require_codes(session, Indicator, [indicator] if indicator else None, "indicator")
     require_codes(session, Source, [source] if source else None, "source")
+    require_codes(session, Observation, [observation] if observation else None, "observation")
     for dimension, code in (
         ("region", region),
         ("indicator", indicator),

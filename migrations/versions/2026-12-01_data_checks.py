@@ -3,8 +3,9 @@
 The checks the record makes about itself (parts against totals, a rate against its numerator
 and denominator, a level against its printed change, one source against another), each with
 its inputs, formula, expected and actual values, tolerance and verdict, and the links that
-let them be filtered by region, indicator, source, observation and event. An event may be another source's account of an event already in the record
-(`account_of`), with a `conflict_note` when the two dates disagree.
+let them be filtered by region, indicator, source, observation and event. An event may be
+another source's account of an event already in the record (`account_of`), with a
+`conflict_note` when the two dates disagree.
 
 Revision ID: c4e7a1d9b352
 Revises: 9b6e4d2a7c13
@@ -47,6 +48,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("code", name=op.f("pk_data_check")),
     )
     op.create_index(op.f("ix_data_check_verdict"), "data_check", ["verdict"])
+    op.create_index(op.f("ix_data_check_region_code"), "data_check", ["region_code"])
     op.create_table(
         "data_check_link",
         sa.Column("check_code", text(), nullable=False),
@@ -66,6 +68,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_index("ix_data_check_link_dimension_code", table_name="data_check_link")
     op.drop_table("data_check_link")
+    op.drop_index(op.f("ix_data_check_region_code"), table_name="data_check")
     op.drop_index(op.f("ix_data_check_verdict"), table_name="data_check")
     op.drop_table("data_check")
     with op.batch_alter_table("event", schema=None) as batch_op:

@@ -231,3 +231,35 @@ def test_a_source_the_region_outlines_cite_cannot_be_retired(curated: Curated) -
     assert len(errors) == 11
     assert errors[-1] == "boundaries"
     assert curated.client.get("/v1/regions/140700/boundaries").status_code == 200
+
+
+def test_a_unit_change_that_breaks_a_check_is_refused(curated: Curated) -> None:
+    # The sectors' figures would be read in 万元 and no longer add up to GDP in 亿元.
+    changed = curated.patch("/v1/indicators/value_added_primary", {"unit": "cny_10k"})
+    names = _errors(changed)
+    assert "observations[taigu-bulletin-2023-gdp-140703-2023].conflict_note" in names, names
+    check = curated.client.get("/v1/checks/parts-sum-taigu-bulletin-2023-140703-2023").json()
+    assert check["verdict"] == "equal"  # nothing was written
+    assert (
+        curated.client.get("/v1/indicators/value_added_primary").json()["unit_code"] == "cny_100m"
+    )
+
+
+def test_witnesses_left_in_conflict_by_a_retirement_are_named(curated: Curated) -> None:
+    headline = "taigu-bulletin-2023-gdp-140703-2023"  # 124, to the nearest 亿元
+    base = _copy(curated, "observations", headline, "")
+    # Two other sources, each within the rounding of 124, but not of each other.
+    for code, source, printed in [
+        ("taigu-gdp-witness-high", "taigu-encyclopedia-entry", "124.4"),
+        ("taigu-gdp-witness-low", "jinzhong-gdp-aggregator", "123.6"),
+    ]:
+        body = {**base, "code": code, "source": source, "value": float(printed)}
+        body |= {"value_as_published": printed, "locator": "a test", "note": None}
+        created = curated.client.post("/v1/observations", json=body, headers=curated.auth())
+        assert created.status_code == 201, created.text
+    path = f"/v1/observations/{headline}"
+    retired = curated.client.delete(
+        path, headers={**curated.auth(), "If-Match": curated.etag(path)}, params={"reason": "x"}
+    )
+    assert any(name.endswith("].conflict_note") for name in _errors(retired)), retired.text
+    assert curated.client.get(path).status_code == 200  # still there

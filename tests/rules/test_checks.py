@@ -44,7 +44,13 @@ def reading(
         half_step=half_step(printed, value, factor),
         qualifier=qualifier,
     )
-    return Reading(figure, indicator, "140700", period, source, value, unit)
+    normalized = {
+        YI: "CNY",
+        Decimal(1): {"person": "person", "permille": "permille"}.get(unit, "percent"),
+    }
+    return Reading(
+        figure, indicator, "140700", period, source, value, unit, factor, normalized[factor]
+    )
 
 
 def sectors(gdp: str, *parts: str) -> list[Reading]:
