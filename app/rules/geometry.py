@@ -49,7 +49,11 @@ def geometry_problems(geometry: Any) -> list[str]:
             problems.append(f"{where}a polygon is a non-empty list of rings")
             continue
         for r, ring in enumerate(polygon):
-            problems += [f"{where}ring {r}: {message}" for message in _ring_problems(ring)]
+            found = _ring_problems(ring)
+            if not found and (_signed_area(ring) > 0) != (r == 0):
+                # RFC 7946, 3.1.6: exterior rings counterclockwise, holes clockwise.
+                found = ["winds the wrong way (exterior rings counterclockwise, holes clockwise)"]
+            problems += [f"{where}ring {r}: {message}" for message in found]
     if len(problems) > _SHOWN:
         problems = [*problems[:_SHOWN], f"and {len(problems) - _SHOWN} more"]
     return problems
@@ -89,11 +93,26 @@ def shape_of(geometry: Mapping[str, Any]) -> Shape:
 
 
 def geometry_of(shape: Shape) -> dict[str, Any]:
-    """A shape as GeoJSON: a Polygon when it has one part, else a MultiPolygon."""
-    polygons = [[[[x, y] for x, y in ring] for ring in polygon] for polygon in shape]
+    """A shape as GeoJSON: a Polygon when it has one part, else a MultiPolygon, its rings
+    wound as RFC 7946 asks (exteriors counterclockwise, holes clockwise)."""
+    polygons = [
+        [
+            [[x, y] for x, y in (ring if (_signed_area(ring) > 0) == (r == 0) else ring[::-1])]
+            for r, ring in enumerate(polygon)
+        ]
+        for polygon in shape
+    ]
     if len(polygons) == 1:
         return {"type": "Polygon", "coordinates": polygons[0]}
     return {"type": "MultiPolygon", "coordinates": polygons}
+
+
+def _signed_area(ring: Sequence[Sequence[float]]) -> float:
+    # The shoelace formula over longitude and latitude: positive when counterclockwise.
+    return sum(
+        float(x0) * float(y1) - float(x1) * float(y0)
+        for (x0, y0), (x1, y1) in pairwise(ring)
+    )
 
 
 def count_positions(shape: Shape) -> int:

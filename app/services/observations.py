@@ -227,7 +227,7 @@ def _chosen_regions(sql: _Sql, flt: ObservationFilter) -> list[str]:
 def _require_known_codes(session: Session, flt: ObservationFilter) -> None:
     require_codes(session, Indicator, flt.indicators, "indicator")
     require_codes(session, Region, flt.regions, "region")
-    require_codes(session, Region, [flt.within] if flt.within else [], "within")
+    require_codes(session, Region, [] if flt.within is None else [flt.within], "within")
     require_codes(session, Entity, flt.entities, "entity")
     require_codes(session, Source, flt.sources, "source")
     if flt.topic is not None:
@@ -288,9 +288,11 @@ def _conditions(
                 f"({under}))"
             )
         else:
+            # Uncorrelated, so the tree is walked once and its regions' links read by index
+            # (correlated, the planner walked every observation).
             conditions.append(
-                f"EXISTS (SELECT 1 FROM observation_region w WHERE w.observation_code = "
-                f"{alias}.code AND w.region_code IN ({under}))"
+                f"{alias}.code IN (SELECT w.observation_code FROM observation_region w "
+                f"WHERE w.region_code IN ({under}))"
             )
     if flt.entities:
         if vintage:

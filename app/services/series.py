@@ -334,6 +334,13 @@ def wide_table(
         row.cells[label] = value
         if value is not None and qualifier not in (None, Qualifier.exact.value):
             row.qualified[label] = str(qualifier)
+        if value is not None and qualifier in (Qualifier.more_than.value, Qualifier.range.value):
+            # A bound or a range is no value a column of numbers may hold: its cell stays
+            # empty and the qualifiers column says what was printed.
+            upper = units.value_max(record)
+            printed = f"{value}" if upper is None else f"{value}-{upper}"
+            row.qualified[label] = f"{qualifier} {printed}"
+            row.cells[label] = None
     order = sorted(periods, key=lambda label: time_order(periods[label]))
     return WideTable(order, [rows[key] for key in sorted(rows)])
 
@@ -404,7 +411,10 @@ def compare_regions(
         else:
             reason = not_comparable(Qualifier(record["qualifier"]))
             valued.append((units.value(record), region, record, reason))
-    valued.sort(key=lambda v: (-v[0], v[1].code))
+    # Largest first; a rank is best when smallest, so ranks (never comparable) go up.
+    valued.sort(
+        key=lambda v: (v[0] if v[2]["qualifier"] == Qualifier.rank.value else -v[0], v[1].code)
+    )
     comparable = [v for v in valued if v[3] is None]
     ranks = competition_ranks([value for value, *_ in comparable])
     placings = [

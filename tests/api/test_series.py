@@ -290,9 +290,10 @@ def test_wide_csv_converts_units_and_says_which_cells_are_not_exact(client: Test
     )
     header, row = table(response.text)
     cells = dict(zip(header, row, strict=True))
-    # 突破1万亿元 in 2011: a bound of 1 万亿元, written in the series' 亿元.
-    assert cells["2011"] == "10000.0"
-    assert cells["qualifiers"] == "2011=more_than"
+    # 突破1万亿元 in 2011: a bound of 1 万亿元, no value a column of numbers may hold; the
+    # qualifiers column gives it, in the series' 亿元.
+    assert cells["2011"] == ""
+    assert cells["qualifiers"] == "2011=more_than 10000.0"
     assert cells["2021"] == "22590.16"
 
 
@@ -460,3 +461,19 @@ def test_openapi_documents_every_new_parameter(client: TestClient) -> None:
     indicator = spec["components"]["schemas"]["IndicatorRead"]["properties"]
     for name in ["sources", "publishers", "licence_notes", "frequency", "last_updated_at"]:
         assert indicator[name]["description"].startswith("Computed"), name
+
+
+def test_an_empty_within_is_refused_like_an_unknown_one(client: TestClient) -> None:
+    for params in ({"within": ""}, {"within": "", "shape": "wide", "format": "csv"}):
+        refused = client.get("/v1/observations", params=params)
+        assert refused.status_code == 422, (params, refused.text)
+        assert refused.json()["errors"][0]["name"] == "within"
+
+
+def test_ranks_that_cannot_be_compared_are_listed_best_first(client: TestClient) -> None:
+    items = client.get(
+        "/v1/indicators/gdp_rank_province/comparison", params={"period": "2021", "limit": 100}
+    ).json()["items"]
+    ranks = [item["value"] for item in items if item["value"] is not None]
+    assert ranks == sorted(ranks)
+    assert ranks[0] == 1

@@ -178,3 +178,19 @@ def test_simplify_shapes_gives_a_ring_the_same_result_whichever_way_it_runs() ->
     backward = forward[::-1]
     simple = simplify_shapes({"f": [[forward]], "b": [[backward]]}, tolerance=0.2, digits=4)
     assert set(simple["f"][0][0]) == set(simple["b"][0][0])
+
+
+def test_rings_wind_as_rfc_7946_asks() -> None:
+    # SQUARE runs counterclockwise: a fine exterior, a wrong hole; reversed, the other way.
+    clockwise = SQUARE[::-1]
+    hole = [[0.2, 0.2], [0.8, 0.2], [0.8, 0.8], [0.2, 0.8], [0.2, 0.2]]  # counterclockwise
+    assert geometry_problems({"type": "Polygon", "coordinates": [clockwise]}) == [
+        "ring 0: winds the wrong way (exterior rings counterclockwise, holes clockwise)"
+    ]
+    assert geometry_problems({"type": "Polygon", "coordinates": [SQUARE, hole]}) == [
+        "ring 1: winds the wrong way (exterior rings counterclockwise, holes clockwise)"
+    ]
+    # Written out, every ring is wound the right way, whichever way it came.
+    written = geometry_of(shape_of({"type": "Polygon", "coordinates": [clockwise, hole]}))
+    assert written["coordinates"] == [SQUARE, hole[::-1]]
+    assert geometry_problems(written) == []

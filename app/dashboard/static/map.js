@@ -45,14 +45,16 @@ async function loadMap() {
     // Per indicator, the period that the most of these regions have a figure for (the latest
     // of equals): one indicator, one period on a map.
     const byIndicator = new Map();
-    for (const obs of figures) {
-      for (const code of obs.regions.filter((c) => codes.includes(c))) {
-        const periods = byIndicator.get(obs.indicator) || new Map();
-        byIndicator.set(obs.indicator, periods);
-        const points = periods.get(obs.period) || new Map();
-        periods.set(obs.period, points);
-        if (!points.has(code)) points.set(code, obs);
-      }
+    // A region is shaded by a figure about it alone (its main region): a figure shared by
+    // several places is none of theirs; a rank, a bound or a range is not a quantity.
+    const shading = (obs) => codes.includes(obs.region) && obs.regions.length === 1 &&
+      !["rank", "more_than", "range"].includes(obs.qualifier);
+    for (const obs of figures.filter(shading)) {
+      const periods = byIndicator.get(obs.indicator) || new Map();
+      byIndicator.set(obs.indicator, periods);
+      const points = periods.get(obs.period) || new Map();
+      periods.set(obs.period, points);
+      if (!points.has(obs.region)) points.set(obs.region, obs);
     }
     const measures = [...byIndicator].map(([indicator, periods]) => {
       const [period, points] = [...periods].sort((a, b) => b[1].size - a[1].size ||
@@ -139,7 +141,7 @@ function renderMap() {
     el("table", {}, el("thead", {}, el("tr", {}, el("th", { text: labels.region }), measure ? el("th", { text: measure.sample.indicator_name }) : null, el("th", { text: labels.mentions }))),
       el("tbody", {}, rows)),
     el("figcaption", { class: "meta" }, `${labels.outlines}: `,
-      el("a", { href: `/v1/sources/${whole ? whole.properties.source : ""}`, text: source ? source.title : whole ? whole.properties.source : "" })));
+      el("a", { href: `/v1/sources/${encodeURIComponent(whole ? whole.properties.source : "")}`, text: source ? source.title : whole ? whole.properties.source : "" })));
   // Colours are set here, not in markup: the page's style policy allows no inline styles.
   for (const swatch of document.querySelectorAll("#map-figure .swatch")) swatch.style.background = swatch.dataset.colour;
 }
