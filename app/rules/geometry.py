@@ -110,8 +110,7 @@ def geometry_of(shape: Shape) -> dict[str, Any]:
 def _signed_area(ring: Sequence[Sequence[float]]) -> float:
     # The shoelace formula over longitude and latitude: positive when counterclockwise.
     return sum(
-        float(x0) * float(y1) - float(x1) * float(y0)
-        for (x0, y0), (x1, y1) in pairwise(ring)
+        float(x0) * float(y1) - float(x1) * float(y0) for (x0, y0), (x1, y1) in pairwise(ring)
     )
 
 
