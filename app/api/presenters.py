@@ -103,17 +103,9 @@ def observation_item(record: ObservationRecord, lang: Language, base: str) -> di
                 for name, code in record["inputs"]
             ],
         }
-    zh = lang is Language.zh
     return {
         "code": code,
-        "indicator": record["indicator_code"],
-        "indicator_name": record["indicator_name_zh" if zh else "indicator_name_en"],
-        "indicator_name_zh": record["indicator_name_zh"],
-        "indicator_name_en": record["indicator_name_en"],
-        "region": record["region_code"],
-        "region_name": record["region_name_zh" if zh else "region_name_en"],
-        "region_name_zh": record["region_name_zh"],
-        "region_name_en": record["region_name_en"],
+        **_labels(record, lang),
         "regions": record["regions"],
         "period": record["period"],
         "period_start": record["period_start"],
