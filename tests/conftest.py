@@ -30,8 +30,7 @@ from app.db import make_engine
 from app.main import create_app
 from app.migrate import upgrade
 from app.seed.loader import SeedBundle, load_bundle
-from app.seed.sync import seed_database
-from tests.support.curation import Curated, make_database
+from tests.support.curation import Curated, make_database, seed_template
 from tests.support.databases import (
     BACKEND,
     BACKENDS,
@@ -97,22 +96,37 @@ def session_databases(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Data
 
 
 @pytest.fixture
-def new_database(tmp_path: Path) -> Iterator[Callable[[str], str]]:
-    """Make fresh databases for one test (`new_database("name")` → URL); dropped after it."""
+def test_databases(tmp_path: Path) -> Iterator[Databases]:
+    """Databases of one test's own, dropped after it."""
     databases = Databases(tmp_path)
-    yield databases.new
+    yield databases
     databases.drop()
+
+
+@pytest.fixture
+def new_database(test_databases: Databases) -> Callable[[str], str]:
+    """Make fresh, empty databases for one test (`new_database("name")` → URL)."""
+    return test_databases.new
+
+
+@pytest.fixture(scope="session")
+def seeded_template(session_databases: Databases) -> str:
+    """A database migrated to head and seeded from the real seed_data/, never opened by a
+    test: the original that `seeded_database` copies."""
+    return seed_template(session_databases.new("template"))
+
+
+@pytest.fixture
+def seeded_database(test_databases: Databases, seeded_template: str) -> Callable[[str], str]:
+    """Make seeded databases for one test to change (`seeded_database("name")` → URL), each a
+    copy of `seeded_template`: the real migrations and seed, paid for once per session."""
+    return lambda name: test_databases.copy(seeded_template, name)
 
 
 @pytest.fixture(scope="session")
 def seeded_url(session_databases: Databases) -> str:
     """A database migrated to head and seeded from the real seed_data/ (shared, read-only)."""
-    url = session_databases.new("seeded")
-    upgrade(url)
-    engine = make_engine(url)
-    seed_database(engine, SEED_DIR)
-    engine.dispose()
-    return url
+    return seed_template(session_databases.new("seeded"))
 
 
 @pytest.fixture(scope="session")
@@ -128,6 +142,14 @@ def migrated_engine(new_database: Callable[[str], str]) -> Iterator[Engine]:
     url = new_database("empty")
     upgrade(url)
     engine = make_engine(url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def seeded_engine(seeded_database: Callable[[str], str]) -> Iterator[Engine]:
+    """A seeded database of this test's own, to change."""
+    engine = make_engine(seeded_database("seeded"))
     yield engine
     engine.dispose()
 
@@ -155,10 +177,10 @@ def live_server(seeded_url: str) -> Iterator[str]:
 
 
 @pytest.fixture
-def curated(new_database: Callable[[str], str]) -> Iterator[Curated]:
+def curated(seeded_database: Callable[[str], str]) -> Iterator[Curated]:
     """A seeded database of the test's own, with a write key and an admin key, and a client
     of an app on it that reads fresh data after every write."""
-    url, write_key, admin_key = make_database(new_database)
+    url, write_key, admin_key = make_database(seeded_database)
     app = create_app(Settings(database_url=url, data_version_ttl=0, auth_failure_limit=5))
     with TestClient(app) as client:
         yield Curated(client, url, write_key, admin_key)

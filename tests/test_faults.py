@@ -13,34 +13,28 @@ import sqlite3
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy.engine import make_url
 
 from app.api.runtime import runtime_of
 from app.config import PROJECT_ROOT, Settings
 from app.db import make_engine
 from app.main import create_app
-from app.migrate import upgrade
-from app.seed.sync import seed_database
 from tests.support.databases import dump, sqlite_url
-from tests.support.seed import SEED_DIR, edit
+from tests.support.seed import edit
 
 # Faults of a SQLite file; tests/test_faults_postgresql.py has those of a database server.
 pytestmark = pytest.mark.sqlite_only
 
 
 @pytest.fixture
-def database(tmp_path: Path) -> Path:
+def database(seeded_database: Callable[[str], str]) -> Path:
     """A migrated, seeded database file of this test's own."""
-    path = tmp_path / "faults.db"
-    upgrade(sqlite_url(path))
-    engine = make_engine(sqlite_url(path))
-    seed_database(engine, SEED_DIR)
-    engine.dispose()
-    return path
+    return Path(make_url(seeded_database("faults")).database or "")
 
 
 @pytest.fixture

@@ -20,20 +20,14 @@ from sqlalchemy.engine import make_url
 from app.db import make_engine
 from app.migrate import upgrade
 from app.seed.loader import load_bundle
-from app.seed.sync import seed_database
 from app.synth import build_synthetic
 from tests.support.seed import SEED_DIR
 from tests.support.server import Served
 
 
 @pytest.fixture
-def database(new_database: Callable[[str], str]) -> str:
-    url = new_database("serve")
-    upgrade(url)
-    engine = make_engine(url)
-    seed_database(engine, SEED_DIR)
-    engine.dispose()
-    return url
+def database(seeded_database: Callable[[str], str]) -> str:
+    return seeded_database("serve")
 
 
 @pytest.fixture

@@ -275,11 +275,11 @@ def test_a_write_reaches_search_and_the_yaml_as_a_small_diff(
     ]
 
 
-def test_many_writers_lose_nothing(new_database: Callable[[str], str]) -> None:
+def test_many_writers_lose_nothing(seeded_database: Callable[[str], str]) -> None:
     # Eight writers against a real server, each adding its own line to one note many times,
     # reading the ETag, retrying on 412. Every acknowledged write must be in the history, in
     # a chain where each change starts from the one before: no write silently lost.
-    url, write_key, _ = make_database(new_database)
+    url, write_key, _ = make_database(seeded_database)
     server = Served({"DATABASE_URL": url, "LOG_LEVEL": "info", "DATA_VERSION_TTL": "0"})
     acknowledged: list[str] = []
     failures: list[str] = []

@@ -24,10 +24,7 @@ from app.api.runtime import runtime_of
 from app.config import Settings
 from app.db import exclusive, make_engine
 from app.main import create_app
-from app.migrate import upgrade
-from app.seed.sync import seed_database
 from app.services.keys import Scope, create_key
-from tests.support.seed import SEED_DIR
 from tests.support.server import Served
 
 GDP = "/v1/observations/gdp-2024"
@@ -48,11 +45,9 @@ class Writable:
 
 
 @pytest.fixture
-def writable(new_database: Callable[[str], str]) -> Writable:
-    url = new_database("write-queue")
-    upgrade(url)
+def writable(seeded_database: Callable[[str], str]) -> Writable:
+    url = seeded_database("write-queue")
     engine = make_engine(url)
-    seed_database(engine, SEED_DIR)
     with Session(engine) as session, session.begin():
         key = create_key(session, "alice", Scope.write)
     engine.dispose()

@@ -9,9 +9,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from app.models import Observation, ObservationRegion
-from app.seed.sync import seed_database
 from app.services.observations import ObservationFilter, list_observations
-from tests.support.seed import SEED_DIR
 
 LOAD_FACTOR = "railway-load-factor-spring-festival-2025"  # regions 140700 (main), 140722, ...
 
@@ -56,44 +54,40 @@ def codes(engine: Engine, **filters: object) -> list[str]:
     return [r["code"] for r in records]
 
 
-def test_latest_counts_every_region_a_figure_concerns(migrated_engine: Engine) -> None:
-    seed_database(migrated_engine, SEED_DIR)
+def test_latest_counts_every_region_a_figure_concerns(seeded_engine: Engine) -> None:
     # An older figure whose main region is Zuoquan, which the 2025 whole-line figure also concerns.
     add_observation(
-        migrated_engine, "older-zuoquan", "140722", "2024", date(2024, 1, 1), date(2024, 12, 31)
+        seeded_engine, "older-zuoquan", "140722", "2024", date(2024, 1, 1), date(2024, 12, 31)
     )
     indicator = ["railway_load_factor_spring_festival"]
-    assert codes(migrated_engine, indicators=indicator, regions=["140722"], latest=True) == [
+    assert codes(seeded_engine, indicators=indicator, regions=["140722"], latest=True) == [
         LOAD_FACTOR
     ]
-    assert set(codes(migrated_engine, indicators=indicator, regions=["140722"])) == {
+    assert set(codes(seeded_engine, indicators=indicator, regions=["140722"])) == {
         LOAD_FACTOR,
         "older-zuoquan",
     }
-    assert codes(migrated_engine, indicators=indicator, latest=True) == [LOAD_FACTOR]
+    assert codes(seeded_engine, indicators=indicator, latest=True) == [LOAD_FACTOR]
 
 
-def test_latest_keeps_a_figure_that_is_newest_for_its_own_region(migrated_engine: Engine) -> None:
-    seed_database(migrated_engine, SEED_DIR)
+def test_latest_keeps_a_figure_that_is_newest_for_its_own_region(seeded_engine: Engine) -> None:
     add_observation(
-        migrated_engine, "newer-shouyang", "140725", "2026", date(2026, 1, 1), date(2026, 12, 31)
+        seeded_engine, "newer-shouyang", "140725", "2026", date(2026, 1, 1), date(2026, 12, 31)
     )
-    latest = codes(migrated_engine, indicators=["railway_load_factor_spring_festival"], latest=True)
+    latest = codes(seeded_engine, indicators=["railway_load_factor_spring_festival"], latest=True)
     assert set(latest) == {LOAD_FACTOR, "newer-shouyang"}
 
 
-def test_start_filter_leaves_out_periods_with_no_known_start(migrated_engine: Engine) -> None:
-    seed_database(migrated_engine, SEED_DIR)
+def test_start_filter_leaves_out_periods_with_no_known_start(seeded_engine: Engine) -> None:
     open_start = {"loan-waiting-time-before-platform", "licence-processing-days-quandaiban"}
-    assert open_start <= set(codes(migrated_engine, end="2025"))
-    assert not open_start & set(codes(migrated_engine, start="1900"))
+    assert open_start <= set(codes(seeded_engine, end="2025"))
+    assert not open_start & set(codes(seeded_engine, start="1900"))
 
 
-def test_total_is_the_same_whatever_the_page(migrated_engine: Engine) -> None:
+def test_total_is_the_same_whatever_the_page(seeded_engine: Engine) -> None:
     # The total is counted only when the page cannot tell it (a full page, or an empty one
     # past the end): every slicing must report the same total and the same items.
-    seed_database(migrated_engine, SEED_DIR)
-    with Session(migrated_engine) as session:
+    with Session(seeded_engine) as session:
         everything, total = list_observations(session, ObservationFilter(), limit=1000, offset=0)
         assert total == len(everything) > 10
         for limit in (1, 5, total - 1, total, total + 1):

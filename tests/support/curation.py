@@ -42,11 +42,20 @@ class Curated:
         return self.client.patch(path, json=body, headers=headers, params=params)
 
 
-def make_database(new_database: Callable[[str], str]) -> tuple[str, str, str]:
-    url = new_database("curation")
+def seed_template(url: str) -> str:
+    """Migrate and seed the empty database at `url` from the real seed_data/; its URL. Tests
+    that need a seeded database of their own get a copy of this one (`seeded_database`)."""
     upgrade(url)
     engine = make_engine(url)
     seed_database(engine, SEED_DIR)
+    engine.dispose()
+    return url
+
+
+def make_database(seeded_database: Callable[[str], str]) -> tuple[str, str, str]:
+    """A seeded database of a test's own with a write key and an admin key: URL and keys."""
+    url = seeded_database("curation")
+    engine = make_engine(url)
     with Session(engine) as session, session.begin():
         write_key = create_key(session, "alice", Scope.write)
         admin_key = create_key(session, "root", Scope.admin)
