@@ -1,4 +1,4 @@
-"""The Dockerfile and compose.yaml run the commands the README documents, with settings the
+"""The Dockerfile and compose.yaml run the commands docs/deploy.md documents, with settings the
 app knows. (No Docker engine here: the files are checked, not built.)"""
 
 from __future__ import annotations
@@ -10,22 +10,23 @@ from typer.testing import CliRunner
 
 from app.cli import cli
 from app.config import PROJECT_ROOT, Settings
+from tests.support.docs import doc
 
-README = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
+DEPLOY_DOC = doc("deploy.md")
 DOCKERFILE = (PROJECT_ROOT / "Dockerfile").read_text(encoding="utf-8")
 COMPOSE = yaml.safe_load((PROJECT_ROOT / "compose.yaml").read_text(encoding="utf-8"))
 SETTINGS = {name.upper() for name in Settings.model_fields}
 
 
 def deploy_commands() -> list[str]:
-    """The commands of the README's Deploy section, in order (its first sh block)."""
-    section = README.split("## Deploy", 1)[1].split("\n## ", 1)[0]
+    """The commands of docs/deploy.md's Deploy section, in order (its first sh block)."""
+    section = DEPLOY_DOC.split("## Deploy", 1)[1].split("\n## ", 1)[0]
     block = re.search(r"```sh\n(.*?)```", section, re.DOTALL)
     assert block is not None
     return [line.split("#")[0].strip() for line in block.group(1).splitlines() if line.strip()]
 
 
-def test_readme_names_three_commands_the_cli_has() -> None:
+def test_docs_name_three_commands_the_cli_has() -> None:
     commands = deploy_commands()
     assert commands == ["jinzhong migrate", "jinzhong seed", "jinzhong serve"]
     listed = CliRunner().invoke(cli, ["--help"]).output

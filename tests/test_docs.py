@@ -1,4 +1,6 @@
-"""Documentation stays true: every setting and endpoint is in the README, and the OpenAPI
+"""Documentation stays true: its links reach a file and heading, every docs file is in the
+README's map, every setting is in docs/settings.md, every endpoint in
+docs/api.md, the two commands in the README, and the OpenAPI
 document gives every operation a stable operationId, a description, a tag and its errors."""
 
 from __future__ import annotations
@@ -9,14 +11,17 @@ from pathlib import Path
 from fastapi.testclient import TestClient
 
 from app.config import PROJECT_ROOT, Settings
+from tests.support.docs import doc
 
-README = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
+README = doc("README.md")
+SETTINGS_DOC = doc("settings.md")
+API_DOC = doc("api.md")
 
 
-def test_readme_documents_every_setting() -> None:
+def test_docs_document_every_setting() -> None:
     table = {
         m.group(1): m.group(2)
-        for m in re.finditer(r"^\| `([A-Z_]+)` \| `([^`]*)` \|", README, re.MULTILINE)
+        for m in re.finditer(r"^\| `([A-Z_]+)` \| `([^`]*)` \|", SETTINGS_DOC, re.MULTILINE)
     }
     assert set(table) == {name.upper() for name in Settings.model_fields}
     for name, field in Settings.model_fields.items():
@@ -27,10 +32,10 @@ def test_readme_documents_every_setting() -> None:
         assert table[name.upper()] == str(default), name
 
 
-def test_readme_documents_every_endpoint(client: TestClient) -> None:
+def test_docs_document_every_endpoint(client: TestClient) -> None:
     paths = client.get("/openapi.json").json()["paths"]
     for path in paths:
-        assert f"GET {path}`" in README, path
+        assert f"GET {path}`" in API_DOC, path
 
 
 def test_readme_shows_the_two_commands() -> None:
@@ -83,3 +88,32 @@ def test_docs_pages_are_served_from_the_app(client: TestClient) -> None:
             assert url.startswith("/"), url
             assert client.get(url).status_code == 200, url
     assert "cdn.redoc.ly" not in client.get("/static/redoc/redoc.standalone.js").text
+
+
+def heading_anchors(text: str) -> set[str]:
+    """The anchors a Markdown renderer gives a file's headings (GitHub's rule)."""
+    anchors = set()
+    for heading in re.findall(r"^#+ (.+)$", re.sub(r"```.*?```", "", text, flags=re.S), re.M):
+        slug = re.sub(r"[^\w\- ]", "", heading.lower()).replace(" ", "-")
+        anchors.add(slug)
+    return anchors
+
+
+def test_docs_links_reach_a_file_and_heading() -> None:
+    files = [PROJECT_ROOT / "README.md", *sorted((PROJECT_ROOT / "docs").glob("*.md"))]
+    for path in files:
+        text = path.read_text(encoding="utf-8")
+        for target in re.findall(r"\]\(([^)\s]+)\)", text):
+            if re.match(r"[a-z]+:", target):
+                continue
+            name, _, anchor = target.partition("#")
+            linked = (path.parent / name).resolve() if name else path
+            assert linked.exists(), f"{path.name}: {target}"
+            if anchor:
+                anchors = heading_anchors(linked.read_text(encoding="utf-8"))
+                assert anchor in anchors, f"{path.name}: {target}"
+
+
+def test_readme_maps_every_docs_file() -> None:
+    for path in sorted((PROJECT_ROOT / "docs").glob("*.md")):
+        assert f"](docs/{path.name})" in README, path.name

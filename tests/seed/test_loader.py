@@ -10,9 +10,9 @@ import pytest
 from typer.testing import CliRunner
 
 from app.cli import cli
-from app.config import PROJECT_ROOT
 from app.seed.loader import SeedError, SeedIssue, load_bundle
 from app.seed.schema import ObservationSeed
+from tests.support.docs import doc
 from tests.support.seed import SEED_DIR, edit
 
 
@@ -314,8 +314,8 @@ def test_cli_validate_passes_on_real_seed() -> None:
     result = CliRunner().invoke(cli, ["validate", "--seed-dir", str(SEED_DIR)])
     assert result.exit_code == 0, result.output
     assert "valid" in result.output
-    # The README shows this output: every line of it, after the folder, is what runs.
-    readme = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
+    # docs/data.md shows this output: every line of it, after the folder, is what runs.
+    readme = doc("data.md")
     summary, *rest = result.output.splitlines()
     assert "seed_data: valid" + summary.split("seed_data: valid", 1)[1] in readme
     checks_at = next(i for i, line in enumerate(rest) if " checks: " in line)
