@@ -33,7 +33,6 @@ import difflib
 import os
 import re
 import shutil
-import sqlite3
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -41,13 +40,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from sqlalchemy.engine import make_url
 
 from app.config import PROJECT_ROOT
-from app.db import make_engine
-from app.migrate import upgrade
-from app.seed.sync import seed_database
-from tests.support.databases import BACKEND, Databases
+from tests.support.databases import Databases
 from tests.support.seed import SEED_DIR
 from tests.support.server import Served
 
@@ -240,24 +235,11 @@ def update_block(block: Block, outputs: list[list[str]]) -> None:
 
 @pytest.fixture(scope="module")
 def examples_server(
-    seeded_url: str, tmp_path_factory: pytest.TempPathFactory
+    seeded_template: str, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[tuple[str, str]]:
     """A server of the examples' own over a seeded database of their own: its URL and DB URL."""
     databases = Databases(tmp_path_factory.mktemp("examples-db"))
-    url = databases.new("examples")
-    if BACKEND == "sqlite":
-        # A copy of the session's seeded file (SQLite's backup reads it consistently, WAL
-        # included) costs a fraction of migrating and seeding again.
-        with (
-            sqlite3.connect(make_url(seeded_url).database or "") as source,
-            sqlite3.connect(make_url(url).database or "") as target,
-        ):
-            source.backup(target)
-    else:
-        upgrade(url)
-        engine = make_engine(url)
-        seed_database(engine, SEED_DIR)
-        engine.dispose()
+    url = databases.copy(seeded_template, "examples")
     server = Served({"DATABASE_URL": url, "LOG_LEVEL": "warning"})
     yield server.base, url
     server.stop()
