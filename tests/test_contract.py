@@ -194,3 +194,16 @@ def test_contract_limit_is_validated_with_all(client: TestClient, params: dict[s
 def test_contract_all_still_reads_every_item(client: TestClient) -> None:
     body = client.get("/v1/regions", params={"all": "true", "limit": 2, "offset": 5}).json()
     assert len(body["items"]) == body["total"] == 25
+
+
+@pytest.mark.parametrize("value", ["0.5", "1700000000", "yesterday"])
+def test_contract_as_of_is_an_iso_moment(client: TestClient, value: str) -> None:
+    # The document says date-time; a number was read as a Unix time and answered 200.
+    response = client.get("/v1/observations", params={"as_of": value})
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["name"] == "as_of"
+
+
+@pytest.mark.parametrize("value", ["2025-10-24", "2025-10-23T12:00:00+08:00", "2026-01-01T00:00Z"])
+def test_contract_as_of_takes_dates_and_times(client: TestClient, value: str) -> None:
+    assert client.get("/v1/observations", params={"as_of": value}).status_code == 200
