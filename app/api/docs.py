@@ -79,6 +79,10 @@ LATEST_SCHEMA = {
 }
 
 
+JSONSTAT_NAME = "JsonStatDataset"
+JSONSTAT_REF = f"#/components/schemas/{JSONSTAT_NAME}"
+
+
 def extend_openapi(app: FastAPI, *, max_query_bytes: int) -> None:
     """Document what the models cannot say: an observation list's JSON may be JSON-stat,
     `latest` is a boolean or a number, and what every operation shares (app.api.contract)."""
@@ -91,11 +95,13 @@ def extend_openapi(app: FastAPI, *, max_query_bytes: int) -> None:
                 if get.get("operationId") in {"listObservations", "listIndicatorObservations"}:
                     content = get["responses"]["200"]["content"]["application/json"]
                     shapes = content["schema"].get("anyOf", [content["schema"]])
-                    content["schema"] = {"anyOf": [*shapes, JSONSTAT_SCHEMA]}
+                    content["schema"] = {"anyOf": [*shapes, {"$ref": JSONSTAT_REF}]}
                 for parameter in get.get("parameters", []):
                     if parameter["name"] == "latest":
                         described = parameter["schema"].get("description")
                         parameter["schema"] = {**LATEST_SCHEMA, "description": described}
+            # One named schema, not a copy per operation: a generated client has one class.
+            schema["components"]["schemas"][JSONSTAT_NAME] = JSONSTAT_SCHEMA
             state_the_contract(schema, max_query_bytes=max_query_bytes)
             app.openapi_schema = schema
         return app.openapi_schema
