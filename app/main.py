@@ -18,7 +18,7 @@ from app.api.runtime import Runtime
 from app.api.v1 import router as v1_router
 from app.config import Settings, get_settings
 from app.dashboard import install_dashboard
-from app.middleware import FastPathMiddleware, HttpTidyMiddleware
+from app.middleware import MAX_QUERY_BYTES, FastPathMiddleware, HttpTidyMiddleware
 from app.observability import RequestLogMiddleware
 
 DESCRIPTION = """
@@ -131,5 +131,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(health.router)
     install_docs(app)
     install_dashboard(app)
-    extend_openapi(app)
+    extend_openapi(app, max_query_bytes=MAX_QUERY_BYTES)
     return app

@@ -16,13 +16,16 @@ import orjson
 from fastapi import Depends, Query, Request, Response
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
+from pydantic import StringConstraints
 from sqlmodel import Session
 
 from app.api.errors import PROBLEM_JSON
-from app.api.formats import Format, negotiate_format
+from app.api.formats import PAGE_SCOPE_KEY, Format, negotiate_format
 from app.api.runtime import runtime
 from app.errors import InvalidParameterError, UnknownParameterError
+from app.rules.codes import REGION_CODE, SLUG, VOCABULARY_CODE
 from app.rules.languages import Language, negotiate
+from app.rules.periods import PERIOD_PATTERN, POINT_PATTERN
 from app.rules.qualifiers import Qualifier
 from app.rules.series import Transform
 from app.schemas.common import FieldError, Page, PageLinks, Problem
@@ -64,13 +67,18 @@ def pagination(default: int = DEFAULT_LIMIT) -> Callable[..., Awaitable[Paginati
     """A dependency reading limit (`default` when absent) and offset."""
 
     async def get_pagination(
+        request: Request,
         limit: Annotated[
             int,
             Query(ge=0, le=MAX_LIMIT, description="Items per page (0 returns only the total)."),
         ] = default,
         offset: Annotated[int, Query(ge=0, le=MAX_OFFSET, description="Items to skip.")] = 0,
     ) -> Pagination:
-        """Read limit and offset; out-of-range values are 422s naming the parameter."""
+        """Read limit and offset; out-of-range values are 422s naming the parameter, with
+        all=true too (which then reads the list a page at a time, whatever they say)."""
+        page = request.scope.get(PAGE_SCOPE_KEY)
+        if page is not None:
+            return Pagination(*page)
         return Pagination(limit, offset)
 
     return get_pagination
@@ -265,12 +273,20 @@ ITEM_ERRORS = problem_responses(400, 404, 422)
 
 
 PERIOD_HELP = "YYYY, YYYY-MM or YYYY-MM-DD"
+
+# What a code or period in a query takes, from the rules that shape them (app.rules): a value
+# of another shape names nothing, and the OpenAPI document says so with the same pattern.
+VocabularyCodeText = Annotated[str, StringConstraints(pattern=VOCABULARY_CODE)]
+SlugText = Annotated[str, StringConstraints(pattern=SLUG)]
+RegionCodeText = Annotated[str, StringConstraints(pattern=REGION_CODE)]
+PeriodPointText = Annotated[str, StringConstraints(pattern=POINT_PATTERN)]
+PeriodText = Annotated[str, StringConstraints(pattern=PERIOD_PATTERN)]
 # latest=N: far beyond any series' length; a larger N is surely a mistake.
 MAX_LATEST = 1_000_000
 _WHOLE_NUMBER = re.compile(r"^[0-9]+$")  # ASCII digits only
 
 WithinQuery = Annotated[
-    str | None,
+    RegionCodeText | None,
     Query(
         description="A region code: figures about that region or any region under it (its "
         "children, theirs...), as Data Commons' containedInPlace; e.g. 140000 for Shanxi and "
@@ -300,18 +316,18 @@ def parse_latest(value: str | None) -> int:
 
 async def series_filter(
     region: Annotated[
-        list[str] | None,
+        list[RegionCodeText] | None,
         Query(
             description="Region code(s); repeat for several. Matches any region a figure concerns."
         ),
     ] = None,
     within: WithinQuery = None,
     entity: Annotated[
-        list[str] | None,
+        list[SlugText] | None,
         Query(description="Entity code(s); repeat for several. Figures that concern any of them."),
     ] = None,
     source: Annotated[
-        list[str] | None,
+        list[SlugText] | None,
         Query(description="Source code(s); repeat for several. Figures one of them gives."),
     ] = None,
     witnesses: Annotated[
@@ -321,12 +337,14 @@ async def series_filter(
             "shows (the most reliable source's)."
         ),
     ] = False,
-    topic: Annotated[str | None, Query(description="Topic code.")] = None,
+    topic: Annotated[VocabularyCodeText | None, Query(description="Topic code.")] = None,
     start: Annotated[
-        str | None, Query(description=f"Only periods starting on or after this ({PERIOD_HELP}).")
+        PeriodPointText | None,
+        Query(description=f"Only periods starting on or after this ({PERIOD_HELP})."),
     ] = None,
     end: Annotated[
-        str | None, Query(description=f"Only periods ending on or before this ({PERIOD_HELP}).")
+        PeriodPointText | None,
+        Query(description=f"Only periods ending on or before this ({PERIOD_HELP})."),
     ] = None,
     qualifier: Annotated[Qualifier | None, Query(description="Only this qualifier.")] = None,
     latest: Annotated[
@@ -365,7 +383,8 @@ async def series_filter(
 async def observation_filter(
     base: Annotated[ObservationFilter, Depends(series_filter)],
     indicator: Annotated[
-        list[str] | None, Query(description="Indicator code(s); repeat for several.")
+        list[VocabularyCodeText] | None,
+        Query(description="Indicator code(s); repeat for several."),
     ] = None,
 ) -> ObservationFilter:
     """All observation filters, including the indicator."""

@@ -11,6 +11,7 @@ from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
 from fastapi.responses import HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
 
+from app.api.contract import state_the_contract
 from app.api.deps import MAX_LATEST
 from app.api.formats import JSONSTAT_SCHEMA
 
@@ -78,9 +79,13 @@ LATEST_SCHEMA = {
 }
 
 
-def extend_openapi(app: FastAPI) -> None:
-    """Document what the models cannot say: an observation list's JSON may be JSON-stat, and
-    `latest` is a boolean or a number."""
+JSONSTAT_NAME = "JsonStatDataset"
+JSONSTAT_REF = f"#/components/schemas/{JSONSTAT_NAME}"
+
+
+def extend_openapi(app: FastAPI, *, max_query_bytes: int) -> None:
+    """Document what the models cannot say: an observation list's JSON may be JSON-stat,
+    `latest` is a boolean or a number, and what every operation shares (app.api.contract)."""
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
@@ -90,11 +95,14 @@ def extend_openapi(app: FastAPI) -> None:
                 if get.get("operationId") in {"listObservations", "listIndicatorObservations"}:
                     content = get["responses"]["200"]["content"]["application/json"]
                     shapes = content["schema"].get("anyOf", [content["schema"]])
-                    content["schema"] = {"anyOf": [*shapes, JSONSTAT_SCHEMA]}
+                    content["schema"] = {"anyOf": [*shapes, {"$ref": JSONSTAT_REF}]}
                 for parameter in get.get("parameters", []):
                     if parameter["name"] == "latest":
                         described = parameter["schema"].get("description")
                         parameter["schema"] = {**LATEST_SCHEMA, "description": described}
+            # One named schema, not a copy per operation: a generated client has one class.
+            schema["components"]["schemas"][JSONSTAT_NAME] = JSONSTAT_SCHEMA
+            state_the_contract(schema, max_query_bytes=max_query_bytes)
             app.openapi_schema = schema
         return app.openapi_schema
 

@@ -9,8 +9,10 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.routing import iter_route_contexts
 from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import compile_path
 
 from app.errors import AppError
 from app.observability import REQUEST_ID_HEADER, REQUEST_ID_KEY
@@ -81,10 +83,27 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     detail = exc.detail if isinstance(exc.detail, str) else HTTPStatus(exc.status_code).phrase
     if exc.status_code == 404 and detail == "Not Found":
         detail = f"No resource at {request.url.path}."
+    headers = dict(exc.headers) if exc.headers else None
     if exc.status_code == 405:
         detail = f"{request.method} is not allowed on {request.url.path}."
-    headers = dict(exc.headers) if exc.headers else None
+        headers = {**(headers or {}), "Allow": allowed_methods(request)}
     return problem_response(exc.status_code, detail, request, headers=headers)
+
+
+def allowed_methods(request: Request) -> str:
+    """Every method some route takes at this request's path, for a 405's Allow header.
+
+    The router's own 405 names only the first route it found there, and reads and writes of
+    one path are different routes (GET /v1/entities and POST /v1/entities)."""
+    methods: set[str] = set()
+    for route in iter_route_contexts(request.app.routes):  # included routers' routes too
+        if route.path and route.methods:
+            regex, _, _ = compile_path(route.path)
+            if regex.match(request.scope["path"]):
+                methods |= route.methods
+    if "GET" in methods:  # HEAD is answered wherever GET is (HttpTidyMiddleware)
+        methods.add("HEAD")
+    return ", ".join(sorted(methods))
 
 
 async def _database_error(request: Request, exc: Exception) -> JSONResponse:

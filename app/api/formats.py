@@ -30,6 +30,9 @@ CSV_MEDIA_TYPE = "text/csv; charset=utf-8; header=present"
 GEOJSON_MEDIA_TYPE = "application/geo+json"  # RFC 7946
 JSONSTAT_MEDIA_TYPE = "application/json"
 BOM = "\ufeff"
+# Where a list read whole (all=true) puts the (limit, offset) of the page it reads next: the
+# pagination dependency still validates the client's own limit and offset, then reads this.
+PAGE_SCOPE_KEY = "jinzhong.page"
 
 
 def negotiate_format(format_param: str | None, accept: str | None) -> Format | None:

@@ -24,7 +24,6 @@ from email.utils import format_datetime, parsedate_to_datetime
 from pathlib import Path
 from types import UnionType
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
-from urllib.parse import urlencode
 
 from fastapi import Depends, Query, Request, Response
 from fastapi.datastructures import DefaultPlaceholder
@@ -37,6 +36,7 @@ from starlette.concurrency import run_in_threadpool
 from app.api.errors import problem_response
 from app.api.formats import (
     CSV_MEDIA_TYPE,
+    PAGE_SCOPE_KEY,
     CsvWriter,
     Format,
     csv_columns,
@@ -261,12 +261,8 @@ class DataRoute(APIRoute):
         """Run the endpoint for one page; with `offset`, the page of MAX_PAGE items there."""
         if offset is None:
             return await handler(request)
-        query = [
-            (k, v) for k, v in request.query_params.multi_items() if k not in {"limit", "offset"}
-        ]
-        query += [("limit", str(MAX_PAGE)), ("offset", str(offset))]
-        scope = dict(request.scope)
-        scope["query_string"] = urlencode(query).encode()
+        # The query stays the client's, so its limit and offset are still validated.
+        scope = {**request.scope, PAGE_SCOPE_KEY: (MAX_PAGE, offset)}
         return await handler(Request(scope, request.receive))
 
     async def _represent(

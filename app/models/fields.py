@@ -20,14 +20,15 @@ import sqlalchemy as sa
 from pydantic import StringConstraints
 from sqlmodel import AutoString, Field, SQLModel
 
+from app.rules.codes import REGION_CODE, SLUG, VOCABULARY_CODE
 from app.rules.entities import EntityKind
 from app.rules.qualifiers import Qualifier
 from app.rules.regions import RegionLevel
 from app.rules.sources import EventStatus, Reliability, SourceKind
 
-VocabularyCode = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9]*(?:_[a-z0-9]+)*$")]
-Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$")]
-RegionCode = Annotated[str, StringConstraints(pattern=r"^\d{6}$")]
+VocabularyCode = Annotated[str, StringConstraints(pattern=VOCABULARY_CODE)]
+Slug = Annotated[str, StringConstraints(pattern=SLUG)]
+RegionCode = Annotated[str, StringConstraints(pattern=REGION_CODE)]
 # Text a curator must give: leading and trailing space is not part of it, and it is not empty.
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 

@@ -3,10 +3,26 @@ it reads, and the moment a publication day begins where it was published."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, timedelta, timezone
 
 # Where the sources are published: a publication date means that day there, not in UTC.
 PUBLICATION_ZONE = timezone(timedelta(hours=8))
+
+
+# A time as a client gives one: an ISO 8601 date, or date and time, with or without a zone.
+ISO_MOMENT = re.compile(
+    r"^[0-9]{4}-[0-9]{2}-[0-9]{2}"
+    r"(?:[T ][0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]+)?)?(?:Z|[+-][0-9]{2}:?[0-9]{2})?)?$"
+)
+
+
+def iso_moment(value: object) -> object:
+    """`value` unchanged if it is text in ISO 8601 (a number of seconds, which pydantic would
+    read as a Unix time, is not what the API documents); a ValueError otherwise."""
+    if isinstance(value, str) and not ISO_MOMENT.match(value):
+        raise ValueError("not an ISO 8601 date or date and time (2025-10-24T12:00:00+08:00)")
+    return value
 
 
 def moment(at: datetime) -> str:

@@ -28,8 +28,13 @@ class Period:
     precision: PeriodPrecision
 
 
-_POINT = re.compile(r"^([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?$")  # ASCII digits only
+# A year, a month or a day, in ASCII digits only (the pattern a filter's start or end takes).
+_POINT_BODY = r"([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?"
+POINT_PATTERN = f"^{_POINT_BODY}$"
+_POINT = re.compile(POINT_PATTERN)
 OPEN_START = ".."
+# A point, or an interval of two (the first may be open): what parse_period reads.
+PERIOD_PATTERN = f"^(?:{_POINT_BODY}|(?:{_POINT_BODY}|\\.\\.)/{_POINT_BODY})$"
 
 
 def _parse_point(text: str) -> tuple[date, date, PeriodPrecision]:

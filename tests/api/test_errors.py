@@ -39,7 +39,7 @@ def test_error_shape_405(client: TestClient) -> None:
     response = client.delete("/v1/regions/140700")
     body = assert_problem(response, 405)
     assert "DELETE" in body["detail"]
-    assert response.headers["allow"] == "GET"
+    assert response.headers["allow"] == "GET, HEAD"  # HEAD is answered wherever GET is
 
 
 def test_error_shape_422(client: TestClient) -> None:

@@ -10,7 +10,10 @@ from app.api.deps import (
     LIST_ERRORS,
     LanguageDep,
     PaginationDep,
+    RegionCodeText,
     SessionDep,
+    SlugText,
+    VocabularyCodeText,
     page_of,
     url,
 )
@@ -75,15 +78,18 @@ def get_checks(
     lang: LanguageDep,
     request: Request,
     response: Response,
-    region: Annotated[str | None, Query(description="Only checks about this region.")] = None,
+    region: Annotated[
+        RegionCodeText | None, Query(description="Only checks about this region.")
+    ] = None,
     indicator: Annotated[
-        str | None, Query(description="Only checks reading this indicator.")
+        VocabularyCodeText | None, Query(description="Only checks reading this indicator.")
     ] = None,
     source: Annotated[
-        str | None, Query(description="Only checks reading a figure or event of this source.")
+        SlugText | None,
+        Query(description="Only checks reading a figure or event of this source."),
     ] = None,
     observation: Annotated[
-        str | None, Query(description="Only checks reading this observation.")
+        SlugText | None, Query(description="Only checks reading this observation.")
     ] = None,
     verdict: Annotated[
         Agreement | None, Query(description="Only checks with this verdict.")

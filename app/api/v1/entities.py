@@ -9,7 +9,9 @@ from app.api.deps import (
     LIST_ERRORS,
     LanguageDep,
     PaginationDep,
+    RegionCodeText,
     SessionDep,
+    VocabularyCodeText,
     page_of,
     url,
 )
@@ -50,8 +52,12 @@ def get_entities(
     request: Request,
     response: Response,
     kind: Annotated[EntityKind | None, Query(description="Only entities of this kind.")] = None,
-    region: Annotated[str | None, Query(description="Only entities tied to this region.")] = None,
-    topic: Annotated[str | None, Query(description="Only entities in this topic.")] = None,
+    region: Annotated[
+        RegionCodeText | None, Query(description="Only entities tied to this region.")
+    ] = None,
+    topic: Annotated[
+        VocabularyCodeText | None, Query(description="Only entities in this topic.")
+    ] = None,
 ) -> Page[EntityRead]:
     """List entities by code, optionally of one kind, region or topic."""
     rows, total = list_entities(

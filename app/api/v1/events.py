@@ -10,7 +10,11 @@ from app.api.deps import (
     PERIOD_HELP,
     LanguageDep,
     PaginationDep,
+    PeriodPointText,
+    RegionCodeText,
     SessionDep,
+    SlugText,
+    VocabularyCodeText,
     page_of,
 )
 from app.api.presenters import present_event
@@ -31,15 +35,23 @@ def get_events(
     request: Request,
     response: Response,
     start: Annotated[
-        str | None, Query(description=f"Only events starting on or after this ({PERIOD_HELP}).")
+        PeriodPointText | None,
+        Query(description=f"Only events starting on or after this ({PERIOD_HELP})."),
     ] = None,
     end: Annotated[
-        str | None, Query(description=f"Only events ending on or before this ({PERIOD_HELP}).")
+        PeriodPointText | None,
+        Query(description=f"Only events ending on or before this ({PERIOD_HELP})."),
     ] = None,
-    region: Annotated[str | None, Query(description="Only events in this region.")] = None,
-    topic: Annotated[str | None, Query(description="Only events in this topic.")] = None,
-    entity: Annotated[str | None, Query(description="Only events concerning this entity.")] = None,
-    source: Annotated[str | None, Query(description="Only events this source tells.")] = None,
+    region: Annotated[
+        RegionCodeText | None, Query(description="Only events in this region.")
+    ] = None,
+    topic: Annotated[
+        VocabularyCodeText | None, Query(description="Only events in this topic.")
+    ] = None,
+    entity: Annotated[
+        SlugText | None, Query(description="Only events concerning this entity.")
+    ] = None,
+    source: Annotated[SlugText | None, Query(description="Only events this source tells.")] = None,
     status: Annotated[
         EventStatus | None,
         Query(description="`happened`, or `announced` (claims that did not come true)."),

@@ -10,8 +10,11 @@ from app.api.deps import (
     LIST_ERRORS,
     LanguageDep,
     PaginationDep,
+    PeriodText,
+    RegionCodeText,
     SeriesView,
     SessionDep,
+    VocabularyCodeText,
     page_of,
     series_filter,
     series_view,
@@ -72,7 +75,9 @@ def get_indicators(
     lang: LanguageDep,
     request: Request,
     response: Response,
-    topic: Annotated[str | None, Query(description="Only indicators of this topic code.")] = None,
+    topic: Annotated[
+        VocabularyCodeText | None, Query(description="Only indicators of this topic code.")
+    ] = None,
     q: Annotated[
         str | None,
         Query(max_length=200, description="Text to find in the code, names or definitions."),
@@ -131,11 +136,11 @@ def get_indicator_comparison(
     request: Request,
     response: Response,
     period: Annotated[
-        str,
+        PeriodText,
         Query(description="The period compared, as the figures give it: 2021, 2025-09, 2021/2025."),
     ],
     within: Annotated[
-        str | None,
+        RegionCodeText | None,
         Query(
             description="A region code: compare the regions under it (Data Commons' "
             "containedInPlace), e.g. 140000 for Shanxi's cities. Default: every region."

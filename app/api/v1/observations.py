@@ -5,6 +5,7 @@ from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
+from pydantic import BeforeValidator
 
 from app.api.deps import (
     ITEM_ERRORS,
@@ -20,7 +21,7 @@ from app.api.deps import (
 )
 from app.api.presenters import observation_item, observations_page
 from app.api.routing import DataRoute
-from app.rules.moments import moment
+from app.rules.moments import iso_moment, moment
 from app.schemas.common import Page
 from app.schemas.resources import ObservationRead
 from app.schemas.series import SeriesValueRead
@@ -30,6 +31,7 @@ router = APIRouter(prefix="/observations", tags=["observations"], route_class=Da
 
 AsOf = Annotated[
     datetime | None,
+    BeforeValidator(iso_moment),
     Query(
         description="Answer as the data stood at this time (ISO 8601; UTC if no zone): each "
         "figure as it was known then, from seeds and API writes alike, and none before its "

@@ -9,7 +9,10 @@ from app.api.deps import (
     LIST_ERRORS,
     LanguageDep,
     PaginationDep,
+    RegionCodeText,
     SessionDep,
+    SlugText,
+    VocabularyCodeText,
     page_of,
     url,
 )
@@ -50,10 +53,18 @@ def get_quotes(
     lang: LanguageDep,
     request: Request,
     response: Response,
-    region: Annotated[str | None, Query(description="Only quotes about this region.")] = None,
-    topic: Annotated[str | None, Query(description="Only quotes in this topic.")] = None,
-    entity: Annotated[str | None, Query(description="Only quotes tied to this entity.")] = None,
-    speaker: Annotated[str | None, Query(description="Only quotes by this person's code.")] = None,
+    region: Annotated[
+        RegionCodeText | None, Query(description="Only quotes about this region.")
+    ] = None,
+    topic: Annotated[
+        VocabularyCodeText | None, Query(description="Only quotes in this topic.")
+    ] = None,
+    entity: Annotated[
+        SlugText | None, Query(description="Only quotes tied to this entity.")
+    ] = None,
+    speaker: Annotated[
+        SlugText | None, Query(description="Only quotes by this person's code.")
+    ] = None,
 ) -> Page[QuoteRead]:
     """List quotes by code, optionally by region, topic, entity or speaker."""
     rows, total = list_quotes(

@@ -10,6 +10,7 @@ from app.api.deps import (
     LIST_ERRORS,
     LanguageDep,
     PaginationDep,
+    RegionCodeText,
     SessionDep,
     json_response,
     page_of,
@@ -44,7 +45,9 @@ def get_regions(
     lang: LanguageDep,
     request: Request,
     response: Response,
-    parent: Annotated[str | None, Query(description="Only children of this region code.")] = None,
+    parent: Annotated[
+        RegionCodeText | None, Query(description="Only children of this region code.")
+    ] = None,
     level: Annotated[RegionLevel | None, Query(description="Only regions at this level.")] = None,
 ) -> Page[RegionRead]:
     """List regions by code, optionally the children of one region or one level."""

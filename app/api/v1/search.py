@@ -4,7 +4,16 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 
-from app.api.deps import LIST_ERRORS, LanguageDep, PaginationDep, SessionDep, page_of, url
+from app.api.deps import (
+    LIST_ERRORS,
+    LanguageDep,
+    PaginationDep,
+    RegionCodeText,
+    SessionDep,
+    VocabularyCodeText,
+    page_of,
+    url,
+)
 from app.api.routing import DataRoute
 from app.rules.languages import pick
 from app.rules.search import DocType
@@ -33,8 +42,12 @@ def get_search(
     type: Annotated[
         list[DocType] | None, Query(description="Only hits of these types; repeat for several.")
     ] = None,
-    topic: Annotated[str | None, Query(description="Only hits in this topic.")] = None,
-    region: Annotated[str | None, Query(description="Only hits concerning this region.")] = None,
+    topic: Annotated[
+        VocabularyCodeText | None, Query(description="Only hits in this topic.")
+    ] = None,
+    region: Annotated[
+        RegionCodeText | None, Query(description="Only hits concerning this region.")
+    ] = None,
 ) -> Page[SearchHitRead]:
     """Search everything.
 
