@@ -7,6 +7,7 @@ the test artifacts (var/test-artifacts/)."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -149,7 +150,8 @@ def test_dashboard_shows_the_record(
     first = sum(watched.sizes.get(u, 0) for u in watched.requests[:depth])
     assert first < 64 * 1024, first
     assert sum(watched.sizes.values()) < 96 * 1024, sum(watched.sizes.values())
-    # 3 files and 19 answers for the first screen; depth.js and 4 answers below it; 1 search.
+    # 3 files and 19 answers for the first screen (20 in English: the units' names); depth.js
+    # and 4 answers below it; 1 search.
     assert len(watched.requests) <= 30, watched.requests
 
 
@@ -328,7 +330,11 @@ def test_official_statistics_show_the_records_figures(
     expect(page.locator("#official-growth rect")).to_have_count(len(growth))
 
     people = page.locator("#official-people")
-    for zh, en in [("3338533人", "3,338,533 人"), ("63.96%", "63.96 %"), ("-2.06‰", "-2.06 ‰")]:
+    for zh, en in [
+        ("3338533人", "3,338,533 persons"),
+        ("63.96%", "63.96 %"),
+        ("-2.06‰", "-2.06 ‰"),
+    ]:
         expect(people).to_contain_text(say(lang, zh, en))
 
     # Jinzhong among Shanxi's cities in 2021, at the rank the source gives it.
@@ -359,7 +365,7 @@ def test_official_statistics_show_the_records_figures(
     taigu = items(live_server, "/v1/observations", region="140703", start="2023", end="2023")
     district = page.locator("#district-140703")
     expect(district.locator("h3")).to_have_text(say(lang, "太谷区2023年", "Taigu District, 2023"))
-    expect(district).to_contain_text(say(lang, "124亿元", "124 亿元"))
+    expect(district).to_contain_text(say(lang, "124亿元", "124 × 100 million yuan"))
     expect(district.locator(".stack")).to_contain_text(say(lang, "53.6%", "53.6 %"))
     district.locator("summary").click()
     expect(district.locator("summary")).to_have_text(
@@ -490,4 +496,69 @@ def test_map_fits_a_phone(page: playwright.Page, live_server: str) -> None:
     expect(page.locator("#map-figure path.region")).to_have_count(11)
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= PHONE["width"], width
+    assert watched.errors == []
+
+
+# Chinese characters (CJK Unified Ideographs and Extension A).
+HAN = re.compile(r"[\u3400-\u9fff]")
+
+
+def unit_names(base: str) -> dict[str, str]:
+    """Each unit's English name (without the curators' gloss in brackets), by code."""
+    return {u["code"]: u["name_en"].split(" (")[0] for u in items(base, "/v1/units")}
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_units_and_lists_read_in_the_pages_language(
+    page: playwright.Page, live_server: str, lang: str
+) -> None:
+    watched = open_depth(page, live_server, lang)
+    names = unit_names(live_server)
+    # English names a unit printed in Chinese (亿元 → 100 million yuan; a unit that is itself
+    # a number multiplies); the unit as printed stays on hand, on the unit.
+    gdp = page.locator("#obs-gdp-2024")
+    expect(gdp.locator(".figure")).to_have_text(
+        say(lang, "2458.8亿元", f"2,458.8 × {names['cny_100m']}")
+    )
+    if lang == "en":
+        expect(gdp.locator(".unit")).to_have_attribute("title", "As printed: 亿元")
+    expect(page.locator("#obs-clean-heating-households-2021-2025 .figure")).to_have_text(
+        say(lang, "20万户", f"20 × {names['household_10k']}")
+    )
+    depth = page.locator("#obs-coalbed-methane-depth-yushe-wuxiang .figure")
+    expect(depth).to_have_text(say(lang, "1200米", f"1,200 {names['metre']}"))
+    expect(page.locator("#obs-advanced-coal-capacity-share-2021-2025 .figure")).to_have_text(
+        say(lang, "97%", "97 %")  # a sign is the same in both languages
+    )
+    expect(page.locator("#county-140721")).to_contain_text(
+        say(lang, "1200米", f"1,200 {names['metre']}")
+    )
+    expect(page.locator("#official-people")).to_contain_text(
+        say(lang, "3338533人", f"3,338,533 {names['person']}")
+    )
+    expect(page.locator("#official-cities th").nth(2)).to_have_text(
+        say(lang, "地区生产总值 (亿元)", f"Gross regional product ({names['cny_100m']})")
+    )
+    if lang == "en":
+        # No figure, chart or check on the English page shows a unit in Chinese.
+        for shown in page.locator(".figure, #charts td, #official td, #official dd").all():
+            assert not HAN.search(shown.text_content() or ""), shown.text_content()
+        check = gdp.locator("details.check").first
+        check.locator("summary").click()
+        expect(check).to_contain_text(f"Expected 2458.8 × {names['cny_100m']}")
+
+    # A list of places is joined as the language joins it.
+    regions = {r["code"]: r["name"] for r in items(live_server, "/v1/regions", lang=lang)}
+    joiner = say(lang, "、", ", ")
+    rail = httpx.get(f"{live_server}/v1/observations/passenger-rail-wait-2025-01-27").json()
+    card = page.locator("#obs-passenger-rail-wait-2025-01-27 p.meta").first
+    expect(card).to_contain_text(joiner.join(regions[c] for c in rail["regions"]))
+    opening = httpx.get(f"{live_server}/v1/events/yangshe-railway-opens").json()
+    about = page.locator("#event-yangshe-railway-opens > p.meta")
+    expect(about).to_contain_text(joiner.join(regions[c] for c in opening["regions"]))
+    others = [regions[c] for c in rail["regions"] if c != "140722"]
+    expect(page.locator("#county-140722")).to_contain_text(joiner.join(others))
+    if lang == "en":
+        expect(card).not_to_contain_text("、")
+        expect(about).not_to_contain_text("、")
     assert watched.errors == []

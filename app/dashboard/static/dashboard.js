@@ -21,6 +21,7 @@ const LABELS = {
     derived: "推算值", derivedFrom: "推算自", published: "公布值", period: "时期", value: "数值", kind: "类型",
     about: "涉及", nothing: "报道未提及。", figuresIn: "数字", eventsIn: "事件", entitiesIn: "项目与机构",
     quotesIn: "引语", byDate: (d) => `${d} 之前`, other: "其他", note: "说明(英文)", alsoAbout: "同时涉及",
+    sep: "、",
     checked: "核对", verdicts: { equal: "相等", within_rounding: "舍入误差内一致", consistent: "与措辞相符", conflicting: "矛盾" },
     unchecked: "无从核对:记录中没有其他来源给出可对照的数字。", expected: "对照值", actual: "实际值", tolerance: "容差",
     check: "核对记录", checksOf: "该数字的全部核对",
@@ -43,7 +44,7 @@ const LABELS = {
     derived: "derived", derivedFrom: "derived from", published: "published", period: "Period", value: "Value", kind: "Kind",
     about: "Concerns", nothing: "Not mentioned in the report.", figuresIn: "Figures", eventsIn: "Events",
     entitiesIn: "Projects and organisations", quotesIn: "Quotes", byDate: (d) => `before ${d}`, other: "Other",
-    note: "Note", alsoAbout: "also concerns",
+    note: "Note", alsoAbout: "also concerns", sep: ", ", asPrinted: (u) => `As printed: ${u}`,
     checked: "Check", verdicts: { equal: "equal", within_rounding: "equal within rounding", consistent: "consistent with the wording", conflicting: "conflicting" },
     unchecked: "Not checked: no other source in the record gives a figure to compare it with.", expected: "Expected", actual: "Actual", tolerance: "Tolerance",
     check: "The check", checksOf: "All checks of this figure",
@@ -65,6 +66,7 @@ let lang = pickLanguage();
 let labels = LABELS[lang];
 let sourcesByCode = new Map(); // from the last load, for the map's caption
 let redrawMap = null; // set by map.js once the map section has been opened
+let unitNames = null; // unit code -> English name, from /v1/units (fetched once, for English)
 
 function pickLanguage() {
   const asked = new URLSearchParams(location.search).get("lang");
@@ -115,6 +117,19 @@ function periodText(item) {
   return item.period.replace("/", "–");
 }
 
+// A unit as the page shows it: as printed on the Chinese page; on the English one, a unit
+// printed in Chinese (亿元) by its English name, without the curators' gloss in brackets.
+// The printed unit stays in the record and in the unit's title.
+function unitName(item) {
+  const name = unitNames && unitNames.get(item.unit_code);
+  return lang === "en" && name && /\p{Script=Han}/u.test(item.unit || "") ? name.replace(/ \(.*\)$/, "") : item.unit || "";
+}
+// After a number: 2458.8亿元; 2,458.8 × 100 million yuan (a unit that is a number multiplies).
+function unitAfter(item) {
+  const unit = unitName(item);
+  return lang === "zh" || !unit ? unit : ` ${/^\d/.test(unit) ? "× " : ""}${unit}`;
+}
+
 // The figure as a reader should see it: the printed figure with its qualifier's words.
 function figureParts(obs) {
   const [before, after] = QUALIFIER[lang][obs.qualifier] || ["", ""];
@@ -134,7 +149,7 @@ function figureParts(obs) {
   }
   let text = number(obs.value, obs.value_as_published);
   if (obs.qualifier === "range" && obs.value_max !== null) text += "–" + number(obs.value_max);
-  return { text: before + text, unit: (obs.unit ? " " + obs.unit : "") + after };
+  return { text: before + text, unit: unitAfter(obs) + after };
 }
 
 function provenance(item, sources) {
@@ -158,7 +173,7 @@ function checkMarks(obs, checks) {
     .sort((a, b) => (b.kind === "sources_agree") - (a.kind === "sources_agree"));
   if (!mine.length) return el("p", { class: "meta check", text: labels.unchecked });
   return mine.map((c) => {
-    const amount = (v) => (v === null ? "—" : v + (c.unit || ""));
+    const amount = (v) => (v === null ? "—" : v + unitAfter(c));
     return el("details", { class: "check" },
       el("summary", {}, `${labels.checked}: `, el("span", { class: `verdict ${c.verdict}`, text: labels.verdicts[c.verdict] || c.verdict }), ` · ${c.title}`),
       el("p", { text: c.sentence }),
@@ -168,25 +183,32 @@ function checkMarks(obs, checks) {
   });
 }
 
-function figureCard(obs, regions, sources, checks) {
+// In English, a figure in a Chinese unit (亿元, 万户) also as a plain number in the normalized
+// unit; the qualifier applies to it just the same.
+function normalized(obs) {
+  if (lang !== "en" || obs.normalized_value === obs.value) return null;
+  const [before, after] = QUALIFIER.en[obs.qualifier] || ["", ""];
+  let normal = number(obs.normalized_value);
+  if (obs.normalized_value_max !== null) normal += "–" + number(obs.normalized_value_max);
+  return el("p", { class: "meta normalized", text: `= ${before}${normal} ${obs.normalized_unit}${after}` });
+}
+
+// The figure with its unit, the unit as printed in its title where the page names it otherwise.
+function figureLine(obs) {
   const parts = figureParts(obs);
-  const place = obs.regions.map((code) => regions.get(code) || code).join("、");
-  let normalized = null;
-  if (lang === "en" && obs.normalized_value !== obs.value) {
-    // Chinese units (亿元, 万户) read better as plain numbers in the normalized unit; the
-    // qualifier applies to them just the same.
-    const [before, after] = QUALIFIER.en[obs.qualifier] || ["", ""];
-    let normal = number(obs.normalized_value);
-    if (obs.normalized_value_max !== null) normal += "–" + number(obs.normalized_value_max);
-    normalized = el("p", { class: "meta normalized", text: `= ${before}${normal} ${obs.normalized_unit}${after}` });
-  }
+  return el("p", { class: "figure" }, parts.text, el("span", { class: "unit", text: parts.unit,
+    title: lang === "en" && obs.unit ? labels.asPrinted(obs.unit) : null, lang: lang === "en" && /\p{Script=Han}/u.test(parts.unit) ? "zh-Hans" : null }));
+}
+
+function figureCard(obs, regions, sources, checks) {
+  const place = obs.regions.map((code) => regions.get(code) || code).join(labels.sep);
   const derivation = obs.derived ? el("p", { class: "meta" }, el("span", { class: "badge derived", text: labels.derived }),
     `${labels.derivedFrom} ${obs.derivation.inputs.map((i) => i.observation).join(", ")}`) : null;
   return el("article", { class: "card", title: obs.quote || obs.locator || "", id: `obs-${obs.code}` },
     el("h4", { text: obs.indicator_name }),
-    el("p", { class: "figure" }, parts.text, el("span", { class: "unit", text: parts.unit, lang: lang === "en" ? "zh-Hans" : null })),
+    figureLine(obs),
     el("p", { class: "meta", text: `${periodText(obs)} · ${place}` }),
-    normalized, derivation, checkMarks(obs, checks), provenance(obs, sources));
+    normalized(obs), derivation, checkMarks(obs, checks), provenance(obs, sources));
 }
 
 function renderFigures(observations, indicators, topics, regions, sources, checks) {
@@ -267,7 +289,7 @@ function renderCharts(observations, regions) {
     const first = points[0];
     const title = `${first.indicator_name} · ${regions.get(first.region) || first.region}`;
     const rows = points.map((p) => el("tr", {}, el("td", { text: periodText(p) }),
-      el("td", { text: `${figureParts(p).text}${p.unit ? " " + p.unit : ""}` }),
+      el("td", { text: `${figureParts(p).text}${figureParts(p).unit}` }),
       el("td", { text: p.derived ? labels.derived : labels.published })));
     root.append(el("figure", { class: "card chart", id: `chart-${first.indicator}-${first.region}` },
       el("figcaption", {}, el("h3", { text: title })), chart(points, title),
@@ -286,7 +308,7 @@ function renderTimeline(events, regions, sources) {
     el("time", { datetime: datetime(event), text: periodText(event) }),
     el("h3", { text: event.title }),
     el("p", { text: event.description }),
-    event.regions.length ? el("p", { class: "meta", text: `${labels.about}: ${event.regions.map((c) => regions.get(c) || c).join("、")}` }) : null,
+    event.regions.length ? el("p", { class: "meta", text: `${labels.about}: ${event.regions.map((c) => regions.get(c) || c).join(labels.sep)}` }) : null,
     provenance(event, sources))));
 }
 
@@ -298,7 +320,7 @@ function renderCounties(counties, byCounty, regions) {
     // A figure about several places says so: it is not this county's alone.
     const others = (o) => {
       const rest = o.regions.filter((c) => c !== county.code).map((c) => regions.get(c) || c);
-      return rest.length ? `; ${labels.alsoAbout} ${rest.join("、")}` : "";
+      return rest.length ? `; ${labels.alsoAbout} ${rest.join(labels.sep)}` : "";
     };
     const groups = [
       [labels.figuresIn, found.figures.map((o) => { const p = figureParts(o); return `${o.indicator_name}: ${p.text}${p.unit} (${periodText(o)}${others(o)})`; })],
@@ -379,12 +401,14 @@ async function load() {
   try {
     // The cards pick each indicator's newest figure from the report's list, and the counties
     // are the regions under the city: no request for what another answer already holds.
-    const [topics, indicators, observations, events, quotes, sourceList, allRegions, checks] = await Promise.all([
+    const [topics, indicators, observations, events, quotes, sourceList, allRegions, checks, units] = await Promise.all([
       list("/v1/topics", {}, language), list("/v1/indicators", {}, language),
       list("/v1/observations", { source: REPORT }, language), list("/v1/events", { source: REPORT }, language),
       list("/v1/quotes", {}, language), list("/v1/sources", {}, language), list("/v1/regions", {}, language),
-      list("/v1/checks", { source: REPORT }, language),
+      // Units' English names, for the English page only; once (they are the same in any language).
+      list("/v1/checks", { source: REPORT }, language), language === "en" && !unitNames ? list("/v1/units", {}, language) : null,
     ]);
+    if (units) unitNames = new Map(units.map((u) => [u.code, u.name_en]));
     const counties = allRegions.filter((r) => r.parent === HOME);
     const entities = await Promise.all(counties.map((c) => list("/v1/entities", { region: c.code }, language)));
     if (mine !== loads) return;
