@@ -562,3 +562,48 @@ def test_units_and_lists_read_in_the_pages_language(
         expect(card).not_to_contain_text("、")
         expect(about).not_to_contain_text("、")
     assert watched.errors == []
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_counties_the_report_does_not_mention_are_collapsed(
+    page: playwright.Page, live_server: str, lang: str
+) -> None:
+    watched = open_dashboard(page, live_server, f"/?lang={lang}")
+    report = "jzrb-2025-10-24-p03"
+    counties = [r["code"] for r in items(live_server, "/v1/regions") if r["parent"] == "140700"]
+    named = {
+        code
+        for path in ["/v1/observations", "/v1/events", "/v1/quotes"]
+        for item in items(live_server, path)
+        if item["source"] == report
+        for code in item["regions"]
+    }
+    named |= {
+        code
+        for code in counties
+        if any(e["source"] == report for e in items(live_server, "/v1/entities", region=code))
+    }
+    mentioned = [c for c in counties if c in named]
+    silent = [c for c in counties if c not in named]
+    assert mentioned
+    assert silent
+    shown = page.locator("#counties > article.county")
+    expect(shown).to_have_count(len(mentioned))
+    assert [a.get_attribute("id") for a in shown.all()] == [f"county-{c}" for c in mentioned]
+    more = page.locator("#counties details.more")
+    expect(more.locator("summary")).to_have_text(
+        say(
+            lang,
+            f"另外{len(silent)}个县(市、区)报道未提及",
+            f"{len(silent)} more counties and districts the report does not mention",
+        )
+    )
+    for code in silent:
+        expect(page.locator(f"#county-{code}")).to_be_hidden()
+    more.locator("summary").click()
+    for code in silent:
+        expect(page.locator(f"#county-{code}")).to_be_visible()
+        expect(page.locator(f"#county-{code}")).to_contain_text(
+            say(lang, "报道未提及。", "Not mentioned in the report.")
+        )
+    assert watched.errors == []

@@ -21,7 +21,7 @@ const LABELS = {
     derived: "推算值", derivedFrom: "推算自", published: "公布值", period: "时期", value: "数值", kind: "类型",
     about: "涉及", nothing: "报道未提及。", figuresIn: "数字", eventsIn: "事件", entitiesIn: "项目与机构",
     quotesIn: "引语", byDate: (d) => `${d} 之前`, other: "其他", note: "说明(英文)", alsoAbout: "同时涉及",
-    sep: "、",
+    sep: "、", more: (n) => `另外${n}个县(市、区)报道未提及`,
     checked: "核对", verdicts: { equal: "相等", within_rounding: "舍入误差内一致", consistent: "与措辞相符", conflicting: "矛盾" },
     unchecked: "无从核对:记录中没有其他来源给出可对照的数字。", expected: "对照值", actual: "实际值", tolerance: "容差",
     check: "核对记录", checksOf: "该数字的全部核对",
@@ -45,6 +45,7 @@ const LABELS = {
     about: "Concerns", nothing: "Not mentioned in the report.", figuresIn: "Figures", eventsIn: "Events",
     entitiesIn: "Projects and organisations", quotesIn: "Quotes", byDate: (d) => `before ${d}`, other: "Other",
     note: "Note", alsoAbout: "also concerns", sep: ", ", asPrinted: (u) => `As printed: ${u}`,
+    more: (n) => `${n} more counties and districts the report does not mention`,
     checked: "Check", verdicts: { equal: "equal", within_rounding: "equal within rounding", consistent: "consistent with the wording", conflicting: "conflicting" },
     unchecked: "Not checked: no other source in the record gives a figure to compare it with.", expected: "Expected", actual: "Actual", tolerance: "Tolerance",
     check: "The check", checksOf: "All checks of this figure",
@@ -315,6 +316,8 @@ function renderTimeline(events, regions, sources) {
 function renderCounties(counties, byCounty, regions) {
   const root = document.getElementById("counties");
   root.replaceChildren();
+  // The counties the report does not mention wait behind one toggle, after those it does.
+  const silent = el("div", { class: "grid" });
   for (const county of counties) {
     const found = byCounty.get(county.code);
     // A figure about several places says so: it is not this county's alone.
@@ -328,11 +331,12 @@ function renderCounties(counties, byCounty, regions) {
       [labels.entitiesIn, found.entities.map((e) => e.name)],
       [labels.quotesIn, found.quotes.map((q) => `${q.speaker}: ${q.text}`)],
     ].filter(([, items]) => items.length);
-    root.append(el("article", { class: "card county", id: `county-${county.code}` },
+    (groups.length ? root : silent).append(el("article", { class: "card county", id: `county-${county.code}` },
       el("h3", { text: county.name }),
       groups.length ? groups.map(([name, items]) => [el("h4", { text: name }),
         el("ul", {}, items.map((text) => el("li", { text })))]) : el("p", { class: "meta", text: labels.nothing })));
   }
+  if (silent.children.length) root.append(el("details", { class: "more" }, el("summary", { text: labels.more(silent.children.length) }), silent));
 }
 
 function snippet(html) {
@@ -418,8 +422,8 @@ async function load() {
     const byCounty = new Map(counties.map((county, i) => [county.code, {
       figures: observations.filter((o) => o.regions.includes(county.code)),
       events: events.filter((e) => e.regions.includes(county.code)),
-      entities: entities[i],
-      quotes: quotes.filter((q) => q.regions.includes(county.code)),
+      entities: entities[i].filter((e) => e.source === REPORT),
+      quotes: quotes.filter((q) => q.source === REPORT && q.regions.includes(county.code)),
     }]));
     renderFigures(observations, indicators, topics, regions, sources, checks);
     renderCharts(observations, regions);
