@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 import httpx2 as httpx
 import pytest
@@ -136,7 +137,7 @@ def test_dashboard_shows_the_record(
     hits = page.locator("#search-results .hits li")
     expect(hits).to_have_count(min(total, 20))
     expect(hits.first.locator("mark").first).to_have_text("煤层气")
-    href = hits.first.locator("a").get_attribute("href")
+    href = hits.first.get_by_role("link", name="JSON").get_attribute("href")
     assert href is not None
     assert href.startswith(f"{live_server}/v1/")
 
@@ -561,6 +562,118 @@ def test_units_and_lists_read_in_the_pages_language(
     if lang == "en":
         expect(card).not_to_contain_text("、")
         expect(about).not_to_contain_text("、")
+    assert watched.errors == []
+
+
+def query_of(url: str) -> dict[str, list[str]]:
+    return parse_qs(urlsplit(url).query)
+
+
+# Two searches in each language, both with hits.
+SEARCHES = {"zh": ["煤层气", "阳涉铁路"], "en": ["coalbed methane", "Yangshe"]}
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_search_is_kept_in_the_address(page: playwright.Page, live_server: str, lang: str) -> None:
+    first, second = SEARCHES[lang]
+
+    def shows(query: str) -> None:
+        total = httpx.get(f"{live_server}/v1/search", params={"q": query, "lang": lang})
+        expected = total.json()["total"]
+        assert expected > 0
+        expect(page.locator("#q")).to_have_value(query)
+        expect(page.locator("#search-status")).to_have_text(
+            say(lang, f"“{query}”:{expected} 条结果", f"“{query}”: {expected} results")
+        )
+        expect(page.locator("#search-results .hits li")).to_have_count(min(expected, 20))
+
+    # A shared link reopens the search, in its language.
+    watched = open_dashboard(page, live_server, f"/?{urlencode({'lang': lang, 'q': first})}")
+    shows(first)
+    page.locator("#q").fill(second)
+    page.locator("#q").press("Enter")
+    shows(second)
+    assert query_of(page.url) == {"lang": [lang], "q": [second]}
+    # Back and forward walk the searches.
+    page.go_back()
+    shows(first)
+    assert query_of(page.url)["q"] == [first]
+    page.go_forward()
+    shows(second)
+    page.reload()
+    shows(second)
+    # The language switch keeps the search.
+    page.locator("#lang-switch").click()
+    other = say(lang, "en", "zh")
+    expect(page.locator("html")).to_have_attribute("lang", say(other, "zh-Hans", "en"))
+    assert query_of(page.url) == {"lang": [other], "q": [second]}
+    expect(page.locator("#q")).to_have_value(second)
+    # The address says the language too: back is the first search in its language.
+    page.go_back()
+    expect(page.locator("#q")).to_have_value(first)
+    expect(page.locator("html")).to_have_attribute("lang", say(lang, "zh-Hans", "en"))
+    shows(first)
+    assert outside(watched.requests) == []
+    assert watched.errors == []
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_search_result_opens_in_the_page(
+    page: playwright.Page, live_server: str, lang: str
+) -> None:
+    watched = open_dashboard(page, live_server, f"/?lang={lang}&q=2458.8")
+    names = unit_names(live_server)
+    gdp = httpx.get(f"{live_server}/v1/observations/gdp-2024", params={"lang": lang}).json()
+    source = httpx.get(f"{live_server}/v1/sources/{gdp['source']}", params={"lang": lang}).json()
+    hit = page.locator("#search-results .hits li").first
+    # The JSON stays a secondary link beside the result.
+    expect(hit.get_by_role("link", name="JSON")).to_have_attribute("href", gdp["url"])
+    hit.locator("a").first.click()
+    panel = page.locator("#result")
+    expect(panel).to_be_visible()
+    assert urlsplit(page.url).path == "/"  # no navigation to the JSON
+    assert query_of(page.url)["show"] == ["/v1/observations/gdp-2024"]
+    expect(panel.locator("h3")).to_have_text(gdp["indicator_name"])
+    expect(panel.locator(".figure")).to_have_text(
+        say(lang, "2458.8亿元", f"2,458.8 × {names['cny_100m']}")
+    )
+    expect(panel).to_contain_text(f"{gdp['period']} · {gdp['region_name']}")
+    expect(panel.locator("blockquote")).to_contain_text(gdp["quote"])
+    expect(panel.locator("blockquote")).to_contain_text(source["publication"])
+    expect(panel.get_by_role("link", name=source["title"])).to_have_attribute("href", source["url"])
+    expect(panel.get_by_role("link", name="JSON")).to_have_attribute("href", gdp["url"])
+    # A shared link reopens the result; back closes it, forward opens it again.
+    page.reload()
+    expect(page.locator("#result .figure")).to_contain_text("2")
+    expect(page.locator("#result h3")).to_have_text(gdp["indicator_name"])
+    page.go_back()
+    expect(panel).to_be_hidden()
+    expect(page.locator("#search-results .hits li").first).to_be_visible()
+    page.go_forward()
+    expect(panel.locator("h3")).to_have_text(gdp["indicator_name"])
+    panel.get_by_role("button", name=say(lang, "关闭", "Close")).click()
+    expect(panel).to_be_hidden()
+    assert "show" not in query_of(page.url)
+
+    # Every kind of result has its panel, in the page's language.
+    kinds = {
+        "/v1/events/yangshe-railway-opens": ("title", "description"),
+        "/v1/entities/zuoquan-walnut": ("name", "description"),
+        "/v1/quotes/business-bureau-principle": ("speaker", "text"),
+        "/v1/indicators/gdp": ("name", "definition"),
+        "/v1/regions/140722": ("name", "name_zh"),
+    }
+    for path, (heading, body) in kinds.items():
+        record = httpx.get(f"{live_server}{path}", params={"lang": lang}).json()
+        page.goto(f"{live_server}/?{urlencode({'lang': lang, 'show': path})}")
+        expect(panel.locator("h3")).to_have_text(record[heading], timeout=10_000)
+        expect(panel).to_contain_text(record[body])
+        expect(panel.get_by_role("link", name="JSON")).to_have_attribute("href", record["url"])
+    # Only this server's records open: another address in the link is ignored.
+    page.goto(f"{live_server}/?show=//example.org/v1/x")
+    expect(page.locator("#figures article").first).to_be_visible(timeout=15_000)
+    expect(panel).to_be_hidden()
+    assert outside(watched.requests) == []
     assert watched.errors == []
 
 

@@ -67,6 +67,7 @@ let lang = pickLanguage();
 let labels = LABELS[lang];
 let sourcesByCode = new Map(); // from the last load, for the map's caption
 let redrawMap = null; // set by map.js once the map section has been opened
+let regionNames = new Map(); // code -> name, from the last load (for the result panel)
 let unitNames = null; // unit code -> English name, from /v1/units (fetched once, for English)
 
 function pickLanguage() {
@@ -346,8 +347,10 @@ function snippet(html) {
 }
 
 let searches = 0;
+let searched = null; // the query of the last search, to run it again only when it changes
 async function search(query) {
   const mine = ++searches;
+  searched = query;
   const status = document.getElementById("search-status");
   const root = document.getElementById("search-results");
   if (!query) {
@@ -360,10 +363,16 @@ async function search(query) {
     const page = await api("/v1/search", { q: query, limit: 20 }, lang);
     if (mine !== searches) return; // a newer search, or the language changed
     status.textContent = page.total ? labels.hits(page.total, query) : labels.noHits(query);
-    root.replaceChildren(el("ul", { class: "hits" }, page.items.map((hit) => el("li", {},
-      el("span", { class: "badge", text: labels.types[hit.type] || hit.type }),
-      el("a", { href: hit.url, text: hit.title }),
-      el("p", { class: "meta" }, snippet(hit.snippet))))));
+    // A result opens in the page (its link is the page's address with it open); its JSON is
+    // the second link.
+    root.replaceChildren(el("ul", { class: "hits" }, page.items.map((hit) => {
+      const path = new URL(hit.url).pathname;
+      return el("li", {},
+        el("span", { class: "badge", text: labels.types[hit.type] || hit.type }),
+        el("a", { href: address({ show: path }), "data-show": path, text: hit.title }), " ",
+        el("a", { href: hit.url, class: "json", text: "JSON" }),
+        el("p", { class: "meta" }, snippet(hit.snippet)));
+    })));
   } catch (error) {
     if (mine === searches) status.textContent = labels.failed + error.message;
   }
@@ -382,18 +391,20 @@ function applyLabels() {
   button.lang = labels.switchLang === "zh" ? "zh-Hans" : "en";
 }
 
-// The sections below the first screen are drawn by depth.js, fetched once, after the first
-// screen is drawn: the first screen's code and requests come first and stay small.
-let depthScript = null;
-function depth() {
-  depthScript ||= new Promise((resolve, reject) => {
-    const script = el("script", { src: "/static/dashboard/depth.js" });
-    script.onload = resolve;
-    script.onerror = () => { depthScript = null; reject(new Error("depth.js")); };
-    document.head.append(script);
-  });
-  return depthScript;
+// Code the first screen does without, fetched once when first needed: the sections below the
+// first screen (depth.js, once the first screen is drawn) and the result panel (result.js).
+const scripts = new Map();
+function script(src) {
+  if (!scripts.has(src)) scripts.set(src, new Promise((resolve, reject) => {
+    const node = el("script", { src });
+    node.onload = resolve;
+    node.onerror = () => { scripts.delete(src); reject(new Error(src)); };
+    document.head.append(node);
+  }));
+  return scripts.get(src);
 }
+let loaded; // resolves once the first load has its regions and sources (the panel names them)
+const firstLoad = new Promise((resolve) => { loaded = resolve; });
 
 let loads = 0;
 async function load() {
@@ -417,6 +428,7 @@ async function load() {
     const entities = await Promise.all(counties.map((c) => list("/v1/entities", { region: c.code }, language)));
     if (mine !== loads) return;
     const regions = new Map(allRegions.map((r) => [r.code, r.name]));
+    regionNames = regions;
     const sources = new Map(sourceList.map((s) => [s.code, s]));
     sourcesByCode = sources;
     const byCounty = new Map(counties.map((county, i) => [county.code, {
@@ -431,25 +443,71 @@ async function load() {
     renderCounties(counties, byCounty, regions);
     document.getElementById("sources").textContent = sourceList.map((s) => `${s.publication || s.title} ${s.published_date || ""} ${s.page || ""}`.trim()).join("; ");
     status.textContent = "";
-    await depth();
+    loaded();
+    await script("/static/dashboard/depth.js");
     await loadDepth(language, allRegions, sourceList, () => mine === loads);
   } catch (error) {
     if (mine === loads) status.textContent = labels.failed + error.message;
+    loaded();
   }
 }
 
-function switchLanguage() {
-  lang = labels.switchLang;
-  labels = LABELS[lang];
-  try { localStorage.setItem("lang", lang); } catch (_) { /* storage may be disabled */ }
+// The page's address with `changes` made to its query (a null value drops the parameter).
+function address(changes) {
   const url = new URL(location.href);
-  url.searchParams.set("lang", lang);
-  history.replaceState(null, "", url);
+  for (const [k, v] of Object.entries(changes)) if (v) url.searchParams.set(k, v); else url.searchParams.delete(k);
+  return url.pathname + url.search;
+}
+
+function go(changes) {
+  history.pushState(null, "", address(changes));
+  route(false);
+}
+
+// What the address asks for: a language, a search (q) and a result opened from it (show), so
+// that a shared link, a reload, back and forward all show what the address says. `again`
+// redraws the search and the result (after a language switch).
+let opened = null;
+function route(again) {
+  const params = new URLSearchParams(location.search);
+  const asked = params.get("lang");
+  if ((asked === "zh" || asked === "en") && asked !== lang) {
+    setLanguage(asked);
+    again = true;
+  }
+  const query = (params.get("q") || "").trim();
+  document.getElementById("q").value = query;
+  if (query && (again || query !== searched)) search(query);
+  if (!query && searched) {
+    searched = null;
+    searches++; // an answer still on its way is dropped
+    document.getElementById("search-results").replaceChildren();
+    document.getElementById("search-status").textContent = "";
+  }
+  // Only a record of this server's API opens (never another address).
+  const show = params.get("show");
+  const path = /^\/v1\/(observations|events|entities|quotes|indicators|regions)\/[\w-]+$/.test(show) ? show : null;
+  if (path && (again || path !== opened)) {
+    script("/static/dashboard/result.js").then(() => showResult(path))
+      .catch((error) => { document.getElementById("search-status").textContent = labels.failed + error.message; });
+  }
+  if (!path) document.getElementById("result").hidden = true;
+  opened = path;
+}
+
+function setLanguage(language) {
+  lang = language;
+  labels = LABELS[lang];
   applyLabels();
   load();
   if (redrawMap) redrawMap();
-  const query = document.getElementById("q").value.trim();
-  if (query) search(query);
+}
+
+function switchLanguage() {
+  setLanguage(labels.switchLang);
+  try { localStorage.setItem("lang", lang); } catch (_) { /* storage may be disabled */ }
+  history.replaceState(null, "", address({ lang }));
+  route(true);
 }
 
 document.addEventListener("DOMContentLoaded", () => {
@@ -462,7 +520,19 @@ document.addEventListener("DOMContentLoaded", () => {
   });
   document.getElementById("search-form").addEventListener("submit", (event) => {
     event.preventDefault();
-    search(document.getElementById("q").value.trim());
+    const query = document.getElementById("q").value.trim();
+    if (!query) return search(query);
+    // A new search is a new place in the history; the same one again is not.
+    if (query !== new URLSearchParams(location.search).get("q")) history.pushState(null, "", address({ q: query, show: null }));
+    route(true);
   });
+  document.getElementById("search-results").addEventListener("click", (event) => {
+    const link = event.target.closest("a[data-show]");
+    if (!link || event.button || event.ctrlKey || event.metaKey || event.shiftKey || event.altKey) return;
+    event.preventDefault(); // opened here, not as JSON; a new tab still gets the page's link
+    go({ show: link.dataset.show });
+  });
+  window.addEventListener("popstate", () => route(false));
   load();
+  route(false);
 });
