@@ -20,10 +20,13 @@ DEPTH_BUDGET_BYTES = 8 * 1024
 # map.js: the map, fetched only when its section is opened (its data too: 30 KB at most per
 # area, tests/api/test_boundaries.py).
 MAP_BUDGET_BYTES = 6 * 1024
+# result.js: a search result opened in the page, fetched the first time one is opened.
+RESULT_BUDGET_BYTES = 3 * 1024
 SCRIPTS = [
     "/static/dashboard/dashboard.js",
     "/static/dashboard/depth.js",
     "/static/dashboard/map.js",
+    "/static/dashboard/result.js",
 ]
 
 
@@ -53,23 +56,34 @@ def test_every_asset_comes_from_the_app(client: TestClient) -> None:
         assert "javascript" in script.headers["content-type"], url
         # The scripts talk to this server's API only.
         assert not re.search(r"https?://(?!www\.w3\.org/2000/svg)", script.text), url
-    # The map's script is not on the page: the dashboard adds it when the map is opened.
-    assert "map.js" not in page
-    assert '"/static/dashboard/map.js"' in client.get("/static/dashboard/dashboard.js").text
+    # The map's and the result panel's scripts are not on the page: the dashboard adds each
+    # when it is first needed.
+    code = client.get("/static/dashboard/dashboard.js").text
+    for lazy in ["map.js", "result.js"]:
+        assert lazy not in page
+        assert f'"/static/dashboard/{lazy}"' in code
 
 
 def test_the_page_is_small(client: TestClient) -> None:
     files = sorted(p.name for p in STATIC.iterdir() if p.suffix in {".html", ".css", ".js"})
-    assert files == ["dashboard.css", "dashboard.js", "depth.js", "index.html", "map.js"]
+    assert files == [
+        "dashboard.css",
+        "dashboard.js",
+        "depth.js",
+        "index.html",
+        "map.js",
+        "result.js",
+    ]
     sizes = {}
     for url in ["/", "/static/dashboard/dashboard.css", *SCRIPTS]:
         response = client.get(url, headers={"Accept-Encoding": "gzip"})
         assert response.headers["content-encoding"] == "gzip", url  # as a browser gets it
         sizes[url] = int(response.headers["content-length"])
-    depth, lazy_map = sizes.pop(SCRIPTS[1]), sizes.pop(SCRIPTS[2])
+    depth, lazy_map, result = (sizes.pop(url) for url in SCRIPTS[1:])
     assert sum(sizes.values()) < BUDGET_BYTES, sizes
     assert depth < DEPTH_BUDGET_BYTES, depth
     assert lazy_map < MAP_BUDGET_BYTES, lazy_map
+    assert result < RESULT_BUDGET_BYTES, result
 
 
 def test_assets_are_revalidated_and_typed(client: TestClient) -> None:

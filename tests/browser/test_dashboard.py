@@ -7,8 +7,10 @@ the test artifacts (var/test-artifacts/)."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 import httpx2 as httpx
 import pytest
@@ -135,7 +137,7 @@ def test_dashboard_shows_the_record(
     hits = page.locator("#search-results .hits li")
     expect(hits).to_have_count(min(total, 20))
     expect(hits.first.locator("mark").first).to_have_text("煤层气")
-    href = hits.first.locator("a").get_attribute("href")
+    href = hits.first.get_by_role("link", name="JSON").get_attribute("href")
     assert href is not None
     assert href.startswith(f"{live_server}/v1/")
 
@@ -149,7 +151,8 @@ def test_dashboard_shows_the_record(
     first = sum(watched.sizes.get(u, 0) for u in watched.requests[:depth])
     assert first < 64 * 1024, first
     assert sum(watched.sizes.values()) < 96 * 1024, sum(watched.sizes.values())
-    # 3 files and 19 answers for the first screen; depth.js and 4 answers below it; 1 search.
+    # 3 files and 19 answers for the first screen (20 in English: the units' names); depth.js
+    # and 4 answers below it; 1 search.
     assert len(watched.requests) <= 30, watched.requests
 
 
@@ -328,7 +331,11 @@ def test_official_statistics_show_the_records_figures(
     expect(page.locator("#official-growth rect")).to_have_count(len(growth))
 
     people = page.locator("#official-people")
-    for zh, en in [("3338533人", "3,338,533 人"), ("63.96%", "63.96 %"), ("-2.06‰", "-2.06 ‰")]:
+    for zh, en in [
+        ("3338533人", "3,338,533 persons"),
+        ("63.96%", "63.96 %"),
+        ("-2.06‰", "-2.06 ‰"),
+    ]:
         expect(people).to_contain_text(say(lang, zh, en))
 
     # Jinzhong among Shanxi's cities in 2021, at the rank the source gives it.
@@ -359,7 +366,7 @@ def test_official_statistics_show_the_records_figures(
     taigu = items(live_server, "/v1/observations", region="140703", start="2023", end="2023")
     district = page.locator("#district-140703")
     expect(district.locator("h3")).to_have_text(say(lang, "太谷区2023年", "Taigu District, 2023"))
-    expect(district).to_contain_text(say(lang, "124亿元", "124 亿元"))
+    expect(district).to_contain_text(say(lang, "124亿元", "124 × 100 million yuan"))
     expect(district.locator(".stack")).to_contain_text(say(lang, "53.6%", "53.6 %"))
     district.locator("summary").click()
     expect(district.locator("summary")).to_have_text(
@@ -490,4 +497,226 @@ def test_map_fits_a_phone(page: playwright.Page, live_server: str) -> None:
     expect(page.locator("#map-figure path.region")).to_have_count(11)
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= PHONE["width"], width
+    assert watched.errors == []
+
+
+# Chinese characters (CJK Unified Ideographs and Extension A).
+HAN = re.compile(r"[\u3400-\u9fff]")
+
+
+def unit_names(base: str) -> dict[str, str]:
+    """Each unit's English name (without the curators' gloss in brackets), by code."""
+    return {u["code"]: u["name_en"].split(" (")[0] for u in items(base, "/v1/units")}
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_units_and_lists_read_in_the_pages_language(
+    page: playwright.Page, live_server: str, lang: str
+) -> None:
+    watched = open_depth(page, live_server, lang)
+    names = unit_names(live_server)
+    # English names a unit printed in Chinese (亿元 → 100 million yuan; a unit that is itself
+    # a number multiplies); the unit as printed stays on hand, on the unit.
+    gdp = page.locator("#obs-gdp-2024")
+    expect(gdp.locator(".figure")).to_have_text(
+        say(lang, "2458.8亿元", f"2,458.8 × {names['cny_100m']}")
+    )
+    if lang == "en":
+        expect(gdp.locator(".unit")).to_have_attribute("title", "As printed: 亿元")
+    expect(page.locator("#obs-clean-heating-households-2021-2025 .figure")).to_have_text(
+        say(lang, "20万户", f"20 × {names['household_10k']}")
+    )
+    depth = page.locator("#obs-coalbed-methane-depth-yushe-wuxiang .figure")
+    expect(depth).to_have_text(say(lang, "1200米", f"1,200 {names['metre']}"))
+    expect(page.locator("#obs-advanced-coal-capacity-share-2021-2025 .figure")).to_have_text(
+        say(lang, "97%", "97 %")  # a sign is the same in both languages
+    )
+    expect(page.locator("#county-140721")).to_contain_text(
+        say(lang, "1200米", f"1,200 {names['metre']}")
+    )
+    expect(page.locator("#official-people")).to_contain_text(
+        say(lang, "3338533人", f"3,338,533 {names['person']}")
+    )
+    expect(page.locator("#official-cities th").nth(2)).to_have_text(
+        say(lang, "地区生产总值 (亿元)", f"Gross regional product ({names['cny_100m']})")
+    )
+    if lang == "en":
+        # No figure, chart or check on the English page shows a unit in Chinese.
+        for shown in page.locator(".figure, #charts td, #official td, #official dd").all():
+            assert not HAN.search(shown.text_content() or ""), shown.text_content()
+        check = gdp.locator("details.check").first
+        check.locator("summary").click()
+        expect(check).to_contain_text(f"Expected 2458.8 × {names['cny_100m']}")
+
+    # A list of places is joined as the language joins it.
+    regions = {r["code"]: r["name"] for r in items(live_server, "/v1/regions", lang=lang)}
+    joiner = say(lang, "、", ", ")
+    rail = httpx.get(f"{live_server}/v1/observations/passenger-rail-wait-2025-01-27").json()
+    card = page.locator("#obs-passenger-rail-wait-2025-01-27 p.meta").first
+    expect(card).to_contain_text(joiner.join(regions[c] for c in rail["regions"]))
+    opening = httpx.get(f"{live_server}/v1/events/yangshe-railway-opens").json()
+    about = page.locator("#event-yangshe-railway-opens > p.meta")
+    expect(about).to_contain_text(joiner.join(regions[c] for c in opening["regions"]))
+    others = [regions[c] for c in rail["regions"] if c != "140722"]
+    expect(page.locator("#county-140722")).to_contain_text(joiner.join(others))
+    if lang == "en":
+        expect(card).not_to_contain_text("、")
+        expect(about).not_to_contain_text("、")
+    assert watched.errors == []
+
+
+def query_of(url: str) -> dict[str, list[str]]:
+    return parse_qs(urlsplit(url).query)
+
+
+# Two searches in each language, both with hits.
+SEARCHES = {"zh": ["煤层气", "阳涉铁路"], "en": ["coalbed methane", "Yangshe"]}
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_search_is_kept_in_the_address(page: playwright.Page, live_server: str, lang: str) -> None:
+    first, second = SEARCHES[lang]
+
+    def shows(query: str) -> None:
+        total = httpx.get(f"{live_server}/v1/search", params={"q": query, "lang": lang})
+        expected = total.json()["total"]
+        assert expected > 0
+        expect(page.locator("#q")).to_have_value(query)
+        expect(page.locator("#search-status")).to_have_text(
+            say(lang, f"“{query}”:{expected} 条结果", f"“{query}”: {expected} results")
+        )
+        expect(page.locator("#search-results .hits li")).to_have_count(min(expected, 20))
+
+    # A shared link reopens the search, in its language.
+    watched = open_dashboard(page, live_server, f"/?{urlencode({'lang': lang, 'q': first})}")
+    shows(first)
+    page.locator("#q").fill(second)
+    page.locator("#q").press("Enter")
+    shows(second)
+    assert query_of(page.url) == {"lang": [lang], "q": [second]}
+    # Back and forward walk the searches.
+    page.go_back()
+    shows(first)
+    assert query_of(page.url)["q"] == [first]
+    page.go_forward()
+    shows(second)
+    page.reload()
+    shows(second)
+    # The language switch keeps the search.
+    page.locator("#lang-switch").click()
+    other = say(lang, "en", "zh")
+    expect(page.locator("html")).to_have_attribute("lang", say(other, "zh-Hans", "en"))
+    assert query_of(page.url) == {"lang": [other], "q": [second]}
+    expect(page.locator("#q")).to_have_value(second)
+    # The address says the language too: back is the first search in its language.
+    page.go_back()
+    expect(page.locator("#q")).to_have_value(first)
+    expect(page.locator("html")).to_have_attribute("lang", say(lang, "zh-Hans", "en"))
+    shows(first)
+    assert outside(watched.requests) == []
+    assert watched.errors == []
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_search_result_opens_in_the_page(
+    page: playwright.Page, live_server: str, lang: str
+) -> None:
+    watched = open_dashboard(page, live_server, f"/?lang={lang}&q=2458.8")
+    names = unit_names(live_server)
+    gdp = httpx.get(f"{live_server}/v1/observations/gdp-2024", params={"lang": lang}).json()
+    source = httpx.get(f"{live_server}/v1/sources/{gdp['source']}", params={"lang": lang}).json()
+    hit = page.locator("#search-results .hits li").first
+    # The JSON stays a secondary link beside the result.
+    expect(hit.get_by_role("link", name="JSON")).to_have_attribute("href", gdp["url"])
+    hit.locator("a").first.click()
+    panel = page.locator("#result")
+    expect(panel).to_be_visible()
+    assert urlsplit(page.url).path == "/"  # no navigation to the JSON
+    assert query_of(page.url)["show"] == ["/v1/observations/gdp-2024"]
+    expect(panel.locator("h3")).to_have_text(gdp["indicator_name"])
+    expect(panel.locator(".figure")).to_have_text(
+        say(lang, "2458.8亿元", f"2,458.8 × {names['cny_100m']}")
+    )
+    expect(panel).to_contain_text(f"{gdp['period']} · {gdp['region_name']}")
+    expect(panel.locator("blockquote")).to_contain_text(gdp["quote"])
+    expect(panel.locator("blockquote")).to_contain_text(source["publication"])
+    expect(panel.get_by_role("link", name=source["title"])).to_have_attribute("href", source["url"])
+    expect(panel.get_by_role("link", name="JSON")).to_have_attribute("href", gdp["url"])
+    # A shared link reopens the result; back closes it, forward opens it again.
+    page.reload()
+    expect(page.locator("#result .figure")).to_contain_text("2")
+    expect(page.locator("#result h3")).to_have_text(gdp["indicator_name"])
+    page.go_back()
+    expect(panel).to_be_hidden()
+    expect(page.locator("#search-results .hits li").first).to_be_visible()
+    page.go_forward()
+    expect(panel.locator("h3")).to_have_text(gdp["indicator_name"])
+    panel.get_by_role("button", name=say(lang, "关闭", "Close")).click()
+    expect(panel).to_be_hidden()
+    assert "show" not in query_of(page.url)
+
+    # Every kind of result has its panel, in the page's language.
+    kinds = {
+        "/v1/events/yangshe-railway-opens": ("title", "description"),
+        "/v1/entities/zuoquan-walnut": ("name", "description"),
+        "/v1/quotes/business-bureau-principle": ("speaker", "text"),
+        "/v1/indicators/gdp": ("name", "definition"),
+        "/v1/regions/140722": ("name", "name_zh"),
+    }
+    for path, (heading, body) in kinds.items():
+        record = httpx.get(f"{live_server}{path}", params={"lang": lang}).json()
+        page.goto(f"{live_server}/?{urlencode({'lang': lang, 'show': path})}")
+        expect(panel.locator("h3")).to_have_text(record[heading], timeout=10_000)
+        expect(panel).to_contain_text(record[body])
+        expect(panel.get_by_role("link", name="JSON")).to_have_attribute("href", record["url"])
+    # Only this server's records open: another address in the link is ignored.
+    page.goto(f"{live_server}/?show=//example.org/v1/x")
+    expect(page.locator("#figures article").first).to_be_visible(timeout=15_000)
+    expect(panel).to_be_hidden()
+    assert outside(watched.requests) == []
+    assert watched.errors == []
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_counties_the_report_does_not_mention_are_collapsed(
+    page: playwright.Page, live_server: str, lang: str
+) -> None:
+    watched = open_dashboard(page, live_server, f"/?lang={lang}")
+    report = "jzrb-2025-10-24-p03"
+    counties = [r["code"] for r in items(live_server, "/v1/regions") if r["parent"] == "140700"]
+    named = {
+        code
+        for path in ["/v1/observations", "/v1/events", "/v1/quotes"]
+        for item in items(live_server, path)
+        if item["source"] == report
+        for code in item["regions"]
+    }
+    named |= {
+        code
+        for code in counties
+        if any(e["source"] == report for e in items(live_server, "/v1/entities", region=code))
+    }
+    mentioned = [c for c in counties if c in named]
+    silent = [c for c in counties if c not in named]
+    assert mentioned
+    assert silent
+    shown = page.locator("#counties > article.county")
+    expect(shown).to_have_count(len(mentioned))
+    assert [a.get_attribute("id") for a in shown.all()] == [f"county-{c}" for c in mentioned]
+    more = page.locator("#counties details.more")
+    expect(more.locator("summary")).to_have_text(
+        say(
+            lang,
+            f"另外{len(silent)}个县(市、区)报道未提及",
+            f"{len(silent)} more counties and districts the report does not mention",
+        )
+    )
+    for code in silent:
+        expect(page.locator(f"#county-{code}")).to_be_hidden()
+    more.locator("summary").click()
+    for code in silent:
+        expect(page.locator(f"#county-{code}")).to_be_visible()
+        expect(page.locator(f"#county-{code}")).to_contain_text(
+            say(lang, "报道未提及。", "Not mentioned in the report.")
+        )
     assert watched.errors == []

@@ -21,6 +21,7 @@ const LABELS = {
     derived: "推算值", derivedFrom: "推算自", published: "公布值", period: "时期", value: "数值", kind: "类型",
     about: "涉及", nothing: "报道未提及。", figuresIn: "数字", eventsIn: "事件", entitiesIn: "项目与机构",
     quotesIn: "引语", byDate: (d) => `${d} 之前`, other: "其他", note: "说明(英文)", alsoAbout: "同时涉及",
+    sep: "、", more: (n) => `另外${n}个县(市、区)报道未提及`,
     checked: "核对", verdicts: { equal: "相等", within_rounding: "舍入误差内一致", consistent: "与措辞相符", conflicting: "矛盾" },
     unchecked: "无从核对:记录中没有其他来源给出可对照的数字。", expected: "对照值", actual: "实际值", tolerance: "容差",
     check: "核对记录", checksOf: "该数字的全部核对",
@@ -43,7 +44,8 @@ const LABELS = {
     derived: "derived", derivedFrom: "derived from", published: "published", period: "Period", value: "Value", kind: "Kind",
     about: "Concerns", nothing: "Not mentioned in the report.", figuresIn: "Figures", eventsIn: "Events",
     entitiesIn: "Projects and organisations", quotesIn: "Quotes", byDate: (d) => `before ${d}`, other: "Other",
-    note: "Note", alsoAbout: "also concerns",
+    note: "Note", alsoAbout: "also concerns", sep: ", ", asPrinted: (u) => `As printed: ${u}`,
+    more: (n) => `${n} more counties and districts the report does not mention`,
     checked: "Check", verdicts: { equal: "equal", within_rounding: "equal within rounding", consistent: "consistent with the wording", conflicting: "conflicting" },
     unchecked: "Not checked: no other source in the record gives a figure to compare it with.", expected: "Expected", actual: "Actual", tolerance: "Tolerance",
     check: "The check", checksOf: "All checks of this figure",
@@ -65,6 +67,8 @@ let lang = pickLanguage();
 let labels = LABELS[lang];
 let sourcesByCode = new Map(); // from the last load, for the map's caption
 let redrawMap = null; // set by map.js once the map section has been opened
+let regionNames = new Map(); // code -> name, from the last load (for the result panel)
+let unitNames = null; // unit code -> English name, from /v1/units (fetched once, for English)
 
 function pickLanguage() {
   const asked = new URLSearchParams(location.search).get("lang");
@@ -115,6 +119,19 @@ function periodText(item) {
   return item.period.replace("/", "–");
 }
 
+// A unit as the page shows it: as printed on the Chinese page; on the English one, a unit
+// printed in Chinese (亿元) by its English name, without the curators' gloss in brackets.
+// The printed unit stays in the record and in the unit's title.
+function unitName(item) {
+  const name = unitNames && unitNames.get(item.unit_code);
+  return lang === "en" && name && /\p{Script=Han}/u.test(item.unit || "") ? name.replace(/ \(.*\)$/, "") : item.unit || "";
+}
+// After a number: 2458.8亿元; 2,458.8 × 100 million yuan (a unit that is a number multiplies).
+function unitAfter(item) {
+  const unit = unitName(item);
+  return lang === "zh" || !unit ? unit : ` ${/^\d/.test(unit) ? "× " : ""}${unit}`;
+}
+
 // The figure as a reader should see it: the printed figure with its qualifier's words.
 function figureParts(obs) {
   const [before, after] = QUALIFIER[lang][obs.qualifier] || ["", ""];
@@ -134,7 +151,7 @@ function figureParts(obs) {
   }
   let text = number(obs.value, obs.value_as_published);
   if (obs.qualifier === "range" && obs.value_max !== null) text += "–" + number(obs.value_max);
-  return { text: before + text, unit: (obs.unit ? " " + obs.unit : "") + after };
+  return { text: before + text, unit: unitAfter(obs) + after };
 }
 
 function provenance(item, sources) {
@@ -158,7 +175,7 @@ function checkMarks(obs, checks) {
     .sort((a, b) => (b.kind === "sources_agree") - (a.kind === "sources_agree"));
   if (!mine.length) return el("p", { class: "meta check", text: labels.unchecked });
   return mine.map((c) => {
-    const amount = (v) => (v === null ? "—" : v + (c.unit || ""));
+    const amount = (v) => (v === null ? "—" : v + unitAfter(c));
     return el("details", { class: "check" },
       el("summary", {}, `${labels.checked}: `, el("span", { class: `verdict ${c.verdict}`, text: labels.verdicts[c.verdict] || c.verdict }), ` · ${c.title}`),
       el("p", { text: c.sentence }),
@@ -168,25 +185,32 @@ function checkMarks(obs, checks) {
   });
 }
 
-function figureCard(obs, regions, sources, checks) {
+// In English, a figure in a Chinese unit (亿元, 万户) also as a plain number in the normalized
+// unit; the qualifier applies to it just the same.
+function normalized(obs) {
+  if (lang !== "en" || obs.normalized_value === obs.value) return null;
+  const [before, after] = QUALIFIER.en[obs.qualifier] || ["", ""];
+  let normal = number(obs.normalized_value);
+  if (obs.normalized_value_max !== null) normal += "–" + number(obs.normalized_value_max);
+  return el("p", { class: "meta normalized", text: `= ${before}${normal} ${obs.normalized_unit}${after}` });
+}
+
+// The figure with its unit, the unit as printed in its title where the page names it otherwise.
+function figureLine(obs) {
   const parts = figureParts(obs);
-  const place = obs.regions.map((code) => regions.get(code) || code).join("、");
-  let normalized = null;
-  if (lang === "en" && obs.normalized_value !== obs.value) {
-    // Chinese units (亿元, 万户) read better as plain numbers in the normalized unit; the
-    // qualifier applies to them just the same.
-    const [before, after] = QUALIFIER.en[obs.qualifier] || ["", ""];
-    let normal = number(obs.normalized_value);
-    if (obs.normalized_value_max !== null) normal += "–" + number(obs.normalized_value_max);
-    normalized = el("p", { class: "meta normalized", text: `= ${before}${normal} ${obs.normalized_unit}${after}` });
-  }
+  return el("p", { class: "figure" }, parts.text, el("span", { class: "unit", text: parts.unit,
+    title: lang === "en" && obs.unit ? labels.asPrinted(obs.unit) : null, lang: lang === "en" && /\p{Script=Han}/u.test(parts.unit) ? "zh-Hans" : null }));
+}
+
+function figureCard(obs, regions, sources, checks) {
+  const place = obs.regions.map((code) => regions.get(code) || code).join(labels.sep);
   const derivation = obs.derived ? el("p", { class: "meta" }, el("span", { class: "badge derived", text: labels.derived }),
     `${labels.derivedFrom} ${obs.derivation.inputs.map((i) => i.observation).join(", ")}`) : null;
   return el("article", { class: "card", title: obs.quote || obs.locator || "", id: `obs-${obs.code}` },
     el("h4", { text: obs.indicator_name }),
-    el("p", { class: "figure" }, parts.text, el("span", { class: "unit", text: parts.unit, lang: lang === "en" ? "zh-Hans" : null })),
+    figureLine(obs),
     el("p", { class: "meta", text: `${periodText(obs)} · ${place}` }),
-    normalized, derivation, checkMarks(obs, checks), provenance(obs, sources));
+    normalized(obs), derivation, checkMarks(obs, checks), provenance(obs, sources));
 }
 
 function renderFigures(observations, indicators, topics, regions, sources, checks) {
@@ -267,7 +291,7 @@ function renderCharts(observations, regions) {
     const first = points[0];
     const title = `${first.indicator_name} · ${regions.get(first.region) || first.region}`;
     const rows = points.map((p) => el("tr", {}, el("td", { text: periodText(p) }),
-      el("td", { text: `${figureParts(p).text}${p.unit ? " " + p.unit : ""}` }),
+      el("td", { text: `${figureParts(p).text}${figureParts(p).unit}` }),
       el("td", { text: p.derived ? labels.derived : labels.published })));
     root.append(el("figure", { class: "card chart", id: `chart-${first.indicator}-${first.region}` },
       el("figcaption", {}, el("h3", { text: title })), chart(points, title),
@@ -286,19 +310,21 @@ function renderTimeline(events, regions, sources) {
     el("time", { datetime: datetime(event), text: periodText(event) }),
     el("h3", { text: event.title }),
     el("p", { text: event.description }),
-    event.regions.length ? el("p", { class: "meta", text: `${labels.about}: ${event.regions.map((c) => regions.get(c) || c).join("、")}` }) : null,
+    event.regions.length ? el("p", { class: "meta", text: `${labels.about}: ${event.regions.map((c) => regions.get(c) || c).join(labels.sep)}` }) : null,
     provenance(event, sources))));
 }
 
 function renderCounties(counties, byCounty, regions) {
   const root = document.getElementById("counties");
   root.replaceChildren();
+  // The counties the report does not mention wait behind one toggle, after those it does.
+  const silent = el("div", { class: "grid" });
   for (const county of counties) {
     const found = byCounty.get(county.code);
     // A figure about several places says so: it is not this county's alone.
     const others = (o) => {
       const rest = o.regions.filter((c) => c !== county.code).map((c) => regions.get(c) || c);
-      return rest.length ? `; ${labels.alsoAbout} ${rest.join("、")}` : "";
+      return rest.length ? `; ${labels.alsoAbout} ${rest.join(labels.sep)}` : "";
     };
     const groups = [
       [labels.figuresIn, found.figures.map((o) => { const p = figureParts(o); return `${o.indicator_name}: ${p.text}${p.unit} (${periodText(o)}${others(o)})`; })],
@@ -306,11 +332,12 @@ function renderCounties(counties, byCounty, regions) {
       [labels.entitiesIn, found.entities.map((e) => e.name)],
       [labels.quotesIn, found.quotes.map((q) => `${q.speaker}: ${q.text}`)],
     ].filter(([, items]) => items.length);
-    root.append(el("article", { class: "card county", id: `county-${county.code}` },
+    (groups.length ? root : silent).append(el("article", { class: "card county", id: `county-${county.code}` },
       el("h3", { text: county.name }),
       groups.length ? groups.map(([name, items]) => [el("h4", { text: name }),
         el("ul", {}, items.map((text) => el("li", { text })))]) : el("p", { class: "meta", text: labels.nothing })));
   }
+  if (silent.children.length) root.append(el("details", { class: "more" }, el("summary", { text: labels.more(silent.children.length) }), silent));
 }
 
 function snippet(html) {
@@ -320,8 +347,10 @@ function snippet(html) {
 }
 
 let searches = 0;
+let searched = null; // the query of the last search, to run it again only when it changes
 async function search(query) {
   const mine = ++searches;
+  searched = query;
   const status = document.getElementById("search-status");
   const root = document.getElementById("search-results");
   if (!query) {
@@ -334,10 +363,16 @@ async function search(query) {
     const page = await api("/v1/search", { q: query, limit: 20 }, lang);
     if (mine !== searches) return; // a newer search, or the language changed
     status.textContent = page.total ? labels.hits(page.total, query) : labels.noHits(query);
-    root.replaceChildren(el("ul", { class: "hits" }, page.items.map((hit) => el("li", {},
-      el("span", { class: "badge", text: labels.types[hit.type] || hit.type }),
-      el("a", { href: hit.url, text: hit.title }),
-      el("p", { class: "meta" }, snippet(hit.snippet))))));
+    // A result opens in the page (its link is the page's address with it open); its JSON is
+    // the second link.
+    root.replaceChildren(el("ul", { class: "hits" }, page.items.map((hit) => {
+      const path = new URL(hit.url).pathname;
+      return el("li", {},
+        el("span", { class: "badge", text: labels.types[hit.type] || hit.type }),
+        el("a", { href: address({ show: path }), "data-show": path, text: hit.title }), " ",
+        el("a", { href: hit.url, class: "json", text: "JSON" }),
+        el("p", { class: "meta" }, snippet(hit.snippet)));
+    })));
   } catch (error) {
     if (mine === searches) status.textContent = labels.failed + error.message;
   }
@@ -356,18 +391,20 @@ function applyLabels() {
   button.lang = labels.switchLang === "zh" ? "zh-Hans" : "en";
 }
 
-// The sections below the first screen are drawn by depth.js, fetched once, after the first
-// screen is drawn: the first screen's code and requests come first and stay small.
-let depthScript = null;
-function depth() {
-  depthScript ||= new Promise((resolve, reject) => {
-    const script = el("script", { src: "/static/dashboard/depth.js" });
-    script.onload = resolve;
-    script.onerror = () => { depthScript = null; reject(new Error("depth.js")); };
-    document.head.append(script);
-  });
-  return depthScript;
+// Code the first screen does without, fetched once when first needed: the sections below the
+// first screen (depth.js, once the first screen is drawn) and the result panel (result.js).
+const scripts = new Map();
+function script(src) {
+  if (!scripts.has(src)) scripts.set(src, new Promise((resolve, reject) => {
+    const node = el("script", { src });
+    node.onload = resolve;
+    node.onerror = () => { scripts.delete(src); reject(new Error(src)); };
+    document.head.append(node);
+  }));
+  return scripts.get(src);
 }
+let loaded; // resolves once the first load has its regions and sources (the panel names them)
+const firstLoad = new Promise((resolve) => { loaded = resolve; });
 
 let loads = 0;
 async function load() {
@@ -379,23 +416,26 @@ async function load() {
   try {
     // The cards pick each indicator's newest figure from the report's list, and the counties
     // are the regions under the city: no request for what another answer already holds.
-    const [topics, indicators, observations, events, quotes, sourceList, allRegions, checks] = await Promise.all([
+    const [topics, indicators, observations, events, quotes, sourceList, allRegions, checks, units] = await Promise.all([
       list("/v1/topics", {}, language), list("/v1/indicators", {}, language),
       list("/v1/observations", { source: REPORT }, language), list("/v1/events", { source: REPORT }, language),
       list("/v1/quotes", {}, language), list("/v1/sources", {}, language), list("/v1/regions", {}, language),
-      list("/v1/checks", { source: REPORT }, language),
+      // Units' English names, for the English page only; once (they are the same in any language).
+      list("/v1/checks", { source: REPORT }, language), language === "en" && !unitNames ? list("/v1/units", {}, language) : null,
     ]);
+    if (units) unitNames = new Map(units.map((u) => [u.code, u.name_en]));
     const counties = allRegions.filter((r) => r.parent === HOME);
     const entities = await Promise.all(counties.map((c) => list("/v1/entities", { region: c.code }, language)));
     if (mine !== loads) return;
     const regions = new Map(allRegions.map((r) => [r.code, r.name]));
+    regionNames = regions;
     const sources = new Map(sourceList.map((s) => [s.code, s]));
     sourcesByCode = sources;
     const byCounty = new Map(counties.map((county, i) => [county.code, {
       figures: observations.filter((o) => o.regions.includes(county.code)),
       events: events.filter((e) => e.regions.includes(county.code)),
-      entities: entities[i],
-      quotes: quotes.filter((q) => q.regions.includes(county.code)),
+      entities: entities[i].filter((e) => e.source === REPORT),
+      quotes: quotes.filter((q) => q.source === REPORT && q.regions.includes(county.code)),
     }]));
     renderFigures(observations, indicators, topics, regions, sources, checks);
     renderCharts(observations, regions);
@@ -403,25 +443,71 @@ async function load() {
     renderCounties(counties, byCounty, regions);
     document.getElementById("sources").textContent = sourceList.map((s) => `${s.publication || s.title} ${s.published_date || ""} ${s.page || ""}`.trim()).join("; ");
     status.textContent = "";
-    await depth();
+    loaded();
+    await script("/static/dashboard/depth.js");
     await loadDepth(language, allRegions, sourceList, () => mine === loads);
   } catch (error) {
     if (mine === loads) status.textContent = labels.failed + error.message;
+    loaded();
   }
 }
 
-function switchLanguage() {
-  lang = labels.switchLang;
-  labels = LABELS[lang];
-  try { localStorage.setItem("lang", lang); } catch (_) { /* storage may be disabled */ }
+// The page's address with `changes` made to its query (a null value drops the parameter).
+function address(changes) {
   const url = new URL(location.href);
-  url.searchParams.set("lang", lang);
-  history.replaceState(null, "", url);
+  for (const [k, v] of Object.entries(changes)) if (v) url.searchParams.set(k, v); else url.searchParams.delete(k);
+  return url.pathname + url.search;
+}
+
+function go(changes) {
+  history.pushState(null, "", address(changes));
+  route(false);
+}
+
+// What the address asks for: a language, a search (q) and a result opened from it (show), so
+// that a shared link, a reload, back and forward all show what the address says. `again`
+// redraws the search and the result (after a language switch).
+let opened = null;
+function route(again) {
+  const params = new URLSearchParams(location.search);
+  const asked = params.get("lang");
+  if ((asked === "zh" || asked === "en") && asked !== lang) {
+    setLanguage(asked);
+    again = true;
+  }
+  const query = (params.get("q") || "").trim();
+  document.getElementById("q").value = query;
+  if (query && (again || query !== searched)) search(query);
+  if (!query && searched) {
+    searched = null;
+    searches++; // an answer still on its way is dropped
+    document.getElementById("search-results").replaceChildren();
+    document.getElementById("search-status").textContent = "";
+  }
+  // Only a record of this server's API opens (never another address).
+  const show = params.get("show");
+  const path = /^\/v1\/(observations|events|entities|quotes|indicators|regions)\/[\w-]+$/.test(show) ? show : null;
+  if (path && (again || path !== opened)) {
+    script("/static/dashboard/result.js").then(() => showResult(path))
+      .catch((error) => { document.getElementById("search-status").textContent = labels.failed + error.message; });
+  }
+  if (!path) document.getElementById("result").hidden = true;
+  opened = path;
+}
+
+function setLanguage(language) {
+  lang = language;
+  labels = LABELS[lang];
   applyLabels();
   load();
   if (redrawMap) redrawMap();
-  const query = document.getElementById("q").value.trim();
-  if (query) search(query);
+}
+
+function switchLanguage() {
+  setLanguage(labels.switchLang);
+  try { localStorage.setItem("lang", lang); } catch (_) { /* storage may be disabled */ }
+  history.replaceState(null, "", address({ lang }));
+  route(true);
 }
 
 document.addEventListener("DOMContentLoaded", () => {
@@ -434,7 +520,19 @@ document.addEventListener("DOMContentLoaded", () => {
   });
   document.getElementById("search-form").addEventListener("submit", (event) => {
     event.preventDefault();
-    search(document.getElementById("q").value.trim());
+    const query = document.getElementById("q").value.trim();
+    if (!query) return search(query);
+    // A new search is a new place in the history; the same one again is not.
+    if (query !== new URLSearchParams(location.search).get("q")) history.pushState(null, "", address({ q: query, show: null }));
+    route(true);
   });
+  document.getElementById("search-results").addEventListener("click", (event) => {
+    const link = event.target.closest("a[data-show]");
+    if (!link || event.button || event.ctrlKey || event.metaKey || event.shiftKey || event.altKey) return;
+    event.preventDefault(); // opened here, not as JSON; a new tab still gets the page's link
+    go({ show: link.dataset.show });
+  });
+  window.addEventListener("popstate", () => route(false));
   load();
+  route(false);
 });

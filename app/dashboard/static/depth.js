@@ -2,8 +2,8 @@
 // (GDP over time, the sectors, population, its rank among Shanxi's cities, Taigu district),
 // the Yangshe railway from every source that tells it, and the sources themselves.
 // dashboard.js fetches this file once its first screen is drawn and calls loadDepth(); it uses
-// that file's helpers (el, svg, list, figureParts, periodText, provenance) and, like it, puts
-// text from the API in the page as text only.
+// that file's helpers (el, svg, list, figureParts, unitName, unitAfter, periodText, provenance)
+// and, like it, puts text from the API in the page as text only.
 "use strict";
 
 Object.assign(LABELS.zh, {
@@ -67,9 +67,9 @@ function shown(o) {
 function bare(o) {
   if (!o) return labels.none;
   const parts = figureParts(o);
-  return (parts.text + parts.unit.replace(o.unit || "", "")).replace(/\s+/g, " ").trim();
+  return (parts.text + parts.unit.replace(unitAfter(o), "")).replace(/\s+/g, " ").trim();
 }
-const headed = (name, o) => (o && o.unit ? `${name} (${o.unit})` : name);
+const headed = (name, o) => (o && o.unit ? `${name} (${unitName(o)})` : name);
 const sourceName = (s) => s.publication || labels.titled(s.title);
 // The items of each indicator, in the order given (the API's: by indicator, region, period).
 function byIndicator(items) {
