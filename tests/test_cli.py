@@ -3,6 +3,10 @@ the environment exactly as an operator would."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -13,6 +17,7 @@ from alembic.script import ScriptDirectory
 from typer.testing import CliRunner
 
 from app.cli import cli
+from app.config import PROJECT_ROOT
 from app.db import make_engine
 from app.migrate import alembic_config, current_revision, head_revision, upgrade
 from app.seed import sync
@@ -20,7 +25,7 @@ from app.seed.loader import load_bundle
 from app.seed.sync import seed_database
 from tests.support.databases import dump
 from tests.support.seed import SEED_DIR, edit
-from tests.support.server import Served
+from tests.support.server import free_port
 
 
 @pytest.fixture
@@ -83,11 +88,28 @@ def test_cli_serve_prepare_seeds_an_edited_seed_before_serving(
     seed_database(engine, seed_copy)
     engine.dispose()
     edit(seed_copy, "topics.yaml", "name_en: Energy", "name_en: Energy supply")
-    server = Served(env, "--prepare")
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "app.cli", "serve", "--prepare", "--port", str(port)],
+        cwd=PROJECT_ROOT,
+        env={**os.environ, "HOST": "127.0.0.1", **env},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
-        topic = httpx.get(f"{server.base}/v1/topics/energy").json()
+        # The reseed comes before the server listens: on a busy machine that takes a while.
+        deadline = time.monotonic() + 180
+        while server.poll() is None and time.monotonic() < deadline:
+            try:
+                topic = httpx.get(f"http://127.0.0.1:{port}/v1/topics/energy").json()
+                break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        else:
+            pytest.fail("jinzhong serve --prepare did not answer")
     finally:
-        server.stop()
+        server.terminate()
+        server.wait(timeout=30)
     assert topic["name_en"] == "Energy supply"
 
 
