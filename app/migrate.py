@@ -58,7 +58,7 @@ def upgrade(database_url: str, revision: str = "head") -> bool:
     try:
         # A restart finds the database at head: one query answers that, where Alembic would
         # first import itself, env.py and every migration script (most of a second).
-        head = declared_head()
+        head = head_revision()  # read once per process; /readyz then reads the same
         if revision == "head" and head is not None and stored_revision(engine) == head:
             return False
         from alembic import command
