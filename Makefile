@@ -25,10 +25,10 @@ install: $(VENV)/.installed
 
 install-dev: $(VENV)/.installed-dev
 
+# One process migrates, seeds and serves (`serve --prepare`): a restart pays the imports once,
+# and finds in the database, without loading Alembic or the YAML, that both are done.
 run: install
-	$(BIN)/jinzhong migrate
-	$(BIN)/jinzhong seed
-	$(BIN)/jinzhong serve $(if $(HOST),--host $(HOST)) $(if $(PORT),--port $(PORT))
+	$(BIN)/jinzhong serve --prepare $(if $(HOST),--host $(HOST)) $(if $(PORT),--port $(PORT))
 
 # The whole suite twice: on SQLite, then on PostgreSQL (a server at 127.0.0.1:5432, user
 # postgres; TEST_POSTGRES_URL to use another). Both runs always happen; either failing fails.

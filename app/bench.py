@@ -5,7 +5,8 @@ from core 1 with 32 connections (an asyncio client stands in where wrk is missin
 workload runs against the real seed and against a synthetic million observations. Results
 are printed as one table and written as JSON under var/bench/. The writers part measures
 health answers and uncached reads with and without 16 writers at work, on SQLite and, when
-BENCH_POSTGRES_URL names a server, on PostgreSQL.
+BENCH_POSTGRES_URL names a server, on PostgreSQL. The restart part times a second `make run`
+on an up-to-date database, end to end, to its first 200.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -37,8 +39,9 @@ SECONDS = float(os.environ.get("BENCH_SECONDS", "15"))
 CONNECTIONS = 32
 SYNTHETIC = int(os.environ.get("BENCH_OBSERVATIONS", "1000000"))
 SOAK_SECONDS = float(os.environ.get("BENCH_SOAK_SECONDS", "60"))
-# "tables" (every server and workload), "soak", "writers" and/or "versions"; all by default.
-PARTS = set(os.environ.get("BENCH_PARTS", "tables,soak,writers,versions").split(","))
+# "tables" (every server and workload), "soak", "writers", "versions" and/or "restart"; all
+# by default.
+PARTS = set(os.environ.get("BENCH_PARTS", "tables,soak,writers,versions,restart").split(","))
 # A PostgreSQL server (its URL, any database) for the writers part to run on as well; it
 # creates a database of its own there and drops it afterwards.
 POSTGRES_URL = os.environ.get("BENCH_POSTGRES_URL")
@@ -48,6 +51,8 @@ UNCACHED_READ = "/v1/regions/140700"
 WRITTEN = "/v1/observations/gdp-2024"
 # PATCHes of one observation, one after another, for the versions part.
 PATCHES = int(os.environ.get("BENCH_PATCHES", "200"))
+# Second `make run`s timed by the restart part (their median is the figure).
+RESTARTS = int(os.environ.get("BENCH_RESTARTS", "5"))
 # The soak server's response memory: small, so it is full after the warm-up and the soak
 # measures growth beyond it, which is what a leak would show.
 SOAK_CACHE_MB = "8"
@@ -617,6 +622,76 @@ def versions_part() -> dict[str, Any]:
     return found
 
 
+def restart_part() -> dict[str, Any]:
+    """A second `make run` on an up-to-date database: from the command to the first 200 from
+    /readyz (make, migrate, seed and serve, as a developer restarts), the median of
+    BENCH_RESTARTS runs. On a SQLite file of its own under var/bench/ (DATABASE_URL), so the
+    developer's database is never touched; a first run creates it."""
+    make = shutil.which("make")
+    if make is None:
+        return {"skipped": "make is not installed"}
+    OUT.mkdir(parents=True, exist_ok=True)
+    path = OUT / "restart.db"
+    for leftover in OUT.glob("restart.db*"):
+        leftover.unlink()
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{path}"}
+    first, _ = time_make_run(make, PROJECT_ROOT, env)
+    runs = [time_make_run(make, PROJECT_ROOT, env) for _ in range(RESTARTS)]
+    return {
+        "first_run_s": round(first, 3),
+        "restarts_s": [round(wall, 3) for wall, _ in runs],
+        "restart_median_s": round(sorted(wall for wall, _ in runs)[len(runs) // 2], 3),
+        # CPU seconds spent to the first 200 by make and everything it ran: on a machine
+        # shared with other work, the figure the wall time would be on a quiet one.
+        "restart_cpu_median_s": round(sorted(cpu for _, cpu in runs)[len(runs) // 2], 3),
+    }
+
+
+def time_make_run(make: str, root: Path, env: dict[str, str]) -> tuple[float, float]:
+    """(seconds, CPU seconds) from `make run` in `root` to its first 200 from /readyz; then
+    stop it."""
+    port = _free_port()
+    started = time.monotonic()
+    process = subprocess.Popen(
+        [make, "-s", "run", "HOST=127.0.0.1", f"PORT={port}"],
+        cwd=root,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,  # make and the server it starts, stopped together below
+    )
+    try:
+        _wait(f"http://127.0.0.1:{port}/readyz", timeout=300)
+        return time.monotonic() - started, _tree_cpu_seconds(process.pid)
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=30)
+
+
+def _tree_cpu_seconds(pid: int) -> float:
+    """User and system CPU seconds of a process and its descendants, the live ones and those
+    already done (counted in their parents' cutime and cstime), from /proc."""
+    stats: dict[int, list[str]] = {}
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            # The fields after the command's closing parenthesis: state, ppid, ...
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:  # gone meanwhile
+            continue
+        stats[int(entry.name)] = fields
+        children.setdefault(int(fields[1]), []).append(int(entry.name))
+    ticks, todo = 0, [pid]
+    while todo:
+        current = todo.pop()
+        if current in stats:
+            ticks += sum(int(n) for n in stats[current][11:15])  # utime, stime, cutime, cstime
+        todo += children.get(current, [])
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
 def _print_writers(found: dict[str, Any]) -> None:
     print(
         f"\n{WRITERS} writers, uncached reads ({UNCACHED_READ}) at {CONNECTIONS} connections, "
@@ -666,6 +741,8 @@ def main() -> None:
         extras["writers"] = writers_part()
     if "versions" in PARTS:
         extras["versions"] = versions_part()
+    if "restart" in PARTS:
+        extras["restart"] = restart_part()
     columns = (
         "database",
         "server",
@@ -694,6 +771,12 @@ def main() -> None:
     print(json.dumps({k: v for k, v in extras.items() if k != "writers"}, indent=2))
     if "writers" in extras:
         _print_writers(extras["writers"])
+    if "restart_median_s" in extras.get("restart", {}):
+        print(
+            "restart: second `make run` on an up-to-date database, time to first 200: "
+            f"{extras['restart']['restart_median_s']:.2f} s, "
+            f"{extras['restart']['restart_cpu_median_s']:.2f} s of CPU (medians of {RESTARTS})"
+        )
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     report = {
         "machine": machine,

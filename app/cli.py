@@ -33,7 +33,10 @@ SeedDirOption = Annotated[
 @cli.command()
 def migrate() -> None:
     """Apply database migrations up to the newest."""
-    settings = Settings()
+    _migrate(Settings())
+
+
+def _migrate(settings: Settings) -> None:
     upgrade(settings.database_url)
     typer.echo("database is at the newest migration")
 
@@ -91,7 +94,10 @@ def seed(
     force: Annotated[bool, typer.Option(help="Sync even if the seed has not changed.")] = False,
 ) -> None:
     """Load seed_data/ into the database in one transaction (a no-op if already loaded)."""
-    settings = Settings()
+    _seed(Settings(), seed_dir, force=force)
+
+
+def _seed(settings: Settings, seed_dir: Path | None, *, force: bool) -> None:
     engine = make_engine(settings.database_url)
     try:
         report = seed_database(engine, seed_dir or settings.seed_dir, force=force)
@@ -232,10 +238,22 @@ def serve(
         int | None, typer.Option(min=1, help="Worker processes (default: WORKERS).")
     ] = None,
     reload: Annotated[bool, typer.Option(help="Restart on code changes (development).")] = False,
+    prepare: Annotated[
+        bool,
+        typer.Option(
+            help="First migrate and seed, as `jinzhong migrate` and `jinzhong seed` would "
+            "(each a no-op when already done), in this one process (what `make run` does)."
+        ),
+    ] = False,
 ) -> None:
     """Serve the API with uvicorn: JSON logs, graceful shutdown, no migrations (run
-    `jinzhong migrate` and `jinzhong seed` first, once, as a separate step)."""
+    `jinzhong migrate` and `jinzhong seed` first, once, as a separate step, or pass
+    --prepare)."""
     settings = Settings()
+    if prepare:
+        # One process instead of three: the imports (most of a restart's time) are paid once.
+        _migrate(settings)
+        _seed(settings, None, force=False)
     uvicorn.run(
         "app.main:create_app",
         factory=True,

@@ -15,6 +15,7 @@ from app.api import health
 from app.api.docs import extend_openapi, install_docs
 from app.api.errors import install_error_handlers
 from app.api.runtime import Runtime
+from app.api.v1 import PREFIX as V1_PREFIX
 from app.api.v1 import router as v1_router
 from app.config import Settings, get_settings
 from app.dashboard import install_dashboard
@@ -127,7 +128,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     # Outermost: every answer, replayed ones included, is logged, counted and given an id.
     app.add_middleware(RequestLogMiddleware, metrics=held.metrics)
-    app.include_router(v1_router)
+    app.include_router(v1_router, prefix=V1_PREFIX)
     app.include_router(health.router)
     install_docs(app)
     install_dashboard(app)

@@ -3,7 +3,9 @@ migration reverses cleanly (upgrade → downgrade to base → upgrade)."""
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -15,8 +17,10 @@ from sqlmodel import Session, SQLModel
 import app.models  # noqa: F401 - registers the tables
 from app.db import make_engine
 from app.migrate import (
+    VERSIONS_DIR,
     alembic_config,
     current_revision,
+    declared_head,
     downgrade,
     head_revision,
     include_name,
@@ -117,3 +121,29 @@ def test_migrations_downgrade_then_upgrade_reseeds_in_full(new_database: NewData
         _, total = search(session, "煤层气", types=[], topic=None, region=None, limit=5, offset=0)
     assert total > 0
     engine.dispose()
+
+
+def test_migrations_declared_head_is_alembics_head() -> None:
+    # The head read from the scripts' declarations (which lets a migrate at head skip
+    # Alembic) is the one Alembic finds by loading them.
+    alembics = ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
+    assert declared_head() == alembics
+    assert head_revision() == alembics
+
+
+def test_migrations_declared_head_follows_a_new_script(tmp_path: Path) -> None:
+    versions = tmp_path / "versions"
+    shutil.copytree(VERSIONS_DIR, versions)
+    head = declared_head()
+    (versions / "2099-01-01_next.py").write_text(
+        f'revision: str = "0a1b2c3d4e5f"\ndown_revision: str | None = "{head}"\n',
+        encoding="utf-8",
+    )
+    assert declared_head(versions) == "0a1b2c3d4e5f"
+    # Two heads, or a script whose place cannot be read: Alembic has to decide.
+    (versions / "2099-01-02_branch.py").write_text(
+        f'revision = "f5e4d3c2b1a0"\ndown_revision = "{head}"\n', encoding="utf-8"
+    )
+    assert declared_head(versions) is None
+    (versions / "2099-01-02_branch.py").write_text("revision = make()\n", encoding="utf-8")
+    assert declared_head(versions) is None

@@ -29,7 +29,7 @@ from app.models import (
 from app.rules import moments
 from app.rules.moments import first_public
 from app.rules.regions import LEVEL_RANK
-from app.seed.loader import SeedBundle, load_bundle
+from app.seed.loader import SeedBundle, content_hash, load_bundle
 from app.seed.records import (
     LINKS,
     TABLES,
@@ -218,6 +218,12 @@ def seed_database(engine: Engine, seed_dir: Path, *, force: bool = False) -> Syn
     Skips the work when the database already holds exactly this seed (same content hash),
     unless `force` is set. Raises SeedError on invalid data, before anything is written.
     """
+    if not force:
+        # A restart finds the seed already there: hashing the files and one look at the
+        # database say so, where parsing and validating the YAML would take most of a second.
+        held = _already_held(engine, seed_dir)
+        if held is not None:
+            return held
     bundle = load_bundle(seed_dir)
     if not inspect(engine).has_table(Observation.__tablename__):
         raise DatabaseNotReadyError("the database has no tables yet; run `jinzhong migrate`")
@@ -233,6 +239,20 @@ def seed_database(engine: Engine, seed_dir: Path, *, force: bool = False) -> Syn
             return SyncReport(skipped=True, content_hash=bundle.content_hash)
         _set_meta(session, API_CHANGES_KEY, "")
         return apply_bundle(session, bundle, force=force)
+
+
+def _already_held(engine: Engine, seed_dir: Path) -> SyncReport | None:
+    """The skip report seed_database would give, decided before reading the seed's YAML
+    (from its files' content hash alone); None when the seed has to be loaded after all."""
+    if not seed_dir.is_dir() or not inspect(engine).has_table(DatasetMeta.__tablename__):
+        return None  # load_bundle and seed_database say what is wrong
+    digest = content_hash(seed_dir)
+    with Session(engine) as session:
+        if _meta(session, API_CHANGES_KEY):
+            return SyncReport(skipped=True, content_hash=digest, kept_api_changes=True)
+        if _meta(session, SEED_HASH_KEY) == digest and not _unversioned(session):
+            return SyncReport(skipped=True, content_hash=digest)
+    return None
 
 
 def mark_data_version(session: Session, version: str, *, changed: bool, by_api: bool) -> None:

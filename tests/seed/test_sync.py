@@ -37,6 +37,20 @@ def test_seed_database_twice_is_a_no_op(migrated_engine: Engine) -> None:
     assert dump(migrated_engine) == before
 
 
+def test_seed_database_holding_this_seed_reads_no_yaml(
+    migrated_engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = seed_database(migrated_engine, SEED_DIR)
+
+    def refuse(folder: Path) -> None:
+        raise AssertionError(f"{folder} was parsed although the database holds it")
+
+    monkeypatch.setattr(sync, "load_bundle", refuse)
+    again = seed_database(migrated_engine, SEED_DIR)
+    assert (again.skipped, again.kept_api_changes) == (True, False)
+    assert again.content_hash == first.content_hash
+
+
 def test_seed_database_broken_yaml_leaves_database_unchanged(
     migrated_engine: Engine, seed_copy: Path
 ) -> None:

@@ -20,7 +20,11 @@ from app.api.v1 import (
 )
 
 # Each JSON route takes the language itself (LanguageDep); the source text has one language.
-router = APIRouter(prefix="/v1", dependencies=[Depends(check_query_params)])
+# Mounted at /v1 by create_app: an include with a prefix lets FastAPI skip resolving every
+# route's dependencies at include time, which it then does again at the first request (a
+# restart's first answer waited for both).
+PREFIX = "/v1"
+router = APIRouter(dependencies=[Depends(check_query_params)])
 for module in (
     observations,
     indicators,
