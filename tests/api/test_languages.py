@@ -110,3 +110,53 @@ def test_quotes_stay_chinese_with_an_english_gloss(client: TestClient) -> None:
     body = client.get("/v1/quotes/old-miner-white-shirt", params={"lang": "en"}).json()
     assert body["text"].startswith("过去下井")
     assert body["gloss_en"].startswith("In the past")
+
+
+def _only_other_media(operation: dict[str, Any]) -> bool:
+    """Whether a read's 200 is documented as something other than JSON (text, a zip)."""
+    content = operation["responses"]["200"].get("content", {})
+    return bool(content) and not any(
+        media == "application/json" or media.endswith("+json") for media in content
+    )
+
+
+def test_language_every_json_read_takes_lang(client: TestClient) -> None:
+    # The README says every JSON endpoint under /v1 takes `lang`: where a resource has no
+    # localized text (a record's editable form, its history), it is accepted and harmless.
+    spec = client.get("/openapi.json").json()
+    reads = {
+        path: operation
+        for path, item in spec["paths"].items()
+        if path.startswith("/v1/") and (operation := item.get("get")) is not None
+    }
+    json_reads = {path for path, operation in reads.items() if not _only_other_media(operation)}
+    assert {"/v1/observations/{code}/history", "/v1/indicators/{code}/record"} <= json_reads
+    assert {"/v1/sources/{code}/text", "/v1/downloads/dataset.zip"}.isdisjoint(json_reads)
+    without = sorted(
+        path
+        for path in json_reads
+        if "lang"
+        not in {p["name"] for p in reads[path].get("parameters", []) if p["in"] == "query"}
+    )
+    assert without == []
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/v1/observations/gdp-2024/record", "/v1/observations/gdp-2024/history",
+        "/v1/indicators/gdp/record", "/v1/indicators/gdp/history",
+        "/v1/entities/yangshe-railway/record", "/v1/entities/yangshe-railway/history",
+        "/v1/sources/jzrb-2025-10-24-p03/record", "/v1/quotes/old-miner-white-shirt/history",
+        "/v1/events/yangshe-railway-opens/record",
+    ],
+)  # fmt: skip
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_language_record_and_history_accept_lang(client: TestClient, path: str, lang: str) -> None:
+    plain = client.get(path)
+    response = client.get(path, params={"lang": lang})
+    assert response.status_code == 200, response.text
+    assert response.headers["content-language"] == lang
+    # The editable form and the versions are in seed_data/ form, both languages at once:
+    # the language changes nothing in them.
+    assert response.json() == plain.json()
