@@ -63,8 +63,11 @@ def test_get_observation_contract(client: TestClient) -> None:
         "period_precision": "year",
         "value": 2458.8,
         "value_max": None,
-        "unit": "亿元",
+        "unit": "亿元",  # as printed, whatever the language
         "unit_code": "cny_100m",
+        "unit_name": "亿元",
+        "unit_name_zh": "亿元",
+        "unit_name_en": "100 million yuan",
         "value_as_published": "2458.8",
         "normalized_value": 245880000000.0,
         "normalized_value_max": None,

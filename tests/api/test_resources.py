@@ -24,6 +24,9 @@ def test_get_indicator_contract(client: TestClient) -> None:
             "topic": "economy",
             "unit": "亿元",
             "unit_code": "cny_100m",
+            "unit_name": "亿元",
+            "unit_name_zh": "亿元",
+            "unit_name_en": "100 million yuan",
             "normalized_unit": "CNY",
             "observation_count": 19,  # 2024 from the report and the bulletin; the province's, cities', Taigu's
             # Computed from its observations' sources (seed_data/sources.yaml), most figures first.

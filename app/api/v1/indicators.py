@@ -17,7 +17,7 @@ from app.api.deps import (
     series_view,
     url,
 )
-from app.api.presenters import comparison_page, observations_page
+from app.api.presenters import comparison_page, observations_page, unit_labels
 from app.api.routing import DataRoute
 from app.rules.languages import Language, pick
 from app.rules.regions import RegionLevel
@@ -26,7 +26,7 @@ from app.schemas.resources import IndicatorRead, ObservationRead, PublisherRead
 from app.schemas.series import ComparisonItemRead, SeriesValueRead
 from app.services.indicators import IndicatorRecord, get_indicator, list_indicators
 from app.services.observations import ObservationFilter
-from app.services.series import compare_regions
+from app.services.series import compare_regions, unit_label
 
 router = APIRouter(prefix="/indicators", tags=["indicators"], route_class=DataRoute)
 CodePath = Annotated[str, Path(description="Indicator code, e.g. gdp.")]
@@ -43,8 +43,7 @@ def _read(record: IndicatorRecord, lang: Language, request: Request) -> Indicato
         definition_zh=indicator.definition_zh,
         definition_en=indicator.definition_en,
         topic=indicator.topic_code,
-        unit=unit.symbol,
-        unit_code=unit.code,
+        **unit_labels(unit_label(unit), lang),
         normalized_unit=unit.normalized_unit,
         observation_count=record.observation_count,
         sources=record.sources,
