@@ -146,6 +146,12 @@ class IndicatorRead(BaseModel):
     name: str = Field(examples=["地区生产总值"])
     name_zh: str = Field(examples=["地区生产总值"])
     name_en: str = Field(examples=["Gross regional product"])
+    aliases: list[str] = Field(
+        description="Other names and abbreviations it is known by, in the language asked for: "
+        "standard names (GDP, CPI), never facts; search finds it and its figures by them."
+    )
+    aliases_zh: list[str] = Field(examples=[["GDP", "国内生产总值"]])
+    aliases_en: list[str] = Field(examples=[["GDP", "GRP", "gross domestic product"]])
     definition: str
     definition_zh: str
     definition_en: str

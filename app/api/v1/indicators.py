@@ -39,6 +39,9 @@ def _read(record: IndicatorRecord, lang: Language, request: Request) -> Indicato
         name=pick(lang, indicator.name_zh, indicator.name_en),
         name_zh=indicator.name_zh,
         name_en=indicator.name_en,
+        aliases=pick(lang, indicator.aliases_zh, indicator.aliases_en),
+        aliases_zh=indicator.aliases_zh,
+        aliases_en=indicator.aliases_en,
         definition=pick(lang, indicator.definition_zh, indicator.definition_en),
         definition_zh=indicator.definition_zh,
         definition_en=indicator.definition_en,
@@ -74,7 +77,11 @@ def get_indicators(
     topic: Annotated[str | None, Query(description="Only indicators of this topic code.")] = None,
     q: Annotated[
         str | None,
-        Query(max_length=200, description="Text to find in the code, names or definitions."),
+        Query(
+            max_length=200,
+            description="Text to find in the code, names, other names (aliases: GDP, CPI...) "
+            "or definitions.",
+        ),
     ] = None,
 ) -> Page[IndicatorRead]:
     """List indicators by code, optionally of one topic or matching a text."""
