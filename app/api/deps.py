@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 from typing import Annotated, Any, Literal, TypeVar, get_args, get_origin
 from urllib.parse import urlencode
 
@@ -16,7 +17,7 @@ import orjson
 from fastapi import Depends, Query, Request, Response
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
-from pydantic import StringConstraints
+from pydantic import BeforeValidator, StringConstraints
 from sqlmodel import Session
 
 from app.api.errors import PROBLEM_JSON
@@ -25,6 +26,7 @@ from app.api.runtime import runtime
 from app.errors import InvalidParameterError, UnknownParameterError
 from app.rules.codes import REGION_CODE, SLUG, VOCABULARY_CODE
 from app.rules.languages import Language, negotiate
+from app.rules.moments import iso_moment, moment
 from app.rules.periods import PERIOD_PATTERN, POINT_PATTERN
 from app.rules.qualifiers import Qualifier
 from app.rules.series import Transform
@@ -176,7 +178,12 @@ def json_response(
     payload: Any, response: Response, media_type: str = "application/json"
 ) -> Response:
     """`payload` serialized by orjson, with the headers dependencies set on `response`."""
-    finished = Response(orjson.dumps(payload), media_type=media_type)
+    return with_headers_of(response, Response(orjson.dumps(payload), media_type=media_type))
+
+
+def with_headers_of(response: Response, finished: Response) -> Response:
+    """`finished`, carrying the headers that dependencies set on `response` (FastAPI sends
+    them only with what it serializes itself, never with a Response an endpoint returns)."""
     for name, value in response.headers.items():
         if name not in ("content-length", "content-type"):
             finished.headers.append(name, value)
@@ -295,6 +302,25 @@ WithinQuery = Annotated[
 ]
 
 
+AsOfQuery = Annotated[
+    datetime | None,
+    BeforeValidator(iso_moment),
+    Query(
+        description="Answer as the data stood at this time (ISO 8601; UTC if no zone): each "
+        "figure as it was known then, from seeds and API writes alike, and none before its "
+        "source was published."
+    ),
+]
+
+
+def as_of_moment(at: datetime | None) -> str | None:
+    """An `as_of` time in its stored form; None for now."""
+    if at is None:
+        return None
+    # A time without a zone is read as UTC, the zone of the versions' timestamps.
+    return moment(at if at.tzinfo else at.replace(tzinfo=UTC))
+
+
 def parse_latest(value: str | None) -> int:
     """latest=N (the World Bank's mrv): the N most recent figures of each series; `true` is
     1 and `false` (or nothing) 0, all of them. A 422 naming `latest` for anything else."""
@@ -363,8 +389,9 @@ async def series_filter(
             f"descending. Default: {','.join(DEFAULT_SORT)}."
         ),
     ] = None,
+    as_of: AsOfQuery = None,
 ) -> ObservationFilter:
-    """The filters shared by every observation list."""
+    """The filters shared by every observation list, as of a moment if asked."""
     return ObservationFilter(
         regions=region or [],
         within=within,
@@ -377,6 +404,7 @@ async def series_filter(
         qualifier=qualifier,
         latest=parse_latest(latest),
         sort=sort,
+        as_of=as_of_moment(as_of),
     )
 
 

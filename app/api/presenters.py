@@ -26,6 +26,7 @@ from app.services.observations import ObservationFilter, ObservationRecord, list
 from app.services.series import (
     Comparison,
     SeriesValue,
+    UnitLabel,
     WideTable,
     transform_observations,
     wide_table,
@@ -113,8 +114,7 @@ def observation_item(record: ObservationRecord, lang: Language, base: str) -> di
         "period_precision": record["period_precision"],
         "value": record["value"],
         "value_max": record["value_max"],
-        "unit": record["unit_symbol"],
-        "unit_code": record["unit_code"],
+        **unit_labels(record_unit(record), lang),
         "normalized_value": record["normalized_value"],
         "normalized_value_max": record["normalized_value_max"],
         "normalized_unit": record["normalized_unit"],
@@ -151,6 +151,25 @@ def _labels(record: ObservationRecord, lang: Language) -> dict[str, Any]:
     }
 
 
+def record_unit(record: ObservationRecord) -> UnitLabel:
+    """The unit a figure was printed in, from its row's labels."""
+    return UnitLabel(
+        record["unit_code"], record["unit_symbol"], record["unit_name_zh"], record["unit_name_en"]
+    )
+
+
+def unit_labels(unit: UnitLabel, lang: Language) -> dict[str, Any]:
+    """A unit wherever a reader sees one: `unit` as printed (never translated: the figure's
+    own words), its code, and its name in the language asked for and in both."""
+    return {
+        "unit": unit.symbol,
+        "unit_code": unit.code,
+        "unit_name": pick(lang, unit.name_zh, unit.name_en),
+        "unit_name_zh": unit.name_zh,
+        "unit_name_en": unit.name_en,
+    }
+
+
 def _number(value: Any) -> float | None:
     # Exact decimals travel as the float with the same shortest form (3.25, 1051.7).
     return None if value is None else float(value)
@@ -168,11 +187,7 @@ def series_value_item(value: SeriesValue, lang: Language, base: str) -> dict[str
         "transform": value.transform.value,
         "base": value.base,
         "value": _number(outcome.value),
-        "unit": unit.symbol,
-        "unit_code": unit.code,
-        "unit_name": pick(lang, unit.name_zh, unit.name_en),
-        "unit_name_zh": unit.name_zh,
-        "unit_name_en": unit.name_en,
+        **unit_labels(unit, lang),
         "qualifier": None if outcome.qualifier is None else outcome.qualifier.value,
         "derived": True,
         "derivation": {
@@ -192,7 +207,7 @@ def series_value_item(value: SeriesValue, lang: Language, base: str) -> dict[str
 WIDE_COLUMNS = [
     "indicator", "indicator_name", "indicator_name_zh", "indicator_name_en",
     "region", "region_name", "region_name_zh", "region_name_en",
-    "unit", "unit_code", "transform", "qualifiers",
+    "unit", "unit_code", "unit_name", "unit_name_zh", "unit_name_en", "transform", "qualifiers",
 ]  # fmt: skip
 
 
@@ -204,8 +219,7 @@ def wide_csv(
     rows = [
         {
             **_labels(row.record, lang),
-            "unit": row.unit.symbol,
-            "unit_code": row.unit.code,
+            **unit_labels(row.unit, lang),
             "transform": None if view.transform is None else view.transform.value,
             # The cells that are not exact figures, so a bound is never read as a value.
             "qualifiers": ";".join(f"{p}={q}" for p, q in row.qualified.items()) or None,
@@ -293,8 +307,7 @@ def comparison_page(
             "region_name_en": placing.region.name_en,
             "value": _number(placing.value),
             "value_max": _number(placing.value_max),
-            "unit": unit.symbol,
-            "unit_code": unit.code,
+            **unit_labels(unit, lang),
             "qualifier": None if placing.record is None else placing.record["qualifier"],
             "source": None if placing.record is None else placing.record["source_code"],
             "observation": None if placing.record is None else placing.record["code"],

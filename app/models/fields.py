@@ -13,11 +13,13 @@ YAML, floats with a normalized twin in rows) and links (lists in YAML, rows of a
 
 from __future__ import annotations
 
+import json
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Any
 
 import sqlalchemy as sa
-from pydantic import StringConstraints
+from pydantic import AfterValidator, StringConstraints
+from sqlalchemy.types import TypeDecorator
 from sqlmodel import AutoString, Field, SQLModel
 
 from app.rules.codes import REGION_CODE, SLUG, VOCABULARY_CODE
@@ -31,6 +33,32 @@ Slug = Annotated[str, StringConstraints(pattern=SLUG)]
 RegionCode = Annotated[str, StringConstraints(pattern=REGION_CODE)]
 # Text a curator must give: leading and trailing space is not part of it, and it is not empty.
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+
+
+def _distinct(values: list[str]) -> list[str]:
+    if len(set(values)) != len(values):
+        raise ValueError("a name is listed more than once")
+    return values
+
+
+class TextList(TypeDecorator[list[str]]):
+    """A short list of texts in one column, as JSON text: the same on every database, and
+    Chinese kept as written, so that a LIKE finds it."""
+
+    impl = sa.Text
+    cache_ok = True
+
+    def process_bind_param(self, value: list[str] | None, dialect: Any) -> str | None:
+        """The list as stored."""
+        return None if value is None else json.dumps(list(value), ensure_ascii=False)
+
+    def process_result_value(self, value: str | None, dialect: Any) -> list[str]:
+        """The list as read back."""
+        return [] if value is None else list(json.loads(value))
+
+
+# Other names of a thing, each given once.
+Names = Annotated[list[Text], AfterValidator(_distinct)]
 
 
 def shared_names(fields: type[SQLModel]) -> tuple[str, ...]:
@@ -92,10 +120,14 @@ class UnitFields(SQLModel):
 
 
 class IndicatorFields(SQLModel):
-    """What is measured: names and definition."""
+    """What is measured: names, other names and definition."""
 
     name_zh: Text
     name_en: Text
+    # Abbreviations and other standard names readers know it by (GDP, 国内生产总值): names,
+    # never facts; search finds the indicator and its figures by them.
+    aliases_zh: Names = Field(default_factory=list, sa_type=TextList)
+    aliases_en: Names = Field(default_factory=list, sa_type=TextList)
     definition_zh: Text = Field(sa_type=sa.Text)
     definition_en: Text = Field(sa_type=sa.Text)
 

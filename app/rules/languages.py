@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import TypeVar
+
+T = TypeVar("T")
 
 
 class Language(StrEnum):
@@ -53,6 +56,6 @@ def _quality(params: str) -> float:
     return 1.0
 
 
-def pick(language: Language, zh: str, en: str) -> str:
-    """The text in `language`."""
+def pick(language: Language, zh: T, en: T) -> T:
+    """The text (or list of texts) in `language`."""
     return zh if language is Language.zh else en

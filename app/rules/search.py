@@ -14,3 +14,8 @@ class DocType(StrEnum):
     event = "event"
     observation = "observation"
     quote = "quote"
+
+
+# Between the names in a document's indexed title (its names in each language, then any other
+# names): a query that is one of them whole names the record, and its hits come first.
+NAME_SEPARATOR = " / "

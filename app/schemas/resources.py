@@ -146,12 +146,23 @@ class IndicatorRead(BaseModel):
     name: str = Field(examples=["地区生产总值"])
     name_zh: str = Field(examples=["地区生产总值"])
     name_en: str = Field(examples=["Gross regional product"])
+    aliases: list[str] = Field(
+        description="Other names and abbreviations it is known by, in the language asked for: "
+        "standard names (GDP, CPI), never facts; search finds it and its figures by them."
+    )
+    aliases_zh: list[str] = Field(examples=[["GDP", "国内生产总值"]])
+    aliases_en: list[str] = Field(examples=[["GDP", "GRP", "gross domestic product"]])
     definition: str
     definition_zh: str
     definition_en: str
     topic: str = Field(examples=["economy"])
-    unit: str | None = Field(description="The unit as printed in the source (e.g. 亿元).")
+    unit: str | None = Field(
+        description="The unit as printed in the source (e.g. 亿元), in every language."
+    )
     unit_code: str
+    unit_name: str = Field(description="The unit's name in the language asked for.")
+    unit_name_zh: str
+    unit_name_en: str
     normalized_unit: str = Field(examples=["CNY"])
     observation_count: int
     sources: list[str] = Field(
@@ -223,8 +234,16 @@ class ObservationRead(ObservationFields):
     period_precision: PeriodPrecision
     value: float = Field(examples=[2458.8], description="The figure in the published unit.")
     value_max: float | None = Field(description="Upper end, for qualifier 'range' only.")
-    unit: str | None = Field(examples=["亿元"], description="Unit as printed; null if none.")
+    unit: str | None = Field(
+        examples=["亿元"],
+        description="Unit as printed, in every language (the figure's own words); null if none.",
+    )
     unit_code: str
+    unit_name: str = Field(
+        examples=["亿元"], description="The unit's name (see /v1/units) in the language asked for."
+    )
+    unit_name_zh: str = Field(examples=["亿元"])
+    unit_name_en: str = Field(examples=["100 million yuan"])
     normalized_value: float = Field(examples=[245880000000])
     normalized_value_max: float | None
     normalized_unit: str = Field(examples=["CNY"])
@@ -523,8 +542,13 @@ class CheckRead(BaseModel):
         "rounding (and 5% for an approximate figure); null where the check compares wording "
         "or dates."
     )
-    unit: str | None = Field(description="The unit as printed, e.g. 亿元.")
+    unit: str | None = Field(description="The unit as printed, e.g. 亿元, in every language.")
     unit_code: str | None
+    unit_name: str | None = Field(
+        description="The unit's name in the language asked for; null where `unit` is."
+    )
+    unit_name_zh: str | None
+    unit_name_en: str | None
     conflict_note: str | None = Field(
         description="Why a conflicting check's figures are kept (their curators' notes)."
     )

@@ -101,8 +101,13 @@ class ComparisonItemRead(BaseModel):
         "such as 万亿元, converted exactly); for a range its low end; null without a figure."
     )
     value_max: float | None = Field(description="The high end of a range, in the same unit.")
-    unit: str | None = Field(examples=["亿元"], description="The indicator's unit as printed.")
+    unit: str | None = Field(
+        examples=["亿元"], description="The indicator's unit as printed, in every language."
+    )
     unit_code: str = Field(examples=["cny_100m"])
+    unit_name: str = Field(description="The unit's name in the language asked for.")
+    unit_name_zh: str
+    unit_name_en: str
     qualifier: Qualifier | None
     source: str | None = Field(description="Code of the figure's source.")
     observation: str | None = Field(description="Code of the figure.")

@@ -387,13 +387,15 @@ def unit_record(u: Unit) -> Record:
 
 
 def indicator_record(i: Indicator) -> Record:
-    """An indicator in its seed form."""
-    return {
-        "code": i.code,
-        **shared(i, IndicatorFields),
-        "topic": i.topic_code,
-        "unit": i.unit_code,
-    }
+    """An indicator in its seed form; aliases only where it has some."""
+    return without_empty(
+        {
+            "code": i.code,
+            **shared(i, IndicatorFields),
+            "topic": i.topic_code,
+            "unit": i.unit_code,
+        }
+    )
 
 
 def observation_record(o: Observation, links: Links, indicator_unit: str) -> Record:

@@ -354,10 +354,11 @@ def _indicator(write: _Write, seed: IndicatorSeed | None, record: Any) -> None:
         seed.name_en,
         seed.topic,
     )
+    aliases = (current.aliases_zh, current.aliases_en) != (seed.aliases_zh, seed.aliases_en)
     if current.unit_code != seed.unit:
         _reunit(write, seed, current.unit_code)
-    if names or current.unit_code != seed.unit:
-        # Its figures' documents carry its name and their printed unit.
+    if names or aliases or current.unit_code != seed.unit:
+        # Its figures' documents carry its names, other names and their printed unit.
         figures = select(Observation.code).where(Observation.indicator_code == code)
         write.documents[DocType.observation].update(session.exec(figures))
     if names:

@@ -12,6 +12,7 @@ from app.models import DataCheck, DataCheckLink, Indicator, Observation, Region,
 from app.rules.checks import CheckKind
 from app.rules.witnesses import Agreement
 from app.services.common import fetch_page, require_codes
+from app.services.series import UnitLabel, unit_label
 
 
 @dataclass(frozen=True)
@@ -20,7 +21,7 @@ class CheckRecord:
 
     check: DataCheck
     links: dict[str, list[str]] = field(default_factory=dict)
-    unit: str | None = None  # its unit's symbol as printed
+    unit: UnitLabel | None = None  # the unit its values are in; None for a date check
 
 
 def list_checks(
@@ -83,10 +84,8 @@ def _records(session: Session, rows: list[DataCheck]) -> list[CheckRecord]:
     for link in session.exec(query):
         links[link.check_code][link.dimension].append(link.code)
     unit_codes = sorted({r.unit_code for r in rows if r.unit_code})
-    symbols = dict(
-        session.exec(select(Unit.code, Unit.symbol).where(col(Unit.code).in_(unit_codes))).all()
-    )
-    return [
-        CheckRecord(row, dict(links[row.code]), symbols.get(row.unit_code or "") or row.unit_code)
-        for row in rows
-    ]
+    units = {
+        unit.code: unit_label(unit)
+        for unit in session.exec(select(Unit).where(col(Unit.code).in_(unit_codes)))
+    }
+    return [CheckRecord(row, dict(links[row.code]), units.get(row.unit_code or "")) for row in rows]

@@ -141,7 +141,8 @@ def _publishers(
 def list_indicators(
     session: Session, *, topic: str | None, q: str | None, limit: int, offset: int
 ) -> tuple[list[IndicatorRecord], int]:
-    """Indicators by code, optionally of one topic or matching `q` in code, names or definition."""
+    """Indicators by code, optionally of one topic or matching `q` in code, names, other
+    names or definition."""
     query = _query()
     if topic is not None:
         require_codes(session, Topic, [topic], "topic")
@@ -154,6 +155,9 @@ def list_indicators(
                 col(Indicator.code).ilike(pattern, escape="\\"),
                 col(Indicator.name_zh).ilike(pattern, escape="\\"),
                 col(Indicator.name_en).ilike(pattern, escape="\\"),
+                # Other names are a list kept as text: matched as that text, not as a list.
+                sa.type_coerce(col(Indicator.aliases_zh), sa.Text).ilike(pattern, escape="\\"),
+                sa.type_coerce(col(Indicator.aliases_en), sa.Text).ilike(pattern, escape="\\"),
                 col(Indicator.definition_zh).ilike(pattern, escape="\\"),
                 col(Indicator.definition_en).ilike(pattern, escape="\\"),
             )

@@ -43,7 +43,8 @@ _OWN_COLUMNS = [column.name for column in Observation.__table__.columns]  # type
 _COLUMNS = ", ".join(f"o.{name}" for name in _OWN_COLUMNS) + (
     ", i.name_zh AS indicator_name_zh, i.name_en AS indicator_name_en, "
     "r.name_zh AS region_name_zh, r.name_en AS region_name_en, "
-    "u.symbol AS unit_symbol, u.normalized_unit AS normalized_unit"
+    "u.symbol AS unit_symbol, u.name_zh AS unit_name_zh, u.name_en AS unit_name_en, "
+    "u.normalized_unit AS normalized_unit"
 )
 
 

@@ -19,7 +19,7 @@ from sqlmodel import Session, col, select
 
 from app.errors import InvalidParameterError
 from app.models import Region, SearchDocument, Topic
-from app.rules.search import DocType
+from app.rules.search import NAME_SEPARATOR, DocType
 from app.services.common import count, like_pattern, require_codes
 
 MAX_QUERY_LENGTH = 200
@@ -79,10 +79,19 @@ def search(
         require_codes(session, Topic, [topic], "topic")
     if region is not None:
         require_codes(session, Region, [region], "region")
+    # A query that is one of a record's names whole (GDP, 地区生产总值) finds that record
+    # first, then the records that carry the name (the indicator's figures), then the rest.
+    title = col(SearchDocument.title)
+    named = (NAME_SEPARATOR + title + NAME_SEPARATOR).ilike(
+        like_pattern(f"{NAME_SEPARATOR}{' '.join(terms)}{NAME_SEPARATOR}"), escape="\\"
+    )
+    order: list[Any] = [
+        case((named, 0), else_=1),
+        case((named, col(SearchDocument.rank_hint)), else_=None),
+    ]
     use_fts = session.get_bind().dialect.name == "sqlite"
     indexed = [t for t in terms if len(t) >= FTS_MIN_TERM] if use_fts else []
     query = select(SearchDocument)
-    order: list[Any] = []
     if indexed:
         match = " AND ".join('"' + t.replace('"', '""') + '"' for t in indexed)
         fts = (

@@ -58,7 +58,8 @@ class UnitLabel:
     name_en: str
 
 
-def _label(unit: Unit) -> UnitLabel:
+def unit_label(unit: Unit) -> UnitLabel:
+    """A unit row's code, symbol and names."""
     return UnitLabel(unit.code, unit.symbol, unit.name_zh, unit.name_en)
 
 
@@ -161,7 +162,7 @@ class _Units:
 
     def known(self, code: str, fallback: UnitLabel) -> UnitLabel:
         unit = self.units.get(code)
-        return fallback if unit is None else _label(unit)
+        return fallback if unit is None else unit_label(unit)
 
     def result_unit(self, transform: Transform, indicator: str, base: str | None) -> UnitLabel:
         """The unit of a transformed value: a change keeps the series' unit (a change of
@@ -174,7 +175,7 @@ class _Units:
         unit = self.series_unit(indicator)
         if unit.code == "percent":
             return self.known("percentage_point", PERCENTAGE_POINT)
-        return _label(unit)
+        return unit_label(unit)
 
 
 def _headline_only(flt: ObservationFilter, what: str) -> None:
@@ -323,7 +324,7 @@ def wide_table(
         label = record["period"]
         periods[label] = parse_period(label)
         if transformed is None:
-            unit = _label(units.series_unit(record["indicator_code"]))
+            unit = unit_label(units.series_unit(record["indicator_code"]))
             value: Decimal | None = units.value(record)
             qualifier: str | None = record["qualifier"]
         else:
@@ -426,5 +427,5 @@ def compare_regions(
         for value, region, record, reason in valued
         if reason is not None
     ]
-    unit = _label(units.series_unit(indicator))
+    unit = unit_label(units.series_unit(indicator))
     return Comparison(found, unit, at, chosen, placings + missing)

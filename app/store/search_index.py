@@ -33,7 +33,7 @@ from app.models import (
     Topic,
     Unit,
 )
-from app.rules.search import DocType
+from app.rules.search import NAME_SEPARATOR, DocType
 from app.store.rows import grouped_rows
 
 # Stored with each document: the tie-break between equally relevant hits.
@@ -57,11 +57,15 @@ def _doc(
     body: list[str | None],
     topics: list[str],
     regions: list[str],
+    aliases: list[str] | None = None,
 ) -> SearchDocument:
+    # Other names are indexed as the title is, and weigh as much: "GDP" names the indicator
+    # as surely as 地区生产总值 does. Clients see title_zh and title_en only.
+    named = NAME_SEPARATOR.join(dict.fromkeys([zh, en, *(aliases or [])]))
     return SearchDocument(
         doc_type=doc_type.value,
         code=code,
-        title=f"{zh} / {en}",
+        title=named,
         title_zh=zh,
         title_en=en,
         body="\n".join(part for part in body if part),
@@ -200,6 +204,7 @@ def _indicator_doc(i: Indicator, topic: Topic, regions: list[str]) -> SearchDocu
         [i.definition_zh, i.definition_en, topic.name_zh, topic.name_en, i.code],
         [i.topic_code],
         regions,
+        [*i.aliases_zh, *i.aliases_en],
     )
 
 
@@ -220,6 +225,7 @@ def _observation_doc(
         [o.quote, printed, o.note, *entity_names],
         [indicator.topic_code],
         regions,
+        [*indicator.aliases_zh, *indicator.aliases_en],
     )
 
 

@@ -275,6 +275,29 @@ def test_a_write_reaches_search_and_the_yaml_as_a_small_diff(
     ]
 
 
+def test_an_indicators_aliases_are_curated_and_reach_its_figures_in_search(
+    curated: Curated, tmp_path: Path
+) -> None:
+    path = "/v1/indicators/gdp"
+    assert curated.client.get(f"{path}/record").json()["aliases_en"] == [
+        "GDP", "GRP", "gross domestic product",
+    ]  # fmt: skip
+    assert curated.client.get("/v1/search", params={"q": "xylophone"}).json()["total"] == 0
+    aliases = ["GDP", "GRP", "gross domestic product", "xylophone output"]
+    assert curated.patch(path, {"aliases_en": aliases}).status_code == 200
+    assert curated.client.get(path, params={"lang": "en"}).json()["aliases"] == aliases
+    found = curated.client.get("/v1/search", params={"q": "xylophone", "limit": 100}).json()
+    assert {"gdp", "gdp-2024"} <= {hit["id"] for hit in found["items"]}
+    whole_dataset_agrees(curated, tmp_path)
+    # Without aliases, the key is not in the editable form at all, as in seed_data/.
+    assert curated.patch(path, {"aliases_zh": None, "aliases_en": None}).status_code == 200
+    record = curated.client.get(f"{path}/record").json()
+    assert "aliases_zh" not in record
+    assert "aliases_en" not in record
+    assert curated.client.get("/v1/search", params={"q": "xylophone"}).json()["total"] == 0
+    problem(curated.patch(path, {"aliases_en": ["GDP", "GDP"]}), 422)
+
+
 def test_many_writers_lose_nothing(seeded_database: Callable[[str], str]) -> None:
     # Eight writers against a real server, each adding its own line to one note many times,
     # reading the ETag, retrying on 412. Every acknowledged write must be in the history, in

@@ -63,8 +63,11 @@ def test_get_observation_contract(client: TestClient) -> None:
         "period_precision": "year",
         "value": 2458.8,
         "value_max": None,
-        "unit": "亿元",
+        "unit": "亿元",  # as printed, whatever the language
         "unit_code": "cny_100m",
+        "unit_name": "亿元",
+        "unit_name_zh": "亿元",
+        "unit_name_en": "100 million yuan",
         "value_as_published": "2458.8",
         "normalized_value": 245880000000.0,
         "normalized_value_max": None,
@@ -293,3 +296,37 @@ def test_list_observations_filter_by_source(client: TestClient) -> None:
     unknown = client.get("/v1/observations", params={"source": "no-such-source"})
     assert unknown.status_code in (404, 422)
     assert "no-such-source" in unknown.json()["detail"]
+
+
+def _query_names(spec: dict[str, Any], path: str) -> set[str]:
+    parameters = spec["paths"][path]["get"].get("parameters", [])
+    return {p["name"] for p in parameters if p["in"] == "query"}
+
+
+def test_indicator_observations_take_every_parameter_of_observations(client: TestClient) -> None:
+    spec = client.get("/openapi.json").json()
+    everything = _query_names(spec, "/v1/observations")
+    one_indicator = _query_names(spec, "/v1/indicators/{code}/observations")
+    assert {"as_of", "lang", "transform", "within"} <= everything
+    assert everything - {"indicator"} == one_indicator
+
+
+@pytest.mark.parametrize("as_of", ["2025-06-01", "2025-10-24T12:00:00+08:00", "2026-01-01"])
+def test_indicator_observations_as_of_agrees_with_observations(
+    client: TestClient, as_of: str
+) -> None:
+    params = {"as_of": as_of, "witnesses": "true", "limit": 1000}
+    response = client.get("/v1/indicators/gdp/observations", params=params)
+    assert response.status_code == 200, response.text
+    expected = client.get("/v1/observations", params={**params, "indicator": "gdp"}).json()
+    assert response.json()["items"] == expected["items"]
+    assert response.json()["total"] == expected["total"]
+
+
+def test_indicator_observations_as_of_answers_as_the_data_stood(client: TestClient) -> None:
+    # Before the report was published (2025-10-24), its 2024 figure was not known.
+    now = codes(client, "/v1/indicators/gdp/observations", witnesses="true")
+    then = codes(client, "/v1/indicators/gdp/observations", witnesses="true", as_of="2025-06-01")
+    assert "gdp-2024" in now
+    assert "gdp-2024" not in then
+    assert set(then) < set(now)

@@ -3,6 +3,7 @@ JSON of one representative item each, and every filter."""
 
 from __future__ import annotations
 
+import pytest
 from fastapi.testclient import TestClient
 
 from tests.support.seed import SOURCE_CODE
@@ -18,12 +19,18 @@ def test_get_indicator_contract(client: TestClient) -> None:
             "name": "地区生产总值",
             "name_zh": "地区生产总值",
             "name_en": "Gross regional product",
+            "aliases": ["GDP", "国内生产总值"],
+            "aliases_zh": ["GDP", "国内生产总值"],
+            "aliases_en": ["GDP", "GRP", "gross domestic product"],
             "definition": "一个地区(省、市或县区)全年的地区生产总值,按各来源所载。",
             "definition_zh": "一个地区(省、市或县区)全年的地区生产总值,按各来源所载。",
             "definition_en": "Gross regional product (地区生产总值) of a region (province, city or district) for a year, as its sources report it.",
             "topic": "economy",
             "unit": "亿元",
             "unit_code": "cny_100m",
+            "unit_name": "亿元",
+            "unit_name_zh": "亿元",
+            "unit_name_en": "100 million yuan",
             "normalized_unit": "CNY",
             "observation_count": 19,  # 2024 from the report and the bulletin; the province's, cities', Taigu's
             # Computed from its observations' sources (seed_data/sources.yaml), most figures first.
@@ -232,3 +239,20 @@ def test_get_source_text_corrected_and_original(client: TestClient) -> None:
 def test_healthz(client: TestClient) -> None:
     response = client.get("/healthz")
     assert (response.status_code, response.json()) == (200, {"status": "ok"})
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_indicator_aliases_in_both_languages(client: TestClient, lang: str) -> None:
+    # Other names and abbreviations a reader may know it by: names, not facts.
+    body = client.get("/v1/indicators/gdp", params={"lang": lang}).json()
+    assert body["aliases_zh"] == ["GDP", "国内生产总值"]
+    assert body["aliases_en"] == ["GDP", "GRP", "gross domestic product"]
+    assert body["aliases"] == body[f"aliases_{lang}"]
+    plain = client.get("/v1/indicators/births").json()
+    assert (plain["aliases"], plain["aliases_zh"], plain["aliases_en"]) == ([], [], [])
+
+
+@pytest.mark.parametrize("q", ["GRP", "国内生产总值", "gross domestic"])
+def test_indicators_q_matches_aliases(client: TestClient, q: str) -> None:
+    found = client.get("/v1/indicators", params={"q": q}).json()["items"]
+    assert "gdp" in [item["code"] for item in found]

@@ -171,3 +171,46 @@ def test_search_finds_the_official_statistics_in_both_languages(
     found = client.get("/v1/search", params={"q": query, "type": "observation", "limit": 100})
     assert found.status_code == 200, found.text
     assert expected in [hit["id"] for hit in found.json()["items"]]
+
+
+# The 2024 GDP of Jinzhong: the figure its series shows (the statistical bulletin's) and the
+# report's, which the bulletin bears out.
+JINZHONG_GDP_2024 = {
+    ("observation", "jinzhong-bulletin-2024-gdp-140700-2024"),
+    ("observation", "gdp-2024"),
+}
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_search_gdp_finds_the_indicator_and_jinzhongs_2024_figure_first(
+    client: TestClient, lang: str
+) -> None:
+    # "GDP" is what most readers type; the indicator's name is 地区生产总值, "gross regional
+    # product": an alias makes the abbreviation find it, and its figures, on the first page.
+    first_page = hits(client, "GDP", lang=lang, limit=10)
+    assert ("indicator", "gdp") in first_page
+    assert set(hits(client, "GDP", lang=lang, limit=20)) >= JINZHONG_GDP_2024
+    assert set(hits(client, "GDP 2024 晋中", lang=lang, limit=10)) >= JINZHONG_GDP_2024
+
+
+@pytest.mark.parametrize(
+    ("q", "expected"),
+    [
+        ("GRP", ("indicator", "gdp")),
+        ("国内生产总值", ("indicator", "gdp")),
+        ("人均GDP", ("indicator", "gdp_per_capita")),
+        ("服务业增加值", ("indicator", "value_added_tertiary")),
+        ("tertiary industry value added", ("indicator", "value_added_tertiary")),
+        ("CBM", ("indicator", "coalbed_methane_capacity")),
+        ("社零", ("indicator", "retail_sales_consumer_goods")),
+    ],
+)
+def test_search_finds_an_indicator_by_its_aliases(
+    client: TestClient, q: str, expected: tuple[str, str]
+) -> None:
+    assert expected in hits(client, q, type="indicator")
+
+
+def test_search_an_alias_finds_the_indicators_figures(client: TestClient) -> None:
+    assert set(hits(client, "国内生产总值 2024", type="observation")) >= JINZHONG_GDP_2024
+    assert ("observation", "gdp-2024") in hits(client, "GRP Jinzhong", type="observation")

@@ -248,24 +248,24 @@ def test_wide_csv_has_one_row_per_series_and_the_periods_in_order(client: TestCl
     assert response.status_code == 200, response.text
     assert response.headers["content-type"].startswith("text/csv")
     header, *rows = table(response.text)
-    assert header[:12] == [
+    assert header[:15] == [
         "indicator", "indicator_name", "indicator_name_zh", "indicator_name_en",
         "region", "region_name", "region_name_zh", "region_name_en",
-        "unit", "unit_code", "transform", "qualifiers",
+        "unit", "unit_code", "unit_name", "unit_name_zh", "unit_name_en", "transform", "qualifiers",
     ]  # fmt: skip
     seed = {
         o["period"]: o["value"]
         for o in SEED_OBSERVATIONS
         if o["indicator"] == "value_added_secondary" and o["regions"][0] == "140700"
     }
-    periods = header[12:]
+    periods = header[15:]
     assert periods == sorted(seed, key=int)  # every year with a figure, in time order
     assert periods[:4] == ["1990", "1991", "1994", "1995"]
     (row,) = rows
     assert row[:2] == ["value_added_secondary", "第二产业增加值"]
     assert row[4] == "140700"
-    assert row[8:10] == ["亿元", "cny_100m"]
-    assert {p: float(cell) for p, cell in zip(periods, row[12:], strict=True)} == seed
+    assert row[8:13] == ["亿元", "cny_100m", "亿元", "亿元", "100 million yuan"]
+    assert {p: float(cell) for p, cell in zip(periods, row[15:], strict=True)} == seed
 
 
 def test_wide_csv_leaves_cells_without_a_figure_empty(client: TestClient) -> None:
@@ -280,7 +280,7 @@ def test_wide_csv_leaves_cells_without_a_figure_empty(client: TestClient) -> Non
     assert by_region["140000"]["1990"] == ""  # no figure: empty, never 0
     assert by_region["140700"]["2021"] == by_region["140700"]["2023"] == ""
     assert by_region["140703"]["2023"] == "30.6"
-    assert "0" not in [cell for row in rows for cell in row[12:]]
+    assert "0" not in [cell for row in rows for cell in row[15:]]
 
 
 def test_wide_csv_converts_units_and_says_which_cells_are_not_exact(client: TestClient) -> None:

@@ -1,7 +1,7 @@
 """Checks: what the record verifies about itself, each with its inputs and verdict."""
 
 import json
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request, Response
 
@@ -17,6 +17,7 @@ from app.api.deps import (
     page_of,
     url,
 )
+from app.api.presenters import unit_labels
 from app.api.routing import DataRoute
 from app.rules.checks import CheckKind
 from app.rules.languages import Language, pick
@@ -24,6 +25,7 @@ from app.rules.witnesses import Agreement
 from app.schemas.common import Page
 from app.schemas.resources import CheckRead, CheckRecordRef
 from app.services.checks import CheckRecord, get_check, list_checks
+from app.services.series import UnitLabel
 
 router = APIRouter(prefix="/checks", tags=["checks"], route_class=DataRoute)
 
@@ -61,14 +63,21 @@ def _read(record: CheckRecord, lang: Language, request: Request) -> CheckRead:
         # Every check but a witness's and a date's computes its actual value.
         actual_derived=kind not in (CheckKind.sources_agree, CheckKind.same_moment),
         tolerance=check.tolerance,
-        unit=record.unit,
-        unit_code=check.unit_code,
+        **_unit(record.unit, lang),
         conflict_note=check.conflict_note,
         regions=record.links.get("region", []),
         indicators=record.links.get("indicator", []),
         sources=record.links.get("source", []),
         url=url(request, f"/v1/checks/{check.code}"),
     )
+
+
+def _unit(unit: UnitLabel | None, lang: Language) -> dict[str, Any]:
+    """The unit of a check's values (none for a date check). A unit printed as nothing (a
+    ratio, a rank) is shown by its code as `unit`, as it always was."""
+    if unit is None:
+        return dict.fromkeys(("unit", "unit_code", "unit_name", "unit_name_zh", "unit_name_en"))
+    return {**unit_labels(unit, lang), "unit": unit.symbol or unit.code}
 
 
 @router.get("", responses=LIST_ERRORS, operation_id="listChecks")

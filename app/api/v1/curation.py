@@ -18,7 +18,14 @@ from sqlmodel import Session
 
 from app.api.admission import WriteGate
 from app.api.auth import require
-from app.api.deps import Pagination, page_response, pagination, problem_responses
+from app.api.deps import (
+    Pagination,
+    get_language,
+    page_response,
+    pagination,
+    problem_responses,
+    with_headers_of,
+)
 from app.api.errors import PROBLEM_JSON
 from app.api.runtime import runtime, write_gate
 from app.errors import InvalidBodyError, PayloadTooLargeError, UnsupportedMediaTypeError
@@ -204,11 +211,16 @@ def _routes(resource: str) -> None:
         await _write(request, key, resource, "retire", code, None, if_match, reason)
         return Response(status_code=204)
 
-    def record(request: Request, code: Code) -> Response:
+    def record(request: Request, response: Response, code: Code) -> Response:
         with Session(runtime(request).engine) as session:
             text, etag = stored_record(session, resource, code)
-        return Response(
-            text, media_type="application/json", headers={"ETag": etag, "Cache-Control": "no-cache"}
+        return with_headers_of(
+            response,
+            Response(
+                text,
+                media_type="application/json",
+                headers={"ETag": etag, "Cache-Control": "no-cache"},
+            ),
         )
 
     def changes(
@@ -250,10 +262,14 @@ def _routes(resource: str) -> None:
             openapi_extra=BODY if method != "DELETE" else None,
             response_class=Response,
         )
+    # Both forms hold every language at once: `lang` is taken, as on every JSON read, and
+    # only says so in Content-Language.
+    read_language = [Depends(get_language)]
     router.add_api_route(
         f"{item}/record",
         record,
         methods=["GET"],
+        dependencies=read_language,
         operation_id=f"get{name}Record",
         responses=problem_responses(400, 404),
         summary=f"Editable {singular(resource)}",
@@ -264,6 +280,7 @@ def _routes(resource: str) -> None:
         f"{item}/history",
         changes,
         methods=["GET"],
+        dependencies=read_language,
         operation_id=f"list{name}History",
         responses=problem_responses(400, 404),
         summary=f"{name} history",
@@ -305,7 +322,12 @@ for _resource in RESOURCES:
     _routes(_resource)
 
 
-@router.get("/keys", operation_id="listKeys", responses=problem_responses(400, 401, 403, 429))
+@router.get(
+    "/keys",
+    operation_id="listKeys",
+    responses=problem_responses(400, 401, 403, 429),
+    dependencies=[Depends(get_language)],
+)
 def get_keys(request: Request, key: AdminKey) -> dict[str, Any]:
     """The API keys (names, scopes, dates; never a secret), for a key with the admin scope."""
     with Session(runtime(request).engine) as session:

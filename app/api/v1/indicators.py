@@ -20,7 +20,7 @@ from app.api.deps import (
     series_view,
     url,
 )
-from app.api.presenters import comparison_page, observations_page
+from app.api.presenters import comparison_page, observations_page, unit_labels
 from app.api.routing import DataRoute
 from app.rules.languages import Language, pick
 from app.rules.regions import RegionLevel
@@ -29,7 +29,7 @@ from app.schemas.resources import IndicatorRead, ObservationRead, PublisherRead
 from app.schemas.series import ComparisonItemRead, SeriesValueRead
 from app.services.indicators import IndicatorRecord, get_indicator, list_indicators
 from app.services.observations import ObservationFilter
-from app.services.series import compare_regions
+from app.services.series import compare_regions, unit_label
 
 router = APIRouter(prefix="/indicators", tags=["indicators"], route_class=DataRoute)
 CodePath = Annotated[str, Path(description="Indicator code, e.g. gdp.")]
@@ -42,12 +42,14 @@ def _read(record: IndicatorRecord, lang: Language, request: Request) -> Indicato
         name=pick(lang, indicator.name_zh, indicator.name_en),
         name_zh=indicator.name_zh,
         name_en=indicator.name_en,
+        aliases=pick(lang, indicator.aliases_zh, indicator.aliases_en),
+        aliases_zh=indicator.aliases_zh,
+        aliases_en=indicator.aliases_en,
         definition=pick(lang, indicator.definition_zh, indicator.definition_en),
         definition_zh=indicator.definition_zh,
         definition_en=indicator.definition_en,
         topic=indicator.topic_code,
-        unit=unit.symbol,
-        unit_code=unit.code,
+        **unit_labels(unit_label(unit), lang),
         normalized_unit=unit.normalized_unit,
         observation_count=record.observation_count,
         sources=record.sources,
@@ -80,7 +82,11 @@ def get_indicators(
     ] = None,
     q: Annotated[
         str | None,
-        Query(max_length=200, description="Text to find in the code, names or definitions."),
+        Query(
+            max_length=200,
+            description="Text to find in the code, names, other names (aliases: GDP, CPI...) "
+            "or definitions.",
+        ),
     ] = None,
 ) -> Page[IndicatorRead]:
     """List indicators by code, optionally of one topic or matching a text."""
