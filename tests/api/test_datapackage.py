@@ -14,12 +14,15 @@ from pathlib import Path
 from typing import Any
 
 import frictionless
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import column, false, func, select, table
 from sqlmodel import SQLModel
 
 from app.db import make_engine
 from app.services.datapackage import PUBLIC_TABLES, WITHHELD_TABLES, field_type
+from tests.support.curation import Curated, problem
+from tests.support.seed import SOURCE_CODE
 
 ROOT = "jinzhong-indicators/"
 # Tables a public download must never describe: keys, the history of writes, and the
@@ -203,3 +206,20 @@ def test_datapackage_blank_cell_is_null_only(
                 assert empties == 0, (name, column_.name)
                 assert sum(row[column_.name] == "" for row in rows) == nulls, (name, column_.name)
     engine.dispose()
+
+
+@pytest.mark.parametrize(
+    ("path", "field"),
+    [
+        ("/v1/observations/gdp-2024", "note"),
+        ("/v1/observations/gdp-2024", "locator"),
+        ("/v1/events/yangshe-railway-opens", "note"),
+        (f"/v1/sources/{SOURCE_CODE}", "page"),
+        (f"/v1/sources/{SOURCE_CODE}", "licence_note"),
+    ],
+)
+def test_an_empty_text_is_refused_as_a_value(curated: Curated, path: str, field: str) -> None:
+    # Null is "no text"; an empty text would be written as the same blank cell.
+    body = problem(curated.patch(path, {field: ""}), 422)
+    assert field in json.dumps(body)
+    assert curated.patch(path, {field: None}).status_code == 200
