@@ -33,6 +33,9 @@ Slug = Annotated[str, StringConstraints(pattern=SLUG)]
 RegionCode = Annotated[str, StringConstraints(pattern=REGION_CODE)]
 # Text a curator must give: leading and trailing space is not part of it, and it is not empty.
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+# Text a curator may give (`OptionalText | None`): none is null, never an empty text, so a
+# blank CSV cell in the dataset download (null) is never mistaken for a value.
+OptionalText = Annotated[str, StringConstraints(min_length=1)]
 
 
 def _distinct(values: list[str]) -> list[str]:
@@ -71,26 +74,26 @@ class SourceFields(SQLModel):
     how far the record relies on it."""
 
     kind: SourceKind = Field(sa_type=AutoString)
-    publication_zh: str | None = None
-    publication_en: str | None = None
-    publisher_zh: str | None = None
-    publisher_en: str | None = None
+    publication_zh: OptionalText | None = None
+    publication_en: OptionalText | None = None
+    publisher_zh: OptionalText | None = None
+    publisher_en: OptionalText | None = None
     published_date: date | None = None
-    page: str | None = None
-    page_heading: str | None = None
-    series: str | None = None
-    title: str | None = None
-    subtitle: str | None = None
+    page: OptionalText | None = None
+    page_heading: OptionalText | None = None
+    series: OptionalText | None = None
+    title: OptionalText | None = None
+    subtitle: OptionalText | None = None
     title_en: Text
-    subtitle_en: str | None = None
-    reporter: str | None = None
+    subtitle_en: OptionalText | None = None
+    reporter: OptionalText | None = None
     language: Text = "zh"
-    url: str | None = None
-    copy_site_en: str | None = None
+    url: OptionalText | None = None
+    copy_site_en: OptionalText | None = None
     read_on: date | None = None
     reliability: Reliability = Field(sa_type=AutoString)
     reliability_note: Text = Field(sa_type=sa.Text)
-    licence_note: str | None = Field(default=None, sa_type=sa.Text)
+    licence_note: OptionalText | None = Field(default=None, sa_type=sa.Text)
 
 
 class RegionFields(SQLModel):
@@ -113,7 +116,7 @@ class TopicFields(SQLModel):
 class UnitFields(SQLModel):
     """A unit as printed and the base unit it converts to."""
 
-    symbol: str | None
+    symbol: OptionalText | None
     name_zh: Text
     name_en: Text
     normalized_unit: Text
@@ -135,13 +138,13 @@ class IndicatorFields(SQLModel):
 class ObservationFields(SQLModel):
     """A figure's wording and provenance, as curated."""
 
-    value_as_published: str | None = Field(
+    value_as_published: OptionalText | None = Field(
         default=None,
         description="The figure exactly as printed; null for derived values.",
         schema_extra={"examples": ["2458.8"]},
     )
     qualifier: Qualifier = Field(sa_type=AutoString)
-    note: str | None = Field(
+    note: OptionalText | None = Field(
         default=None,
         sa_type=sa.Text,
         description="The curator's explanation of a judgement (English).",
@@ -152,13 +155,13 @@ class ObservationFields(SQLModel):
         description="The sentence the figure comes from, verbatim (sources whose text is "
         "stored); null for figures from other sources, which give a locator.",
     )
-    conflict_note: str | None = Field(
+    conflict_note: OptionalText | None = Field(
         default=None,
         sa_type=sa.Text,
         description="Why a figure that conflicts with another source's for the same "
         "indicator, region and period is kept beside it (English).",
     )
-    locator: str | None = Field(
+    locator: OptionalText | None = Field(
         default=None,
         description="Where in its source the figure is printed (section, paragraph, table "
         "row and column): how a reader finds it in a source whose text is not stored here.",
@@ -196,7 +199,7 @@ class EventFields(SQLModel):
     description_zh: Text = Field(sa_type=sa.Text)
     description_en: Text = Field(sa_type=sa.Text)
     quote: Text | None = Field(default=None, sa_type=sa.Text)
-    locator: str | None = Field(
+    locator: OptionalText | None = Field(
         default=None, description="Where its source tells it, when the source's text is not stored."
     )
     status: EventStatus = Field(
@@ -205,13 +208,13 @@ class EventFields(SQLModel):
         description="`happened`, or `announced`: a claim of its source that did not come true "
         "(kept as a claim, never as a fact).",
     )
-    note: str | None = Field(default=None, sa_type=sa.Text)
-    account_of: str | None = Field(
+    note: OptionalText | None = Field(default=None, sa_type=sa.Text)
+    account_of: OptionalText | None = Field(
         default=None,
         description="The event (from another source) this one tells again: the same moment, "
         "whose date the checks compare (`/v1/checks?kind=same_moment`).",
     )
-    conflict_note: str | None = Field(
+    conflict_note: OptionalText | None = Field(
         default=None,
         sa_type=sa.Text,
         description="Why an account whose date conflicts with the event it retells is kept "

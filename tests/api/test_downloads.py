@@ -1,5 +1,5 @@
-"""GET /v1/downloads/dataset.zip: every table as CSV, metadata, a README with citation and
-licence, and a SQLite copy whose schema is the migrations'; the same bytes for the same data
+"""GET /v1/downloads/dataset.zip: every public table as CSV with its datapackage.json (see
+test_datapackage), metadata, a README with citation and licence, and a SQLite copy whose schema is the migrations'; the same bytes for the same data
 version, whatever the process."""
 
 from __future__ import annotations
@@ -24,7 +24,8 @@ from sqlmodel import SQLModel
 from app.config import PROJECT_ROOT
 from app.db import make_engine
 from app.migrate import include_name
-from app.services.downloads import PRIVATE_TABLES, data_tables
+from app.services.datapackage import PRIVATE_TABLES, PUBLIC_TABLES
+from app.services.downloads import data_tables
 
 ROOT = "jinzhong-indicators/"
 
@@ -43,11 +44,16 @@ def test_dataset_zip_contents(client: TestClient, tmp_path: Path) -> None:
     zipped = archive(client)
     names = set(zipped.namelist())
     for table in data_tables():
-        if table.name not in {"search_document", *PRIVATE_TABLES}:
-            assert f"{ROOT}csv/{table.name}.csv" in names, table.name
+        written = f"{ROOT}csv/{table.name}.csv" in names
+        assert written == (table.name in PUBLIC_TABLES), table.name
     for private in PRIVATE_TABLES:  # keys and write history: no CSV (see test_curation)
         assert f"{ROOT}csv/{private}.csv" not in names
-    assert {f"{ROOT}README.md", f"{ROOT}metadata.json", f"{ROOT}jinzhong.db"} <= names
+    assert {
+        f"{ROOT}README.md",
+        f"{ROOT}datapackage.json",
+        f"{ROOT}metadata.json",
+        f"{ROOT}jinzhong.db",
+    } <= names
     readme = zipped.read(f"{ROOT}README.md").decode()
     assert "## Cite as" in readme
     assert "## Licence" in readme

@@ -26,8 +26,10 @@ router = APIRouter(prefix="/downloads", tags=["downloads"], route_class=DataRout
 async def get_dataset_zip(request: Request) -> Response:
     """Download the whole dataset.
 
-    Every table as CSV, metadata.json, a README with citation and licence, and a SQLite copy
-    of the database, in one zip: the same bytes for the same data version.
+    Every public table as CSV, described by datapackage.json (a Frictionless Tabular Data
+    Package: each CSV's typed columns, primary and foreign keys; a blank cell is null),
+    metadata.json, a README with citation and licence, and a SQLite copy of the database, in
+    one zip: the same bytes for the same data version. No keys and no history of writes.
     """
     held = runtime(request)
     wanted = (await data_version(request)).version
