@@ -61,13 +61,16 @@ class HttpTidyMiddleware:
         if not head:
             await self.app(scope, receive, tidy)
             return
-        # The same scope, not a copy: what routing records on it (the route) stays visible
-        # to the middleware outside, which logs and counts the request.
-        scope["method"] = "GET"
+        # The app sees a GET in a copy of the scope. The server keeps the scope it passed
+        # and reads its method when the answer goes out: told GET, it would wait for the
+        # Content-Length bytes of a body that never comes, then fail and reset the
+        # connection. What routing records on the copy (the route) is brought back for
+        # the middleware outside, which logs and counts the request.
+        as_get = {**scope, "method": "GET"}
         try:
-            await self.app(scope, receive, tidy)
+            await self.app(as_get, receive, tidy)
         finally:
-            scope["method"] = "HEAD"
+            scope.update((k, v) for k, v in as_get.items() if k != "method")
 
 
 _TOO_LONG = f"The query string is longer than {MAX_QUERY_BYTES} bytes."
