@@ -18,7 +18,7 @@ from app.api.runtime import Runtime
 from app.api.v1 import router as v1_router
 from app.config import Settings, get_settings
 from app.dashboard import install_dashboard
-from app.middleware import FastPathMiddleware, HttpTidyMiddleware
+from app.middleware import FastPathMiddleware, HttpTidyMiddleware, SecurityHeadersMiddleware
 from app.observability import RequestLogMiddleware
 
 DESCRIPTION = """
@@ -125,6 +125,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         budget_bytes=int(settings.response_cache_mb * 1024 * 1024),
         version=held.data_version,
     )
+    app.add_middleware(SecurityHeadersMiddleware)
     # Outermost: every answer, replayed ones included, is logged, counted and given an id.
     app.add_middleware(RequestLogMiddleware, metrics=held.metrics)
     app.include_router(v1_router)
