@@ -95,8 +95,10 @@ class Settings(BaseSettings):
         description="Failed authentications one client may make per minute before 429.",
     )
     forwarded_allow_ips: str = Field(
-        default="127.0.0.1",
-        description="Proxies trusted to set X-Forwarded-For/-Proto (comma-separated, or *).",
+        default="",
+        description="Addresses of the proxies whose X-Forwarded-For/-Proto `jinzhong serve` "
+        "believes (comma-separated IPs or networks, or *). Empty: none; the client address, "
+        "which the failed-authentication limit counts by, is then the connection's.",
     )
 
     def cors_origin_list(self) -> list[str]:

@@ -2,13 +2,19 @@
 
 - HEAD is answered like GET (same status, same headers, Content-Length of the GET body) with
   no body, logs nothing, and leaves the keep-alive connection usable for the next request.
+- The failed-authentication limit keys on the client's real address: X-Forwarded-For is
+  believed only from a proxy named in FORWARDED_ALLOW_IPS (nobody by default).
 """
 
 from __future__ import annotations
 
 import http.client
+from collections.abc import Callable
 from urllib.parse import urlsplit
 
+import pytest
+
+from tests.support.curation import make_database
 from tests.support.seed import SOURCE_CODE
 from tests.support.server import Served
 
@@ -67,3 +73,64 @@ def test_head_answers_like_get_on_a_kept_alive_connection(seeded_url: str) -> No
         log = server.stop()
     assert "Response content shorter than Content-Length" not in log
     assert "Traceback" not in log
+
+
+@pytest.fixture
+def keyed_database(new_database: Callable[[str], str]) -> str:
+    url, _, _ = make_database(new_database)
+    return url
+
+
+def _wrong_keys(server: Served, forwarded_for: Callable[[int], str]) -> list[int]:
+    """Statuses of 30 writes with a wrong key, the n-th claiming to be `forwarded_for(n)`."""
+    address = urlsplit(server.base)
+    connection = http.client.HTTPConnection(address.hostname or "", address.port, timeout=30)
+    statuses = []
+    for n in range(30):
+        connection.request(
+            "POST",
+            "/v1/observations",
+            body=b"{}",
+            headers={
+                "Authorization": "Bearer wrong",
+                "Content-Type": "application/json",
+                "X-Forwarded-For": forwarded_for(n),
+            },
+        )
+        response = connection.getresponse()
+        response.read()
+        statuses.append(response.status)
+    connection.close()
+    return statuses
+
+
+def test_auth_limit_ignores_forwarded_for_from_an_untrusted_peer(keyed_database: str) -> None:
+    server = Served(
+        {"DATABASE_URL": keyed_database, "LOG_LEVEL": "warning", "AUTH_FAILURE_LIMIT": "5"}
+    )
+    try:
+        statuses = _wrong_keys(server, lambda n: f"198.51.100.{n}")
+    finally:
+        server.stop()
+    # Every attempt comes from 127.0.0.1 whatever the header claims: 5 tries, then 429s.
+    assert statuses == [401] * 5 + [429] * 25
+
+
+def test_auth_limit_keys_forwarded_clients_of_a_trusted_proxy_apart(keyed_database: str) -> None:
+    server = Served(
+        {
+            "DATABASE_URL": keyed_database,
+            "LOG_LEVEL": "warning",
+            "AUTH_FAILURE_LIMIT": "5",
+            "FORWARDED_ALLOW_IPS": "127.0.0.1",
+        }
+    )
+    try:
+        # Three clients behind the proxy, taking turns: each has its own 5 tries.
+        statuses = _wrong_keys(server, lambda n: f"198.51.100.{n % 3}")
+        # And one more client, new to the server, is not held back by the others' failures.
+        fresh = _wrong_keys(server, lambda n: "203.0.113.7")
+    finally:
+        server.stop()
+    assert statuses == [401] * 15 + [429] * 15
+    assert fresh == [401] * 5 + [429] * 25
