@@ -324,3 +324,43 @@ class SecurityHeadersMiddleware:
             await send(message)
 
         await self.app(scope, receive, secured)
+
+
+class AllowedHostsMiddleware:
+    """Refuse (400) a request whose Host is not one of `allowed`, before anything reads it:
+    the API writes absolute URLs (`url` fields, `links`, `Link`) from the Host it is sent
+    unless PUBLIC_BASE_URL is set, and a forged Host would otherwise be echoed back to
+    clients and caches.
+
+    Starlette's TrustedHostMiddleware does the same but answers in plain text and cannot
+    read an IPv6 Host ([::1]:8000); this one answers with a problem like every other error.
+    `*` allows any host; `*.example.org` any subdomain of example.org.
+    """
+
+    def __init__(self, app: ASGIApp, allowed: list[str]) -> None:
+        self.app = app
+        self.any = "*" in allowed
+        self.exact = {host.lower() for host in allowed if not host.startswith("*.")}
+        self.suffixes = tuple(host[1:].lower() for host in allowed if host.startswith("*."))
+
+    def allows(self, host: str) -> bool:
+        """Whether a Host header value (with or without its port) names an allowed host."""
+        if host.startswith("["):  # an IPv6 literal, perhaps with a port after the bracket
+            name = host[: host.find("]") + 1] if "]" in host else host
+        else:
+            name = host.rsplit(":", 1)[0] if host.count(":") == 1 else host
+        name = name.lower()
+        return name in self.exact or (bool(self.suffixes) and name.endswith(self.suffixes))
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or self.any:
+            await self.app(scope, receive, send)
+            return
+        hosts = [value for name, value in scope["headers"] if name == b"host"]
+        if len(hosts) == 1 and self.allows(hosts[0].decode("latin-1")):
+            await self.app(scope, receive, send)
+            return
+        # The host is not repeated back: that is what this refuses to do.
+        await _problem(
+            scope, send, 400, "Bad Request", "The Host header does not name this service."
+        )
