@@ -326,6 +326,10 @@ class SecurityHeadersMiddleware:
         await self.app(scope, receive, secured)
 
 
+# What health checks call (app/api/health.py): they answer whatever Host they are sent.
+PROBES = frozenset(("/healthz", "/readyz", "/metrics"))
+
+
 class AllowedHostsMiddleware:
     """Refuse (400) a request whose Host is not one of `allowed`, before anything reads it:
     the API writes absolute URLs (`url` fields, `links`, `Link`) from the Host it is sent
@@ -334,7 +338,9 @@ class AllowedHostsMiddleware:
 
     Starlette's TrustedHostMiddleware does the same but answers in plain text and cannot
     read an IPv6 Host ([::1]:8000); this one answers with a problem like every other error.
-    `*` allows any host; `*.example.org` any subdomain of example.org.
+    `*` allows any host; `*.example.org` any subdomain of example.org. The probes (PROBES)
+    answer any host: orchestrators and load balancers call them by an address that is not
+    known in advance, and they write no URL.
     """
 
     def __init__(self, app: ASGIApp, allowed: list[str]) -> None:
@@ -353,7 +359,7 @@ class AllowedHostsMiddleware:
         return name in self.exact or (bool(self.suffixes) and name.endswith(self.suffixes))
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or self.any:
+        if scope["type"] != "http" or self.any or scope["path"] in PROBES:
             await self.app(scope, receive, send)
             return
         hosts = [value for name, value in scope["headers"] if name == b"host"]
