@@ -263,8 +263,11 @@ def serve(
         log_config=logging_config(settings.log_level),
         log_level=settings.log_level,
         access_log=False,  # our own JSON line per request replaces uvicorn's
-        proxy_headers=True,
-        forwarded_allow_ips=settings.forwarded_allow_ips,
+        # X-Forwarded-For/-Proto are believed only from the proxies FORWARDED_ALLOW_IPS
+        # names; with none named, not at all (uvicorn alone would trust 127.0.0.1), so the
+        # address the failed-authentication limit counts by cannot be forged by a client.
+        proxy_headers=bool(settings.forwarded_allow_ips.strip()),
+        forwarded_allow_ips=settings.forwarded_allow_ips.strip() or None,
         timeout_graceful_shutdown=settings.shutdown_timeout,
         reload=reload,
     )

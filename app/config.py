@@ -5,8 +5,9 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -95,13 +96,44 @@ class Settings(BaseSettings):
         description="Failed authentications one client may make per minute before 429.",
     )
     forwarded_allow_ips: str = Field(
-        default="127.0.0.1",
-        description="Proxies trusted to set X-Forwarded-For/-Proto (comma-separated, or *).",
+        default="",
+        description="Addresses of the proxies whose X-Forwarded-For/-Proto `jinzhong serve` "
+        "believes (comma-separated IPs or networks, or *). Empty: none; the client address, "
+        "which the failed-authentication limit counts by, is then the connection's.",
     )
+    allowed_hosts: str = Field(
+        default="localhost,127.0.0.1,[::1],testserver",
+        description="Host header values served (comma-separated; *.example.org for "
+        "subdomains, * for any); others get 400. Add the public name a deployment is reached "
+        "by.",
+    )
+    public_base_url: str = Field(
+        default="",
+        description="The API's public address (https://data.example.org), used for every "
+        "absolute URL in answers; empty: the URL each request was sent to.",
+    )
+
+    @field_validator("public_base_url")
+    @classmethod
+    def _base_url(cls, value: str) -> str:
+        """An absolute http(s) URL with no query or fragment, kept without a trailing slash."""
+        value = value.strip()
+        if not value:
+            return value
+        parts = urlsplit(value)
+        if parts.scheme not in {"http", "https"} or not parts.netloc:
+            raise ValueError("must be an absolute http:// or https:// URL")
+        if parts.query or parts.fragment:
+            raise ValueError("must not have a query or a fragment")
+        return value.rstrip("/")
 
     def cors_origin_list(self) -> list[str]:
         """CORS_ORIGINS as a list."""
         return [origin.strip() for origin in self.cors_origins.split(",") if origin.strip()]
+
+    def allowed_host_list(self) -> list[str]:
+        """ALLOWED_HOSTS as a list."""
+        return [host.strip() for host in self.allowed_hosts.split(",") if host.strip()]
 
 
 @lru_cache

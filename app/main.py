@@ -19,7 +19,13 @@ from app.api.v1 import PREFIX as V1_PREFIX
 from app.api.v1 import router as v1_router
 from app.config import Settings, get_settings
 from app.dashboard import install_dashboard
-from app.middleware import MAX_QUERY_BYTES, FastPathMiddleware, HttpTidyMiddleware
+from app.middleware import (
+    MAX_QUERY_BYTES,
+    AllowedHostsMiddleware,
+    FastPathMiddleware,
+    HttpTidyMiddleware,
+    SecurityHeadersMiddleware,
+)
 from app.observability import RequestLogMiddleware
 
 DESCRIPTION = """
@@ -126,6 +132,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         budget_bytes=int(settings.response_cache_mb * 1024 * 1024),
         version=held.data_version,
     )
+    # Before the cache and everything else: a Host not served is refused, never answered.
+    app.add_middleware(AllowedHostsMiddleware, allowed=settings.allowed_host_list())
+    app.add_middleware(SecurityHeadersMiddleware)
     # Outermost: every answer, replayed ones included, is logged, counted and given an id.
     app.add_middleware(RequestLogMiddleware, metrics=held.metrics)
     app.include_router(v1_router, prefix=V1_PREFIX)

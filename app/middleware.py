@@ -61,13 +61,16 @@ class HttpTidyMiddleware:
         if not head:
             await self.app(scope, receive, tidy)
             return
-        # The same scope, not a copy: what routing records on it (the route) stays visible
-        # to the middleware outside, which logs and counts the request.
-        scope["method"] = "GET"
+        # The app sees a GET in a copy of the scope. The server keeps the scope it passed
+        # and reads its method when the answer goes out: told GET, it would wait for the
+        # Content-Length bytes of a body that never comes, then fail and reset the
+        # connection. What routing records on the copy (the route) is brought back for
+        # the middleware outside, which logs and counts the request.
+        as_get = {**scope, "method": "GET"}
         try:
-            await self.app(scope, receive, tidy)
+            await self.app(as_get, receive, tidy)
         finally:
-            scope["method"] = "HEAD"
+            scope.update((k, v) for k, v in as_get.items() if k != "method")
 
 
 _TOO_LONG = f"The query string is longer than {MAX_QUERY_BYTES} bytes."
@@ -292,3 +295,78 @@ class FastPathMiddleware:
         await send({"type": "http.response.start", "status": 200, "headers": list(kept.headers)})
         body = b"" if scope["method"] == "HEAD" else kept.body
         await send({"type": "http.response.body", "body": body})
+
+
+# Headers every answer carries. nosniff: a browser takes each body for the type it is sent
+# as (a CSV or a problem is never run as a script or page). no-referrer: nothing of an
+# address the API or the page shows (queries, searches) is told to the sites it links to.
+SECURITY_HEADERS = ((b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"no-referrer"))
+
+
+class SecurityHeadersMiddleware:
+    """Put SECURITY_HEADERS on every HTTP answer: data, files, docs, errors, 304s and HEADs,
+    whichever layer wrote it (a route, the response cache or a middleware)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def secured(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                for name, value in SECURITY_HEADERS:
+                    if name.decode() not in headers:
+                        headers.raw.append((name, value))
+            await send(message)
+
+        await self.app(scope, receive, secured)
+
+
+# What health checks call (app/api/health.py): they answer whatever Host they are sent.
+PROBES = frozenset(("/healthz", "/readyz", "/metrics"))
+
+
+class AllowedHostsMiddleware:
+    """Refuse (400) a request whose Host is not one of `allowed`, before anything reads it:
+    the API writes absolute URLs (`url` fields, `links`, `Link`) from the Host it is sent
+    unless PUBLIC_BASE_URL is set, and a forged Host would otherwise be echoed back to
+    clients and caches.
+
+    Starlette's TrustedHostMiddleware does the same but answers in plain text and cannot
+    read an IPv6 Host ([::1]:8000); this one answers with a problem like every other error.
+    `*` allows any host; `*.example.org` any subdomain of example.org. The probes (PROBES)
+    answer any host: orchestrators and load balancers call them by an address that is not
+    known in advance, and they write no URL.
+    """
+
+    def __init__(self, app: ASGIApp, allowed: list[str]) -> None:
+        self.app = app
+        self.any = "*" in allowed
+        self.exact = {host.lower() for host in allowed if not host.startswith("*.")}
+        self.suffixes = tuple(host[1:].lower() for host in allowed if host.startswith("*."))
+
+    def allows(self, host: str) -> bool:
+        """Whether a Host header value (with or without its port) names an allowed host."""
+        if host.startswith("["):  # an IPv6 literal, perhaps with a port after the bracket
+            name = host[: host.find("]") + 1] if "]" in host else host
+        else:
+            name = host.rsplit(":", 1)[0] if host.count(":") == 1 else host
+        name = name.lower()
+        return name in self.exact or (bool(self.suffixes) and name.endswith(self.suffixes))
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or self.any or scope["path"] in PROBES:
+            await self.app(scope, receive, send)
+            return
+        hosts = [value for name, value in scope["headers"] if name == b"host"]
+        if len(hosts) == 1 and self.allows(hosts[0].decode("latin-1")):
+            await self.app(scope, receive, send)
+            return
+        # The host is not repeated back: that is what this refuses to do.
+        await _problem(
+            scope, send, 400, "Bad Request", "The Host header does not name this service."
+        )

@@ -86,3 +86,8 @@ def test_compose_has_postgres_a_one_shot_migration_and_two_replicas() -> None:
         assert environment["DATABASE_URL"].startswith("postgresql+psycopg://")
         assert "@db:5432/" in environment["DATABASE_URL"]
         assert set(environment) <= SETTINGS, set(environment) - SETTINGS
+    for replica in replicas:
+        # Behind the load balancer: its forwarded addresses, the public name and the links'
+        # base are the operator's to give, passed through to every replica.
+        for name in ("FORWARDED_ALLOW_IPS", "ALLOWED_HOSTS", "PUBLIC_BASE_URL"):
+            assert replica["environment"][name].startswith(f"${{{name}:-"), name

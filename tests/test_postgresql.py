@@ -112,7 +112,9 @@ def test_replicas_migrate_once_and_serve_the_same(new_database: NewDatabase) -> 
     assert [p.returncode for p in starting] == [0, 0], outputs
     # The lock let one seed; the other waited and found the seed there.
     assert sorted("nothing to do" in out for out in outputs) == [False, True], outputs
-    replicas = [Served({"DATABASE_URL": url, "LOG_LEVEL": "warning"}) for _ in range(2)]
+    # Reached by the one public name, which each replica is told it serves.
+    env = {"DATABASE_URL": url, "LOG_LEVEL": "warning", "ALLOWED_HOSTS": "data.example.org"}
+    replicas = [Served(env) for _ in range(2)]
     try:
         paths = [
             "/v1/observations?region=140700&latest=true",

@@ -21,6 +21,8 @@ from app.services.keys import Scope, authenticate
 
 
 def _client(request: Request) -> str:
+    # The connection's address, or the one a proxy named in FORWARDED_ALLOW_IPS forwarded
+    # (the server rewrites it only for those): never a header any client may set.
     return request.client.host if request.client else "unknown"
 
 

@@ -19,6 +19,7 @@ from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 from pydantic import BeforeValidator, StringConstraints
 from sqlmodel import Session
+from starlette.datastructures import URL
 
 from app.api.errors import PROBLEM_JSON
 from app.api.formats import PAGE_SCOPE_KEY, Format, negotiate_format
@@ -120,11 +121,11 @@ def _page_links(
     limit, offset = pagination.limit, pagination.offset
     next_url = prev_url = None
     if limit and offset + limit < total:
-        next_url = str(request.url.include_query_params(offset=offset + limit))
+        next_url = str(request_url(request).include_query_params(offset=offset + limit))
     if limit and offset > 0 and total > 0:
         # From beyond the end, "prev" leads back to the last page that has items.
         prev_offset = max(0, min(offset, total) - limit)
-        prev_url = str(request.url.include_query_params(offset=prev_offset))
+        prev_url = str(request_url(request).include_query_params(offset=prev_offset))
     links = [
         f'<{url}>; rel="{rel}"' for rel, url in (("next", next_url), ("prev", prev_url)) if url
     ]
@@ -240,8 +241,17 @@ async def check_query_params(request: Request) -> None:
 
 
 def base_url(request: Request) -> str:
-    """The server's base URL without a trailing slash, for building resource links."""
-    return str(request.base_url).rstrip("/")
+    """The server's base URL without a trailing slash, for building resource links:
+    PUBLIC_BASE_URL when set, else the one the request was sent to (its Host having passed
+    ALLOWED_HOSTS)."""
+    return runtime(request).settings.public_base_url or str(request.base_url).rstrip("/")
+
+
+def request_url(request: Request) -> URL:
+    """The URL of this request as clients should see it: under PUBLIC_BASE_URL when set."""
+    if not runtime(request).settings.public_base_url:
+        return request.url
+    return URL(f"{base_url(request)}{request.url.path}").replace(query=request.url.query)
 
 
 def url(request: Request, path: str, **params: Any) -> str:

@@ -129,7 +129,11 @@ async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
         exc_info=(type(exc), exc, exc.__traceback__),
         extra={"request_id": request_id},
     )
-    headers = {REQUEST_ID_HEADER: request_id} if request_id else None
+    # The middleware that puts these on every other answer (SecurityHeadersMiddleware) is
+    # not around this one: say them here.
+    headers = {"X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer"}
+    if request_id:
+        headers[REQUEST_ID_HEADER] = request_id
     return problem_response(
         500, "An unexpected error occurred; it has been logged.", request, headers=headers
     )

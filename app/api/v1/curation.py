@@ -9,6 +9,7 @@ gives the editable form and its ETag; `GET /v1/R/{code}/history` every change.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from typing import Annotated, Any
 
@@ -58,6 +59,12 @@ Code = Annotated[str, Path(description="The record's code.")]
 # A version carries its whole record: a page of history is ten of them unless asked for more.
 HistoryPagination = Annotated[Pagination, Depends(pagination(default=10))]
 JSON_TYPES = {"application/json", "application/merge-patch+json"}
+# The deepest a write's body may nest. A record is an object of fields, a few of them lists
+# of objects (sources' errata, entities' links): four levels. The rest is headroom.
+MAX_BODY_DEPTH = 32
+_JSON_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
+_OPENING = frozenset(b"[{")
+_NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
 BODY = {
     "requestBody": {
         "required": True,
@@ -102,14 +109,16 @@ async def read_json_body(request: Request) -> dict[str, Any]:
         body += chunk
         if len(body) > limit:
             raise too_large
+    if nesting_depth(body) > MAX_BODY_DEPTH:
+        # Refused before parsing: the parser, the checks below, the rules and the YAML
+        # writer all walk the record recursively, and a few hundred levels exhaust them.
+        raise InvalidBodyError(
+            f"The body is nested more than {MAX_BODY_DEPTH} levels deep; no record needs that.",
+            errors=[FieldError(location="body", name="body", message="nested too deeply")],
+        )
     try:
         data = json.loads(body)
         _check_text(data, "")
-    except RecursionError:
-        raise InvalidBodyError(
-            "The body is nested too deeply.",
-            errors=[FieldError(location="body", name="body", message="nested too deeply")],
-        ) from None
     except ValueError as exc:
         raise InvalidBodyError(
             f"The body is not valid JSON: {exc}",
@@ -121,6 +130,21 @@ async def read_json_body(request: Request) -> dict[str, Any]:
             errors=[FieldError(location="body", name="body", message="not an object")],
         )
     return data
+
+
+def nesting_depth(body: bytes | bytearray) -> int:
+    """How deeply a JSON text's arrays and objects nest, counted without recursion, and only
+    up to one level past MAX_BODY_DEPTH (enough to refuse it)."""
+    # Brackets inside strings do not nest: strings go first, then everything but brackets.
+    brackets = _JSON_STRING.sub(b"", body).translate(None, _NOT_BRACKETS)
+    depth = deepest = 0
+    for byte in brackets:
+        depth += 1 if byte in _OPENING else -1
+        if depth > deepest:
+            deepest = depth
+            if deepest > MAX_BODY_DEPTH:
+                break
+    return deepest
 
 
 def _check_text(value: Any, path: str) -> None:
