@@ -22,7 +22,7 @@ from sqlmodel import Session
 from starlette.datastructures import URL
 
 from app.api.errors import PROBLEM_JSON
-from app.api.formats import PAGE_SCOPE_KEY, Format, negotiate_format
+from app.api.formats import PAGE_SCOPE_KEY, Format, requested_format
 from app.api.runtime import runtime
 from app.errors import InvalidParameterError, UnknownParameterError
 from app.rules.codes import REGION_CODE, SLUG, VOCABULARY_CODE
@@ -471,7 +471,7 @@ async def series_view(
     ] = None,
 ) -> SeriesView:
     """Read transform, base and shape; refuse what the representation cannot carry."""
-    asked = negotiate_format(request.query_params.get("format"), request.headers.get("accept"))
+    asked = requested_format(request)
     base_period(transform, base)
     wide = shape == "wide"
     if wide and asked is not None and asked is not Format.csv:

@@ -17,6 +17,7 @@ from fastapi.staticfiles import StaticFiles
 from app.api.contract import state_the_contract
 from app.api.deps import MAX_LATEST
 from app.api.formats import JSONSTAT_SCHEMA
+from app.api.routing import CSV_SUFFIX
 
 ASSETS = "/static/docs"
 REDOC_JS = "/static/redoc/redoc.standalone.js"
@@ -102,13 +103,19 @@ JSONSTAT_REF = f"#/components/schemas/{JSONSTAT_NAME}"
 
 def extend_openapi(app: FastAPI, *, max_query_bytes: int) -> None:
     """Document what the models cannot say: an observation list's JSON may be JSON-stat,
-    `latest` is a boolean or a number, and what every operation shares (app.api.contract)."""
+    a list's `.csv` twin answers only CSV, `latest` is a boolean or a number, and what every
+    operation shares (app.api.contract)."""
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
             schema = FastAPI.openapi(app)
-            for operation in schema["paths"].values():
+            for path, operation in schema["paths"].items():
                 get = operation.get("get", {})
+                if path.endswith(CSV_SUFFIX) and "200" in get.get("responses", {}):
+                    # A list's CSV twin answers only CSV; FastAPI also lists its model's JSON.
+                    get["responses"]["200"]["content"] = {
+                        "text/csv": {"schema": {"type": "string"}}
+                    }
                 if get.get("operationId") in {"listObservations", "listIndicatorObservations"}:
                     content = get["responses"]["200"]["content"]["application/json"]
                     shapes = content["schema"].get("anyOf", [content["schema"]])

@@ -14,6 +14,7 @@ from enum import StrEnum
 from types import UnionType
 from typing import Any, Union, get_args, get_origin
 
+from fastapi import Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
@@ -33,6 +34,9 @@ BOM = "\ufeff"
 # Where a list read whole (all=true) puts the (limit, offset) of the page it reads next: the
 # pagination dependency still validates the client's own limit and offset, then reads this.
 PAGE_SCOPE_KEY = "jinzhong.page"
+# Where a route whose path fixes the representation (a list's `.csv` twin) puts its Format:
+# it wins over the `format` parameter (which the twin does not take) and over Accept.
+FORMAT_SCOPE_KEY = "jinzhong.format"
 
 
 def negotiate_format(format_param: str | None, accept: str | None) -> Format | None:
@@ -59,6 +63,14 @@ def negotiate_format(format_param: str | None, accept: str | None) -> Format | N
         if chosen is not None and quality > best_quality:
             best, best_quality = chosen, quality
     return best
+
+
+def requested_format(request: Request) -> Format | None:
+    """The format a request asked for: the one its route fixes, else as `negotiate_format`."""
+    fixed: Format | None = request.scope.get(FORMAT_SCOPE_KEY)
+    if fixed is not None:
+        return fixed
+    return negotiate_format(request.query_params.get("format"), request.headers.get("accept"))
 
 
 # A text cell starting with one of these is a formula to a spreadsheet; a leading apostrophe

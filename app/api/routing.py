@@ -8,6 +8,9 @@ Every GET route under /v1 is a DataRoute. Around the endpoint it:
 - adds ETag, Last-Modified, Cache-Control and Vary to every 200;
 - turns a list into CSV (`format=csv` or `Accept: text/csv`, `bom=true` for Excel) or, for
   observations, JSON-stat 2.0 (`format=jsonstat`); `all=true` returns every matching item;
+- gives every list a CSV twin at its path + `.csv` (CsvTwinRoute, made by `add_csv_twins`):
+  an operation of its own whose 200 is only CSV, for clients that pick a response's type
+  by its status code alone (a generated client would read the list's CSV as JSON);
 - leaves to the endpoint a representation it finishes itself (`shape=wide`, a table of
   observations that no page of items can make).
 """
@@ -29,19 +32,20 @@ from fastapi import Depends, Query, Request, Response
 from fastapi.datastructures import DefaultPlaceholder
 from fastapi.dependencies.utils import get_typed_return_annotation
 from fastapi.responses import JSONResponse
-from fastapi.routing import APIRoute
+from fastapi.routing import APIRoute, APIRouter
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
 from app.api.errors import problem_response
 from app.api.formats import (
     CSV_MEDIA_TYPE,
+    FORMAT_SCOPE_KEY,
     PAGE_SCOPE_KEY,
     CsvWriter,
     Format,
     csv_columns,
     jsonstat,
-    negotiate_format,
+    requested_format,
 )
 from app.api.runtime import runtime
 from app.rules.languages import negotiate
@@ -50,6 +54,8 @@ from app.schemas.resources import ObservationRead
 from app.store.dataset import DataVersion
 
 MAX_PAGE = 1000
+# The suffix of a list's CSV twin, as Datasette's `.csv` URLs.
+CSV_SUFFIX = ".csv"
 Handler = Callable[[Request], Coroutine[Any, Any, Response]]
 
 
@@ -71,12 +77,17 @@ BomParam = Annotated[
     bool, Query(description="With CSV: start with a UTF-8 byte-order mark, for Excel.")
 ]
 AllParam = Annotated[bool, Query(description="Every matching item, ignoring limit and offset.")]
+TWIN_HELP = (
+    " The same CSV is also an operation of its own, at this path + `.csv` (e.g. "
+    "/v1/observations.csv): a client generated from this document reads CSV there, as it "
+    "reads this operation's 200 as JSON."
+)
 
 
 async def list_format(
     format: Annotated[
         Literal["json", "csv"] | None,
-        Query(description="json (the default) or csv; or send Accept: text/csv."),
+        Query(description="json (the default) or csv; or send Accept: text/csv." + TWIN_HELP),
     ] = None,
     bom: BomParam = False,
     all: AllParam = False,
@@ -90,13 +101,20 @@ async def observation_list_format(
         Literal["json", "csv", "jsonstat"] | None,
         Query(
             description="json (the default), csv, or jsonstat (JSON-stat 2.0: indicator × "
-            "region × period, the qualifier as status); or Accept: text/csv."
+            "region × period, the qualifier as status); or Accept: text/csv." + TWIN_HELP
         ),
     ] = None,
     bom: BomParam = False,
     all: AllParam = False,
 ) -> None:
     """Representation parameters of an observation list, JSON-stat included."""
+
+
+async def csv_format(bom: BomParam = False, all: AllParam = False) -> None:
+    """Representation parameters of a list's CSV twin: its path fixes the format."""
+
+
+_FORMAT_PARAMS = (list_format, observation_list_format, csv_format)
 
 
 def _page_items(model: Any) -> list[Any]:
@@ -124,11 +142,7 @@ class Negotiated:
     """What one request asked for, worked out once."""
 
     def __init__(self, request: Request, version: DataVersion, is_list: bool) -> None:
-        self.format = (
-            negotiate_format(request.query_params.get("format"), request.headers.get("accept"))
-            if is_list
-            else Format.json
-        )
+        self.format = requested_format(request) if is_list else Format.json
         self.language = (
             request.query_params.get("lang")
             or negotiate(request.headers.get("accept-language")).value
@@ -197,6 +211,9 @@ def _releasing_connections(endpoint: Callable[..., Any]) -> Callable[..., Any]:
 class DataRoute(APIRoute):
     """A GET route serving data: cached by data version, listed in JSON, CSV or JSON-stat."""
 
+    # The format the path fixes (a list's CSV twin), whatever the query or Accept say.
+    fixed_format: Format | None = None
+
     def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
         # The declared response model; a route that returns finished bytes declares it with
         # `response_model=` and is treated the same.
@@ -210,8 +227,19 @@ class DataRoute(APIRoute):
         self.csv_shapes = {frozenset(item.model_fields): csv_columns(item) for item in items}
         self.csv_columns = csv_columns(items[0]) if items else []
         if self.is_list:
-            params = observation_list_format if self.offers_jsonstat else list_format
-            kwargs["dependencies"] = [*(kwargs.get("dependencies") or []), Depends(params)]
+            params: Callable[..., Any] = (
+                csv_format
+                if self.fixed_format is Format.csv
+                else observation_list_format
+                if self.offers_jsonstat
+                else list_format
+            )
+            # One set of representation parameters: a twin is built from its list's
+            # arguments, the list's own parameters among them.
+            kept = [
+                d for d in kwargs.get("dependencies") or [] if d.dependency not in _FORMAT_PARAMS
+            ]
+            kwargs["dependencies"] = [*kept, Depends(params)]
             # The other representations of a list's 200, beside the JSON of its model.
             responses = dict(kwargs.get("responses") or {})
             ok = dict(responses.get(200, {}))
@@ -228,6 +256,8 @@ class DataRoute(APIRoute):
         handler: Handler = super().get_route_handler()
 
         async def route_handler(request: Request) -> Response:
+            if self.fixed_format is not None:
+                request.scope[FORMAT_SCOPE_KEY] = self.fixed_format
             version = await data_version(request)
             asked = Negotiated(request, version, self.is_list)
             if asked.format is None:  # an unknown format: let the route's validation say so
@@ -313,7 +343,7 @@ class DataRoute(APIRoute):
                 source="Jinzhong Indicators",
             )
             return JSONResponse(dataset, headers=headers)
-        name = request.url.path.rstrip("/").rsplit("/", 1)[-1] or "data"
+        name = request.url.path.rstrip("/").rsplit("/", 1)[-1].removesuffix(CSV_SUFFIX) or "data"
         headers["Content-Disposition"] = f'attachment; filename="{name}.csv"'
         columns = self.csv_columns
         if items:
@@ -326,3 +356,64 @@ class DataRoute(APIRoute):
     async def _read_version(request: Request) -> str:
         # Not the cached version: the point is to see a change made while pages were read.
         return (await run_in_threadpool(runtime(request).read_data_version)).version
+
+
+class CsvTwinRoute(DataRoute):
+    """A list's CSV twin: the list's endpoint at its path + `.csv`, answering only CSV.
+
+    Its answer is the list's `format=csv` answer, byte for byte: the same endpoint, read as
+    JSON and written as CSV by DataRoute. Its own URL goes into its ETag and its Link header.
+    (The OpenAPI document drops the JSON that FastAPI lists for its model: app.api.docs.)
+    """
+
+    fixed_format = Format.csv
+
+
+def add_csv_twins(router: APIRouter) -> None:
+    """Give every list route of `router` its CSV twin (once), placed just before it: a
+    route that takes a code in the same place (`/x/{code}`) must not catch `/x.csv`. Call
+    it before the router is included anywhere."""
+    routes: list[Any] = []
+    twins = {route.path for route in router.routes if isinstance(route, CsvTwinRoute)}
+    for route in router.routes:
+        if (
+            isinstance(route, DataRoute)
+            and route.is_list
+            and route.fixed_format is None
+            and route.path + CSV_SUFFIX not in twins
+        ):
+            routes.append(csv_twin(route))
+        routes.append(route)
+    router.routes[:] = routes
+
+
+def csv_twin(route: DataRoute) -> CsvTwinRoute:
+    """The CSV twin of a list route: its operation, named as the list's + "Csv"."""
+    return CsvTwinRoute(
+        route.path + CSV_SUFFIX,
+        route.endpoint,
+        response_model=route.response_model,
+        status_code=route.status_code,
+        tags=route.tags,
+        dependencies=route.dependencies,
+        summary=f"{route.summary}, as CSV" if route.summary else None,
+        description=route.description,
+        response_description=route.response_description,
+        responses=route.responses,
+        deprecated=route.deprecated,
+        methods=route.methods,
+        operation_id=f"{route.operation_id}Csv" if route.operation_id else None,
+        response_model_include=route.response_model_include,
+        response_model_exclude=route.response_model_exclude,
+        response_model_by_alias=route.response_model_by_alias,
+        response_model_exclude_unset=route.response_model_exclude_unset,
+        response_model_exclude_defaults=route.response_model_exclude_defaults,
+        response_model_exclude_none=route.response_model_exclude_none,
+        include_in_schema=route.include_in_schema,
+        response_class=route.response_class,
+        name=f"{route.name}_csv",
+        dependency_overrides_provider=route.dependency_overrides_provider,
+        callbacks=route.callbacks,
+        openapi_extra=route.openapi_extra,
+        generate_unique_id_function=route.generate_unique_id_function,
+    )

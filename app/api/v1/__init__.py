@@ -3,6 +3,7 @@
 from fastapi import APIRouter, Depends
 
 from app.api.deps import check_query_params
+from app.api.routing import add_csv_twins
 from app.api.v1 import (
     checks,
     curation,
@@ -40,4 +41,6 @@ for module in (
     downloads,
     curation,
 ):
+    # Every list's CSV twin (/v1/units.csv...), made here for every resource alike.
+    add_csv_twins(module.router)
     router.include_router(module.router)
