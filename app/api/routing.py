@@ -279,13 +279,15 @@ class DataRoute(APIRoute):
         return route_handler
 
     def _cache_headers(self, response: Response, request: Request, asked: Negotiated) -> None:
+        # In the order a 200 carries them (its endpoint set Content-Language and Vary first),
+        # so that a 304 made here lists them as one replayed from the 200 does.
+        response.headers.setdefault("Content-Language", asked.language)
+        for header in ("Accept", "Accept-Language", "Accept-Encoding"):
+            response.headers.add_vary_header(header)  # HttpTidyMiddleware drops repeats
         response.headers["ETag"] = asked.etag
         response.headers["Last-Modified"] = format_datetime(asked.last_modified, usegmt=True)
         max_age = runtime(request).settings.cache_max_age
         response.headers["Cache-Control"] = f"public, max-age={max_age}"
-        for header in ("Accept", "Accept-Language", "Accept-Encoding"):
-            response.headers.add_vary_header(header)  # HttpTidyMiddleware drops repeats
-        response.headers.setdefault("Content-Language", asked.language)
 
     async def _page(self, handler: Handler, request: Request, offset: int | None) -> Response:
         """Run the endpoint for one page; with `offset`, the page of MAX_PAGE items there."""

@@ -269,3 +269,19 @@ def test_fast_path_accounts_replacements(seeded_url: str) -> None:
             fast_path = fast_path.app  # type: ignore[attr-defined]
         assert fast_path.used == sum(kept.cost for kept in fast_path.entries.values())
         assert len(fast_path.entries) == 1
+
+
+def test_a_304_lists_its_headers_as_its_200_does(seeded_url: str) -> None:
+    # Computed afresh (no response cache) or replayed from memory, a 304 repeats the 200's
+    # validators in the 200's order: a client or a doc comparing answers sees one shape.
+    path = "/v1/observations/gdp-2024"
+    for budget in (0, 1):
+        with TestClient(
+            create_app(Settings(database_url=seeded_url, response_cache_mb=budget))
+        ) as c:
+            ok = c.get(path)
+            not_modified = c.get(path, headers={"If-None-Match": ok.headers["etag"]})
+            assert not_modified.status_code == 304
+            names = [k for k, _ in not_modified.headers.multi_items() if k != "date"]
+            repeated = [k for k, _ in ok.headers.multi_items() if k in names]
+            assert names[: len(repeated)] == repeated, budget
