@@ -76,8 +76,8 @@ def test_head_answers_like_get_on_a_kept_alive_connection(seeded_url: str) -> No
 
 
 @pytest.fixture
-def keyed_database(new_database: Callable[[str], str]) -> str:
-    url, _, _ = make_database(new_database)
+def keyed_database(seeded_database: Callable[[str], str]) -> str:
+    url, _, _ = make_database(seeded_database)
     return url
 
 
