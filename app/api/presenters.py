@@ -133,6 +133,7 @@ def observation_item(record: ObservationRecord, lang: Language, base: str) -> di
             else None
         ),
         "url": f"{base}/v1/observations/{code}",
+        "topic": record["topic"],
     }
 
 

@@ -47,6 +47,7 @@ OBSERVATION: dict[str, Any] = {
         "&end=2024&witnesses=true"
     ),
     "url": "http://127.0.0.1:8000/v1/observations/gdp-2024",
+    "topic": "economy",
 }
 
 INDICATOR: dict[str, Any] = {

@@ -264,6 +264,12 @@ class ObservationRead(ObservationFields):
         description="Every source's figure for this point (null for a span of periods)."
     )
     url: str
+    # Last, after fields clients already read by position (CSV columns).
+    topic: str = Field(
+        examples=["economy"],
+        description="The indicator's topic (see /v1/topics): figures group by it with no "
+        "other request.",
+    )
 
 
 class ErratumRead(BaseModel):

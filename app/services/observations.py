@@ -41,7 +41,7 @@ DEFAULT_SORT = ("indicator", "region", "period")
 # of the rows it joins. A column added to the table comes along with no change here.
 _OWN_COLUMNS = [column.name for column in Observation.__table__.columns]  # type: ignore[attr-defined]
 _COLUMNS = ", ".join(f"o.{name}" for name in _OWN_COLUMNS) + (
-    ", i.name_zh AS indicator_name_zh, i.name_en AS indicator_name_en, "
+    ", i.name_zh AS indicator_name_zh, i.name_en AS indicator_name_en, i.topic_code AS topic, "
     "r.name_zh AS region_name_zh, r.name_en AS region_name_en, "
     "u.symbol AS unit_symbol, u.name_zh AS unit_name_zh, u.name_en AS unit_name_en, "
     "u.normalized_unit AS normalized_unit"

@@ -76,6 +76,8 @@ def test_csv_observations_carry_unit_qualifier_source_and_quote(client: TestClie
     assert row["source"] == "jzrb-2025-10-24-p03"
     assert "增长近千亿元" in row["quote"]
     assert row["regions"] == "140700"
+    # The topic came last, so every column a reader already used stays where it was.
+    assert (list(row)[-1], row["topic"]) == ("topic", "economy")
 
 
 def test_csv_labels_follow_the_language(client: TestClient) -> None:

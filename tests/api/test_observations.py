@@ -10,7 +10,8 @@ from fastapi.testclient import TestClient
 
 from app.schemas.common import Page
 from app.schemas.resources import ObservationRead
-from tests.support.seed import SOURCE_CODE
+from app.seed.loader import load_bundle
+from tests.support.seed import SEED_DIR, SOURCE_CODE
 
 BASE = "http://testserver"
 
@@ -87,6 +88,22 @@ def test_get_observation_contract(client: TestClient) -> None:
         "witnesses_url": f"{BASE}/v1/observations?indicator=gdp&region=140700&start=2024"
         "&end=2024&witnesses=true",
         "url": f"{BASE}/v1/observations/gdp-2024",
+        "topic": "economy",
+    }
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_observation_topic_is_its_indicators_topic(client: TestClient, lang: str) -> None:
+    # A client groups figures by topic from the figures alone (the dashboard's first screen
+    # does), so every figure of the seed, witnesses included, names its indicator's topic.
+    bundle = load_bundle(SEED_DIR)
+    topic_of = {indicator.code: indicator.topic for indicator in bundle.indicators}
+    items = client.get(
+        "/v1/observations", params={"witnesses": "true", "all": "true", "lang": lang}
+    ).json()["items"]
+    assert len(items) == len(bundle.observations)
+    assert {item["code"]: item["topic"] for item in items} == {
+        item["code"]: topic_of[item["indicator"]] for item in items
     }
 
 

@@ -145,15 +145,29 @@ def test_dashboard_shows_the_record(
     assert outside(watched.requests) == []
     assert watched.errors == []
     assert any("/v1/observations" in u for u in watched.requests)
-    # Everything over the wire (the page, its code, the API's answers), as sent: small. The
-    # first screen is what was asked before depth.js; the sections below it come after.
+    assert_small(watched)
+    # The cards take their topic from the figures: no request for every indicator.
+    assert not [u for u in watched.requests if "/v1/indicators" in u]
+    assert len(watched.requests) <= 27, watched.requests  # 21 + depth.js's 5 + 1 search
+
+
+def assert_small(watched: Watched) -> None:
+    """Everything over the wire (the page, its code, the API's answers), as sent, is small:
+    the first screen (what was asked before depth.js: 3 files and 18 answers) and the whole
+    page."""
     depth = next(i for i, u in enumerate(watched.requests) if u.endswith("/depth.js"))
     first = sum(watched.sizes.get(u, 0) for u in watched.requests[:depth])
-    assert first < 64 * 1024, first
+    assert first < 64 * 1024, [(u, watched.sizes.get(u, 0)) for u in watched.requests[:depth]]
     assert sum(watched.sizes.values()) < 96 * 1024, sum(watched.sizes.values())
-    # 3 files and 19 answers for the first screen (20 in English: the units' names); depth.js
-    # and 4 answers below it; 1 search.
-    assert len(watched.requests) <= 30, watched.requests
+
+
+def test_english_page_is_as_small(page: playwright.Page, live_server: str) -> None:
+    # The English page names units in English from the figures themselves (unit_name_en):
+    # no request of its own, and the same budgets as the Chinese page.
+    watched = open_depth(page, live_server, "en")
+    assert_small(watched)
+    assert not [u for u in watched.requests if "/v1/units" in u or "/v1/indicators" in u]
+    assert len(watched.requests) <= 26, watched.requests  # 21 + depth.js's 5
 
 
 def test_language_switch_changes_labels_and_data(page: playwright.Page, live_server: str) -> None:

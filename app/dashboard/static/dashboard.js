@@ -68,7 +68,6 @@ let labels = LABELS[lang];
 let sourcesByCode = new Map(); // from the last load, for the map's caption
 let redrawMap = null; // set by map.js once the map section has been opened
 let regionNames = new Map(); // code -> name, from the last load (for the result panel)
-let unitNames = null; // unit code -> English name, from /v1/units (fetched once, for English)
 
 function pickLanguage() {
   const asked = new URLSearchParams(location.search).get("lang");
@@ -121,9 +120,10 @@ function periodText(item) {
 
 // A unit as the page shows it: as printed on the Chinese page; on the English one, a unit
 // printed in Chinese (亿元) by its English name, without the curators' gloss in brackets.
-// The printed unit stays in the record and in the unit's title.
+// The printed unit stays in the record and in the unit's title. Every item with a unit
+// (figures, indicators, checks, series values) carries its English name: no request for it.
 function unitName(item) {
-  const name = unitNames && unitNames.get(item.unit_code);
+  const name = item.unit_name_en;
   return lang === "en" && name && /\p{Script=Han}/u.test(item.unit || "") ? name.replace(/ \(.*\)$/, "") : item.unit || "";
 }
 // After a number: 2458.8亿元; 2,458.8 × 100 million yuan (a unit that is a number multiplies).
@@ -213,10 +213,9 @@ function figureCard(obs, regions, sources, checks) {
     normalized(obs), derivation, checkMarks(obs, checks), provenance(obs, sources));
 }
 
-function renderFigures(observations, indicators, topics, regions, sources, checks) {
+function renderFigures(observations, topics, regions, sources, checks) {
   const root = document.getElementById("figures");
   root.replaceChildren();
-  const topicOf = new Map(indicators.map((i) => [i.code, i.topic]));
   // One card per indicator: its newest figure, preferring the whole city's.
   const newest = new Map();
   for (const obs of observations) {
@@ -232,7 +231,7 @@ function renderFigures(observations, indicators, topics, regions, sources, check
   const groups = ordered.map((t) => [t.code, t.name]);
   groups.push([null, labels.other]);
   for (const [code, name] of groups) {
-    const cards = [...newest.values()].filter((o) => (code === null ? !known.has(topicOf.get(o.indicator)) : topicOf.get(o.indicator) === code));
+    const cards = [...newest.values()].filter((o) => (code === null ? !known.has(o.topic) : o.topic === code));
     if (!cards.length) continue;
     root.append(el("h3", { text: name, id: `topic-${code || "other"}` }),
       el("div", { class: "grid" }, cards.map((o) => figureCard(o, regions, sources, checks))));
@@ -414,16 +413,15 @@ async function load() {
   const status = document.getElementById("status");
   status.textContent = labels.loading;
   try {
-    // The cards pick each indicator's newest figure from the report's list, and the counties
-    // are the regions under the city: no request for what another answer already holds.
-    const [topics, indicators, observations, events, quotes, sourceList, allRegions, checks, units] = await Promise.all([
-      list("/v1/topics", {}, language), list("/v1/indicators", {}, language),
+    // The cards pick each indicator's newest figure from the report's list and group it by
+    // the topic the figure names, and the counties are the regions under the city: no request
+    // for what another answer already holds (every indicator would be the biggest of them).
+    const [topics, observations, events, quotes, sourceList, allRegions, checks] = await Promise.all([
+      list("/v1/topics", {}, language),
       list("/v1/observations", { source: REPORT }, language), list("/v1/events", { source: REPORT }, language),
       list("/v1/quotes", {}, language), list("/v1/sources", {}, language), list("/v1/regions", {}, language),
-      // Units' English names, for the English page only; once (they are the same in any language).
-      list("/v1/checks", { source: REPORT }, language), language === "en" && !unitNames ? list("/v1/units", {}, language) : null,
+      list("/v1/checks", { source: REPORT }, language),
     ]);
-    if (units) unitNames = new Map(units.map((u) => [u.code, u.name_en]));
     const counties = allRegions.filter((r) => r.parent === HOME);
     const entities = await Promise.all(counties.map((c) => list("/v1/entities", { region: c.code }, language)));
     if (mine !== loads) return;
@@ -437,7 +435,7 @@ async function load() {
       entities: entities[i].filter((e) => e.source === REPORT),
       quotes: quotes.filter((q) => q.source === REPORT && q.regions.includes(county.code)),
     }]));
-    renderFigures(observations, indicators, topics, regions, sources, checks);
+    renderFigures(observations, topics, regions, sources, checks);
     renderCharts(observations, regions);
     renderTimeline(events, regions, sources);
     renderCounties(counties, byCounty, regions);
