@@ -14,7 +14,7 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
 class Settings(BaseSettings):
-    """Every setting the service reads; each is documented in the README's settings table."""
+    """Every setting the service reads; each is in the settings table of docs/settings.md."""
 
     model_config = SettingsConfigDict(env_file=".env", extra="ignore")
 

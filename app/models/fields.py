@@ -127,7 +127,7 @@ class IndicatorFields(SQLModel):
 
     name_zh: Text
     name_en: Text
-    # Abbreviations and other standard names readers know it by (GDP, 国内生产总值): names,
+    # Abbreviations and other standard names readers know it by (GDP, 服务业增加值): names,
     # never facts; search finds the indicator and its figures by them.
     aliases_zh: Names = Field(default_factory=list, sa_type=TextList)
     aliases_en: Names = Field(default_factory=list, sa_type=TextList)

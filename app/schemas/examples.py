@@ -55,9 +55,9 @@ INDICATOR: dict[str, Any] = {
     "name": "地区生产总值",
     "name_zh": "地区生产总值",
     "name_en": "Gross regional product",
-    "aliases": ["GDP", "国内生产总值"],
-    "aliases_zh": ["GDP", "国内生产总值"],
-    "aliases_en": ["GDP", "GRP", "gross domestic product"],
+    "aliases": ["GDP"],
+    "aliases_zh": ["GDP"],
+    "aliases_en": ["GDP", "GRP"],
     "definition": "一个地区(省、市或县区)全年的地区生产总值,按各来源所载。",
     "definition_zh": "一个地区(省、市或县区)全年的地区生产总值,按各来源所载。",
     "definition_en": (

@@ -150,8 +150,8 @@ class IndicatorRead(BaseModel):
         description="Other names and abbreviations it is known by, in the language asked for: "
         "standard names (GDP, CPI), never facts; search finds it and its figures by them."
     )
-    aliases_zh: list[str] = Field(examples=[["GDP", "国内生产总值"]])
-    aliases_en: list[str] = Field(examples=[["GDP", "GRP", "gross domestic product"]])
+    aliases_zh: list[str] = Field(examples=[["GDP"]])
+    aliases_en: list[str] = Field(examples=[["GDP", "GRP"]])
     definition: str
     definition_zh: str
     definition_en: str

@@ -96,11 +96,11 @@ CASES: dict[str, tuple[Breakage, str, str, str, str]] = {
         "indicators.yaml", "unit: cny_1b", "indicators[0].unit", "unknown unit 'cny_1b'",
     ),
     "alias given twice": (
-        lambda d: edit(d, "indicators.yaml", "aliases_en: [GDP, GRP, gross domestic product]", "aliases_en: [GDP, GRP, GDP]"),
+        lambda d: edit(d, "indicators.yaml", "aliases_en: [GDP, GRP]", "aliases_en: [GDP, GRP, GDP]"),
         "indicators.yaml", "aliases_en: [GDP, GRP, GDP]", "indicators[0].aliases_en", "listed more than once",
     ),
     "blank alias": (
-        lambda d: edit(d, "indicators.yaml", "aliases_zh: [GDP, 国内生产总值]", "aliases_zh: [GDP, ' ']"),
+        lambda d: edit(d, "indicators.yaml", "aliases_zh: [GDP]", "aliases_zh: [GDP, ' ']"),
         "indicators.yaml", "aliases_zh: [GDP, ' ']", "indicators[0].aliases_zh[1]", "at least 1 character",
     ),
     "duplicate code": (
