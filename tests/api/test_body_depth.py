@@ -57,3 +57,26 @@ def test_nesting_depth_skips_brackets_inside_strings() -> None:
     assert nesting_depth(b'{"a": "[[[{{{", "b": ["\\"[[", {"c": "\\\\"}]}') == 3
     assert nesting_depth(b'"[[[["') == 0
     assert nesting_depth(b"[" * 100_000) == MAX_BODY_DEPTH + 1  # counted only so far
+
+
+def test_nesting_depth_reads_an_unterminated_string_to_the_end() -> None:
+    # A string that never closes runs to the end of the body, brackets and escaped quotes
+    # included: one pass over it, not one attempt per quote (which took an hour for 1 MiB).
+    assert nesting_depth(b'"' + b'\\"' * 1000 + b"[[[") == 0
+    assert nesting_depth(b'[{"a": "x\\"' + b"[" * 40) == 2
+
+
+def test_body_of_escaped_quotes_is_refused_as_not_json(curated: Curated) -> None:
+    body = b'{"note": "' + b'\\"' * 250_000  # half a MiB of a string that never closes
+    response = curated.client.patch(
+        "/v1/observations/gdp-2024",
+        content=body,
+        headers={
+            **curated.auth(),
+            "If-Match": curated.etag("/v1/observations/gdp-2024"),
+            "Content-Type": "application/json",
+        },
+    )
+    assert problem(response, 422)["errors"] == [
+        {"location": "body", "name": "body", "message": "not valid JSON"}
+    ]

@@ -62,7 +62,9 @@ JSON_TYPES = {"application/json", "application/merge-patch+json"}
 # The deepest a write's body may nest. A record is an object of fields, a few of them lists
 # of objects (sources' errata, entities' links): four levels. The rest is headroom.
 MAX_BODY_DEPTH = 32
-_JSON_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
+# A string, or one that never closes and so runs to the end: every match succeeds at its
+# first quote, so the body is read once (a closing quote required would retry at every quote).
+_JSON_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"?', re.DOTALL)
 _OPENING = frozenset(b"[{")
 _NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
 BODY = {
@@ -119,6 +121,11 @@ async def read_json_body(request: Request) -> dict[str, Any]:
     try:
         data = json.loads(body)
         _check_text(data, "")
+    except RecursionError:  # a backstop: the count above refuses such bodies first
+        raise InvalidBodyError(
+            "The body is nested too deeply.",
+            errors=[FieldError(location="body", name="body", message="nested too deeply")],
+        ) from None
     except ValueError as exc:
         raise InvalidBodyError(
             f"The body is not valid JSON: {exc}",
