@@ -207,3 +207,18 @@ def test_contract_as_of_is_an_iso_moment(client: TestClient, value: str) -> None
 @pytest.mark.parametrize("value", ["2025-10-24", "2025-10-23T12:00:00+08:00", "2026-01-01T00:00Z"])
 def test_contract_as_of_takes_dates_and_times(client: TestClient, value: str) -> None:
     assert client.get("/v1/observations", params={"as_of": value}).status_code == 200
+
+
+@pytest.mark.parametrize("value", ["0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-14:00"])
+@pytest.mark.parametrize(
+    "path",
+    ["/v1/observations", "/v1/observations/gdp-2024", "/v1/indicators/gdp/observations",
+     "/v1/indicators/gdp/observations.csv"],
+)  # fmt: skip
+def test_contract_as_of_beyond_utcs_dates_is_a_422(
+    client: TestClient, path: str, value: str
+) -> None:
+    # ISO 8601 in shape, but no date in UTC: refused by name, never a 500.
+    response = client.get(path, params={"as_of": value})
+    assert response.status_code == 422, response.text
+    assert response.json()["errors"][0]["name"] == "as_of"

@@ -17,7 +17,7 @@ import orjson
 from fastapi import Depends, Query, Request, Response
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
-from pydantic import BeforeValidator, StringConstraints
+from pydantic import AfterValidator, BeforeValidator, StringConstraints
 from sqlmodel import Session
 from starlette.datastructures import URL
 
@@ -27,7 +27,7 @@ from app.api.runtime import runtime
 from app.errors import InvalidParameterError, UnknownParameterError
 from app.rules.codes import REGION_CODE, SLUG, VOCABULARY_CODE
 from app.rules.languages import Language, negotiate
-from app.rules.moments import iso_moment, moment
+from app.rules.moments import in_utc, iso_moment, moment
 from app.rules.periods import PERIOD_PATTERN, POINT_PATTERN
 from app.rules.qualifiers import Qualifier
 from app.rules.series import Transform
@@ -315,6 +315,7 @@ WithinQuery = Annotated[
 AsOfQuery = Annotated[
     datetime | None,
     BeforeValidator(iso_moment),
+    AfterValidator(lambda at: None if at is None else in_utc(at)),
     Query(
         description="Answer as the data stood at this time (ISO 8601; UTC if no zone): each "
         "figure as it was known then, from seeds and API writes alike, and none before its "

@@ -25,6 +25,15 @@ def iso_moment(value: object) -> object:
     return value
 
 
+def in_utc(at: datetime) -> datetime:
+    """`at` in UTC (read as UTC if it has no zone); a ValueError if UTC cannot hold it (the
+    first or last hours of years 1 and 9999 in a far zone)."""
+    try:
+        return at.astimezone(UTC) if at.tzinfo else at.replace(tzinfo=UTC)
+    except OverflowError:
+        raise ValueError("out of the range of dates in UTC") from None
+
+
 def moment(at: datetime) -> str:
     """A time as stored."""
     return at.astimezone(UTC).isoformat(timespec="microseconds")
