@@ -29,6 +29,7 @@ from sqlmodel import SQLModel
 from sqlmodel.main import default_registry
 
 import app.models  # noqa: F401 - registers every table
+from app.models.fields import TextList
 
 # Every table of the schema is in exactly one of these two (a test holds it), so a new table
 # is published only once someone decides it should be. Public: the record itself, as the API
@@ -91,6 +92,8 @@ def public_tables() -> list[Table]:
 def field_type(column: Column[Any]) -> str:
     """A column's Table Schema type, from its SQL type (the order matters: subclasses first)."""
     sql_type = column.type
+    if isinstance(sql_type, TextList):  # a JSON array of texts in its cell
+        return "array"
     if isinstance(sql_type, TypeDecorator):  # SQLModel's AutoString: a String underneath
         sql_type = sql_type.impl_instance
     if isinstance(sql_type, Boolean):

@@ -91,12 +91,22 @@ def _rows(session: Session, table: Table) -> list[Any]:
     return list(session.execute(select(table).order_by(*table.primary_key.columns)).all())
 
 
+def _cell(value: Any) -> Any:
+    """A value as its CSV cell: no data is a blank cell; a list is a JSON array (as its Table
+    Schema type, `array`, says), never a programming language's rendering of one."""
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return json.dumps(value, ensure_ascii=False)
+    return value
+
+
 def _csv(table: Table, rows: list[Any]) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow([column.name for column in table.columns])
     for row in rows:
-        writer.writerow(["" if value is None else value for value in row])
+        writer.writerow([_cell(value) for value in row])
     return buffer.getvalue().encode("utf-8")
 
 

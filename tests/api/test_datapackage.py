@@ -119,6 +119,25 @@ def test_datapackage_keeps_region_codes_as_text(client: TestClient, tmp_path: Pa
     assert (gdp["value"], gdp["region_code"]) == (Decimal("2458.8"), "140700")
 
 
+def test_datapackage_lists_are_json_arrays(client: TestClient, tmp_path: Path) -> None:
+    # An indicator's aliases are a list: a JSON array in its cell, typed `array`, so a reader
+    # gets the names back, not a programming language's rendering of them.
+    package = extract(client, tmp_path)
+    with (package.parent / "csv" / "indicator.csv").open(encoding="utf-8", newline="") as file:
+        cells = {row["code"]: row for row in csv.DictReader(file)}
+    assert json.loads(cells["gdp"]["aliases_en"]) == ["GDP", "GRP"]
+    assert json.loads(cells["births"]["aliases_zh"]) == []
+    fields = {
+        f["name"]: f["type"]
+        for r in descriptor(package)["resources"]
+        if r["name"] == "indicator"
+        for f in r["schema"]["fields"]
+    }
+    assert fields["aliases_zh"] == fields["aliases_en"] == "array"
+    rows = frictionless.Package(package).get_resource("indicator").read_rows()
+    assert next(row for row in rows if row["code"] == "gdp")["aliases_en"] == ["GDP", "GRP"]
+
+
 def test_datapackage_foreign_keys_are_the_models(client: TestClient, tmp_path: Path) -> None:
     package = descriptor(extract(client, tmp_path))
     declared = {
