@@ -193,6 +193,11 @@ def test_csv_twins_observation_views(client: TestClient, query: dict[str, str]) 
     twinned = client.get("/v1/observations.csv", params=query)
     assert listed.status_code == twinned.status_code == 200
     assert twinned.content == listed.content
+    # Saved under the list's name, as the list's own CSV is.
+    disposition = listed.headers["content-disposition"]
+    assert twinned.headers["content-disposition"] == disposition
+    assert ".csv.csv" not in disposition
+    assert "observations.csv-" not in disposition
 
 
 def test_csv_twins_problems_as_the_list(client: TestClient) -> None:

@@ -9,7 +9,7 @@ from sqlmodel import Session
 
 from app.api.deps import Pagination, SeriesView, base_url, page_response, url
 from app.api.formats import CSV_MEDIA_TYPE, CsvWriter
-from app.api.routing import flag
+from app.api.routing import download_stem, flag
 from app.models import Entity, Region
 from app.models.fields import ObservationFields, shared_names
 from app.rules.entities import EntityKind
@@ -230,12 +230,11 @@ def wide_csv(
     ]
     writer = CsvWriter(WIDE_COLUMNS + table.periods, bom=flag(request, "bom"))
     body = writer.write(rows) + writer.close()
-    name = request.url.path.rstrip("/").rsplit("/", 1)[-1] or "data"
     finished = Response(
         body.encode(),
         media_type=CSV_MEDIA_TYPE,
         headers={
-            "Content-Disposition": f'attachment; filename="{name}-wide.csv"',
+            "Content-Disposition": f'attachment; filename="{download_stem(request)}-wide.csv"',
             "X-Total-Count": str(len(rows)),
         },
     )

@@ -132,6 +132,12 @@ async def data_version(request: Request) -> DataVersion:
     return await runtime(request).data_version()
 
 
+def download_stem(request: Request) -> str:
+    """The name a CSV download is saved under, less its extension: the last segment of the
+    path, without the `.csv` of a list's CSV twin (`units`, never `units.csv.csv`)."""
+    return request.url.path.rstrip("/").rsplit("/", 1)[-1].removesuffix(CSV_SUFFIX) or "data"
+
+
 def flag(request: Request, name: str) -> bool:
     """Whether a boolean query parameter is true."""
     # The same words FastAPI reads as true; its validation has already refused the rest.
@@ -345,8 +351,7 @@ class DataRoute(APIRoute):
                 source="Jinzhong Indicators",
             )
             return JSONResponse(dataset, headers=headers)
-        name = request.url.path.rstrip("/").rsplit("/", 1)[-1].removesuffix(CSV_SUFFIX) or "data"
-        headers["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+        headers["Content-Disposition"] = f'attachment; filename="{download_stem(request)}.csv"'
         columns = self.csv_columns
         if items:
             columns = self.csv_shapes.get(frozenset(items[0]), columns)
