@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import re
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -330,6 +331,17 @@ class SecurityHeadersMiddleware:
 PROBES = frozenset(("/healthz", "/readyz", "/metrics"))
 
 
+# A Host header's value: a name or an IPv6 literal in brackets, then perhaps a port of digits.
+_HOST = re.compile(r"(\[[0-9A-Fa-f:.]+\]|[^\[\]:/@?#\s]+)(?::([0-9]+))?")
+
+
+def split_host(value: str) -> tuple[str, str | None] | None:
+    """A Host value (or an ALLOWED_HOSTS entry) as its lower-case name and its port, if it
+    gives one; None for anything else (`localhost:1@evil.example`, `localhost:`)."""
+    match = _HOST.fullmatch(value.strip())
+    return (match.group(1).lower(), match.group(2)) if match else None
+
+
 class AllowedHostsMiddleware:
     """Refuse (400) a request whose Host is not one of `allowed`, before anything reads it:
     the API writes absolute URLs (`url` fields, `links`, `Link`) from the Host it is sent
@@ -346,17 +358,20 @@ class AllowedHostsMiddleware:
     def __init__(self, app: ASGIApp, allowed: list[str]) -> None:
         self.app = app
         self.any = "*" in allowed
-        self.exact = {host.lower() for host in allowed if not host.startswith("*.")}
-        self.suffixes = tuple(host[1:].lower() for host in allowed if host.startswith("*."))
+        entries = [entry for host in allowed if host != "*" and (entry := split_host(host))]
+        self.exact = {(name, port) for name, port in entries if not name.startswith("*.")}
+        self.suffixes = [(name[1:], port) for name, port in entries if name.startswith("*.")]
 
     def allows(self, host: str) -> bool:
-        """Whether a Host header value (with or without its port) names an allowed host."""
-        if host.startswith("["):  # an IPv6 literal, perhaps with a port after the bracket
-            name = host[: host.find("]") + 1] if "]" in host else host
-        else:
-            name = host.rsplit(":", 1)[0] if host.count(":") == 1 else host
-        name = name.lower()
-        return name in self.exact or (bool(self.suffixes) and name.endswith(self.suffixes))
+        """Whether a Host header value names an allowed host: by name on any port, or by name
+        and port where the entry gives one. A value that is not a host and port is not."""
+        split = split_host(host)
+        if split is None:
+            return False
+        name, port = split
+        if (name, None) in self.exact or (name, port) in self.exact:
+            return True
+        return any(name.endswith(suffix) and want in (None, port) for suffix, want in self.suffixes)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or self.any or scope["path"] in PROBES:

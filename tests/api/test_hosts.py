@@ -16,9 +16,13 @@ from app.main import create_app
 PUBLIC = "https://data.example.org/jinzhong"
 
 
-@pytest.mark.parametrize("host", ["evil.example", "evil.example:8000", "127.0.0.1.evil.example"])
+@pytest.mark.parametrize(
+    "host",
+    ["evil.example", "evil.example:8000", "127.0.0.1.evil.example", "localhost:1@evil.example",
+     "localhost:80/evil.example", "localhost:", "[::1]evil.example"],
+)  # fmt: skip
 def test_a_host_not_allowed_is_a_400_problem(client: TestClient, host: str) -> None:
-    for path in ("/v1/observations", "/v1/observations", "/", "/docs", "/openapi.json"):
+    for path in ("/v1/observations", "/", "/docs", "/openapi.json"):
         response = client.get(path, headers={"Host": host})
         assert response.status_code == 400, (path, response.text)
         assert response.headers["content-type"] == "application/problem+json"
@@ -46,6 +50,18 @@ def test_allowed_hosts_take_wildcards(seeded_url: str) -> None:
             assert client.get(probe, headers={"Host": "10.0.0.7:8000"}).status_code == 200
     with TestClient(create_app(Settings(database_url=seeded_url, allowed_hosts="*"))) as client:
         assert client.get("/v1/topics", headers={"Host": "anything.example"}).status_code == 200
+
+
+def test_allowed_hosts_may_name_a_port(seeded_url: str) -> None:
+    # An entry with a port allows that host on that port only; one without, on any port.
+    settings = Settings(database_url=seeded_url, allowed_hosts="data.example.org:8443, localhost")
+    with TestClient(create_app(settings)) as client:
+        assert (
+            client.get("/v1/topics", headers={"Host": "data.example.org:8443"}).status_code == 200
+        )
+        assert client.get("/v1/topics", headers={"Host": "data.example.org"}).status_code == 400
+        assert client.get("/v1/topics", headers={"Host": "data.example.org:80"}).status_code == 400
+        assert client.get("/v1/topics", headers={"Host": "localhost:8000"}).status_code == 200
 
 
 @pytest.fixture(scope="module")
