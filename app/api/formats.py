@@ -148,8 +148,17 @@ class CsvWriter:
         return buffer.getvalue()
 
     def close(self) -> str:
-        """What an empty list still needs: the byte-order mark, if asked for."""
-        return BOM if self.bom and not self.started else ""
+        """What an empty list still needs: the byte-order mark, if asked for, and the header
+        row, which its media type (`header=present`) promises and a reader needs to know the
+        columns of an empty table."""
+        return "" if self.started else self._header()
+
+    def _header(self) -> str:
+        self.started = True
+        buffer = io.StringIO()
+        buffer.write(BOM if self.bom else "")
+        csv.writer(buffer, lineterminator="\r\n").writerow(self.columns)
+        return buffer.getvalue()
 
 
 def jsonstat(

@@ -113,9 +113,16 @@ def test_csv_bom_for_excel(client: TestClient) -> None:
     assert with_bom.decode("utf-8-sig").splitlines()[0].startswith("code,name")
 
 
-def test_csv_empty_list_is_empty(client: TestClient) -> None:
+def test_csv_empty_list_is_its_header(client: TestClient) -> None:
+    # The media type says header=present: an empty table still names its columns.
+    full = client.get("/v1/search", params={"q": "煤层气", "format": "csv"}).text
     response = client.get("/v1/search", params={"q": "xyzzy", "format": "csv"})
-    assert (response.status_code, response.text) == (200, "")
+    assert response.status_code == 200
+    assert response.text == full.splitlines(keepends=True)[0]
+    limited = client.get("/v1/units.csv", params={"limit": 0, "bom": "true"})
+    assert limited.content.decode("utf-8-sig").splitlines() == [
+        client.get("/v1/units.csv").text.splitlines()[0]
+    ]
 
 
 def test_csv_errors_stay_problem_json(client: TestClient) -> None:
