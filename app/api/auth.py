@@ -23,7 +23,6 @@ from app.errors import ForbiddenError, TooManyRequestsError, UnauthorizedError
 from app.models import ApiKey
 from app.services.keys import Scope, authenticate
 
-
 # Declared, not enforced: with auto_error=False it never refuses, and current_key below reads
 # the header itself, so its 401, 429 and messages are the only answers a bad key gets.
 bearer = HTTPBearer(
