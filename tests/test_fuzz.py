@@ -17,11 +17,11 @@ operations it concerns, rather than by turning a check off:
   another, so on a read each 422 for schema-valid data is also checked here, by its errors'
   messages (READ_422): a code that names nothing, or a rule across parameters (`base` with
   transform=index and only then; shape=wide only in CSV and whole; `end` not before `start`;
-  a headline-only form), which an OpenAPI parameter cannot state. Four more are named there
+  a headline-only form), which an OpenAPI parameter cannot state. Five more are named there
   that are NOT by design, where the document is looser than the server and should be
   tightened: a period of year 0000 or an impossible day, a `base` of no period's shape (it
-  declares no pattern), a `q` of no word, a `q` with control characters, a `sort` naming no
-  key. Any other 422 fails the test;
+  declares no pattern), a `q` of no word, a value with control characters (a NUL in any
+  value, others in `q`), a `sort` naming no key. Any other 422 fails the test;
 - a write's If-Match of the right shape that is not the record's ETag is a 412, and its body,
   declared as an object, is a record in seed_data/ form whose rules (app.rules, the seed
   models) the document does not repeat: a 422 naming the field.
@@ -147,7 +147,8 @@ READ_422 = {
     "impossible date": r"'[^']*' is not a real date",
     "base of no period's shape": r"'[^']*' is not a year \(YYYY\)",
     "q of no word": r"give at least one word or character to search for",
-    "q of control characters": r"control characters cannot be searched for",
+    # (q's own check, and the one every value gets for a NUL, which no text column takes)
+    "control characters": r"control characters cannot (be searched for|appear in a value)",
     "sort by no key": r"cannot sort by ",
 }
 BY_DESIGN_READ_422 = re.compile("|".join(f"(?:{p})" for p in READ_422.values()))
