@@ -7,7 +7,10 @@ missing required header refused; the declared authentication enforced (ignored_a
 Writes are sent with a real write key and GET /v1/keys with a real admin key (the document's
 bearerAuth scheme), to an app over a database of this module's own (a copy of the seeded
 original: the shared one stays read-only), so a write gets past authentication to its
-parameters, If-Match (428 without it) and body.
+parameters, If-Match and body. The keys are chosen before collection, since the coverage
+phase's cases are built then. A PATCH or DELETE is generated with a code of the right shape
+that mostly names no record, so its answer is mostly a 404 before If-Match is looked at: the
+428 and 412 are declared and checked, but rarely reached.
 
 A 4xx by design for a schema-valid request is said in the checks' configuration, for the
 operations it concerns, rather than by turning a check off:
@@ -33,7 +36,9 @@ WRITE_MAX_BYTES) or 414 (a query string over 8 KiB) before any parameter is read
 from __future__ import annotations
 
 import re
+import secrets
 from collections.abc import Iterator
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -41,10 +46,13 @@ import schemathesis
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, settings
 from schemathesis.config import SchemathesisConfig
+from sqlmodel import Session
 
 from app.config import Settings
+from app.db import make_engine
 from app.main import create_app
-from tests.support.curation import make_database
+from app.services import keys
+from app.services.keys import KEY_PREFIX, Scope, create_key
 from tests.support.databases import Databases
 
 EXAMPLES = 25
@@ -127,8 +135,12 @@ schema = schemathesis.openapi.from_asgi(
 )
 
 
-# The keys of the fuzz's own database, by scope: set by `fuzzed_app`, read by `Keys`.
-KEYS: dict[str, str] = {}
+# The keys of the fuzz's own database, by scope, chosen before the tests are collected: the
+# coverage phase's cases are built then, with their Authorization (see `Keys`).
+PLANNED = {scope: (secrets.token_hex(4), secrets.token_urlsafe(32)) for scope in Scope}
+KEYS = {
+    scope.value: f"{KEY_PREFIX}_{prefix}_{secret}" for scope, (prefix, secret) in PLANNED.items()
+}
 # The 422s a read may give schema-valid data, by their errors' messages (see the module's doc).
 READ_422 = {
     # By design: a well-formed code that names nothing.
@@ -162,26 +174,37 @@ class Keys:
     def get(self, case: schemathesis.Case, ctx: Any) -> str | None:
         if not case.operation.definition.raw.get("security"):
             return None
-        # None while the tests are collected, before `fuzzed_app` made the keys.
-        return KEYS.get("admin" if case.operation.path == "/v1/keys" else "write")
+        return KEYS["admin" if case.operation.path == "/v1/keys" else "write"]
 
     def set(self, case: schemathesis.Case, data: str, ctx: Any) -> None:
         case.headers = {**(case.headers or {}), "Authorization": f"Bearer {data}"}
+
+
+def planned_keys(url: str) -> None:
+    """Store the PLANNED keys in the database at `url`, through the keys service itself, its
+    random parts being the ones chosen beforehand."""
+    engine = make_engine(url)
+    for scope, (prefix, secret) in PLANNED.items():
+        chosen = SimpleNamespace(
+            token_hex=lambda _n, p=prefix: p, token_urlsafe=lambda _n, s=secret: s
+        )
+        with pytest.MonkeyPatch.context() as patch, Session(engine) as session, session.begin():
+            patch.setattr(keys, "secrets", chosen)
+            assert create_key(session, f"fuzz-{scope.value}", scope) == KEYS[scope.value]
+    engine.dispose()
 
 
 @pytest.fixture(scope="module")
 def fuzzed_app(session_databases: Databases, seeded_template: str) -> Iterator[Any]:
     """The app the generated requests are sent to, over a seeded database of the module's
     own with a write key and an admin key (writes change it)."""
-    url, KEYS["write"], KEYS["admin"] = make_database(
-        lambda name: session_databases.copy(seeded_template, f"fuzz-{name}")
-    )
+    url = session_databases.copy(seeded_template, "fuzz")
+    planned_keys(url)
     # ignored_auth sends each keyed operation a bad key; the failure limit (a 429) is not
     # what it checks, so it is set out of the fuzz's reach.
     app = create_app(Settings(database_url=url, auth_failure_limit=1_000_000))
     with TestClient(app):  # runs the lifespan: the engine exists
         yield app
-    KEYS.clear()
 
 
 @schema.parametrize()
