@@ -1,9 +1,10 @@
 """Every list has a CSV twin at its path with a `.csv` suffix (as Datasette's `.csv` URLs):
 operationId the list's own + "Csv", the same tag, the same query parameters but `format` (the
 suffix fixes it), a 200 that declares only text/csv, and the list's problem responses. Its
-answer is byte for byte the list's `format=csv` answer, headers included (ETag and caching,
-Content-Disposition, Vary, X-Total-Count), except that the Link header of a page leads to the
-next page of the twin. `format=csv` on the list itself keeps working and stays declared.
+answer is byte for byte the list's `format=csv` answer, headers included (Content-Type,
+caching, Content-Disposition, Vary, Content-Language, X-Total-Count), except that the Link
+header of a page leads to the next page of the twin, and the ETag is the twin's own (a
+validator of its URL's answer, which a conditional request to the twin honours). `format=csv` on the list itself keeps working and stays declared.
 
 A client generator that picks one media type per status code (openapi-python-client) reads
 the list as JSON and its twin as CSV, each from the operation that declares it.
@@ -207,4 +208,5 @@ def test_csv_twins_problems_as_the_list(client: TestClient) -> None:
     assert twinned.headers["content-type"] == "application/problem+json"
     assert [e["name"] for e in twinned.json()["errors"]] == ["region"]
     missing = client.get("/v1/indicators/nope/observations.csv")
-    assert missing.status_code == client.get("/v1/indicators/nope/observations").status_code
+    assert missing.status_code == client.get("/v1/indicators/nope/observations").status_code == 404
+    assert missing.headers["content-type"] == "application/problem+json"

@@ -7,19 +7,24 @@ list's `.csv` twin (list_observations_csv...); a list is read whole by following
 Why the twins: openapi-python-client (to 0.29 at least) parses a response by its status code
 alone, with the first media type the document lists for it. A list's 200 is JSON first (typed
 pages for every JSON caller), so `format_=csv` on the list itself still cannot be read
-through its function: its `format` parameter sends such a client to the twin."""
+through its function: its `format` parameter sends such a client to the twin.
+
+Writes and the keys' list take a key: the document declares a bearer scheme on exactly those
+operations, and the generated AuthenticatedClient carries it (against a server on a database
+of the test's own, since it writes)."""
 
 from __future__ import annotations
 
 import csv
 import importlib
+import inspect
 import io
 import json
 import os
 import re
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -28,6 +33,8 @@ import httpx2 as httpx
 import pytest
 
 from app.rules.resources import SINGULAR
+from tests.support.curation import make_database
+from tests.support.server import Served
 
 
 @pytest.fixture(scope="module")
@@ -199,3 +206,49 @@ def test_generated_client_fetches_observations(generated: Path, live_server: str
     assert page.items[0].value == 2458.8
     assert page.items[0].indicator_name == "Gross regional product"
     assert page.items[0].qualifier.value == "exact"
+
+
+def test_generated_client_writes_with_a_key(
+    generated: Path, seeded_database: Callable[[str], str]
+) -> None:
+    url, write_key, admin_key = make_database(seeded_database)
+    server = Served({"DATABASE_URL": url, "LOG_LEVEL": "warning", "DATA_VERSION_TTL": "0"})
+    try:
+        clients = module("client")
+        writer = clients.AuthenticatedClient(base_url=server.base, token=write_key)
+        admin = clients.AuthenticatedClient(base_url=server.base, token=admin_key)
+        anonymous = clients.Client(base_url=server.base)
+        problem_class = module("models").Problem
+        get_record = module("api.curation.get_observation_record")
+        update = module("api.curation.update_observation")
+        body = module("models.update_observation_body").UpdateObservationBody.from_dict(
+            {"note": "Checked against the printed page."}
+        )
+
+        # The functions of a keyed operation ask for a client with a key; reads take either.
+        list_keys = module("api.curation.list_keys")
+        for function in (update.sync_detailed, list_keys.sync_detailed):
+            assert "client: AuthenticatedClient," in inspect.getsource(function)
+        assert "client: AuthenticatedClient | Client," in inspect.getsource(get_record.sync)
+
+        etag = get_record.sync_detailed("gdp-2024", client=anonymous).headers["etag"]
+        refused = update.sync_detailed("gdp-2024", client=anonymous, body=body, if_match=etag)
+        assert refused.status_code == 401
+        assert isinstance(refused.parsed, problem_class)
+
+        written = update.sync_detailed(
+            "gdp-2024", client=writer, body=body, if_match=etag, reason="checked"
+        )
+        assert written.status_code == 200, written.content
+        assert written.headers["etag"] != etag
+        record = get_record.sync_detailed("gdp-2024", client=anonymous)
+        assert json.loads(record.content)["note"] == "Checked against the printed page."
+
+        forbidden = list_keys.sync_detailed(client=writer)
+        assert forbidden.status_code == 403
+        assert isinstance(forbidden.parsed, problem_class)
+        keys = list_keys.sync_detailed(client=admin)
+        assert keys.status_code == 200
+        assert {key["name"] for key in json.loads(keys.content)["items"]} == {"alice", "root"}
+    finally:
+        server.stop()

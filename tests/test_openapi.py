@@ -68,3 +68,36 @@ def test_openapi_closed_vocabularies_are_enums(spec: dict[str, Any]) -> None:
         "Language",
     ]:
         assert schemas[name]["enum"], name
+
+
+def test_openapi_declares_bearer_keys_on_exactly_the_operations_that_need_one(
+    spec: dict[str, Any],
+) -> None:
+    schemes = spec["components"]["securitySchemes"]
+    assert list(schemes) == ["bearerAuth"]
+    bearer = schemes["bearerAuth"]
+    assert (bearer["type"], bearer["scheme"]) == ("http", "bearer")
+    assert "write" in bearer["description"]
+    assert "admin" in bearer["description"]
+    keyed = {
+        f"{method.upper()} {path}"
+        for path, methods in spec["paths"].items()
+        for method, operation in methods.items()
+        if operation.get("security") == [{"bearerAuth": []}]
+    }
+    writes = {
+        f"{method.upper()} {path}"
+        for path, methods in spec["paths"].items()
+        for method in methods
+        if method in {"post", "patch", "delete"}
+    }
+    assert len(writes) == 18  # create, patch and retire for each of the six resources
+    assert keyed == writes | {"GET /v1/keys"}
+    # Reads declare nothing: no empty `security` either, and none at the top level.
+    assert "security" not in spec
+    for path, methods in spec["paths"].items():
+        for method, operation in methods.items():
+            if f"{method.upper()} {path}" not in keyed:
+                assert "security" not in operation, (method, path)
+    # The key's answers are declared where a key is asked for.
+    assert {"401", "403", "429"} <= set(spec["paths"]["/v1/keys"]["get"]["responses"])

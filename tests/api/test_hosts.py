@@ -22,7 +22,7 @@ PUBLIC = "https://data.example.org/jinzhong"
      "localhost:80/evil.example", "localhost:", "[::1]evil.example"],
 )  # fmt: skip
 def test_a_host_not_allowed_is_a_400_problem(client: TestClient, host: str) -> None:
-    for path in ("/v1/observations", "/", "/docs", "/openapi.json"):
+    for path in ("/v1/observations", "/v1/observations.csv", "/", "/docs", "/openapi.json"):
         response = client.get(path, headers={"Host": host})
         assert response.status_code == 400, (path, response.text)
         assert response.headers["content-type"] == "application/problem+json"

@@ -83,6 +83,8 @@ def test_docs_pages_run_only_the_scripts_their_policy_names(client: TestClient, 
     assert policy["object-src"] == ["'none'"]
     # Each inline script of the page is allowed by its hash, so the page still works.
     inline = re.findall(r"<script>(.*?)</script>", response.text, re.DOTALL)
+    if path == "/docs":  # Swagger UI starts from an inline script: the loop must check one
+        assert inline
     for script in inline:
         digest = base64.b64encode(hashlib.sha256(script.encode()).digest()).decode()
         assert f"'sha256-{digest}'" in policy["script-src"]
