@@ -102,6 +102,8 @@ def test_contract_not_found_names_one_record_in_a_word(client: TestClient, resou
         ("/v1/regions", "parent", "140700"),
         ("/v1/search", "topic", "energy"),
         ("/v1/checks", "observation", "gdp-2024"),
+        ("/v1/observations", "sort", "indicator,-period"),
+        ("/v1/observations", "base", "2021"),
     ],
 )
 def test_contract_codes_and_periods_have_patterns(
@@ -119,6 +121,20 @@ def test_contract_codes_and_periods_have_patterns(
     assert response.status_code == 422, response.text
     # (An item of a repeatable parameter is named with its index: region.0.)
     assert [e["name"].split(".")[0] for e in response.json()["errors"]] == [name]
+
+
+@pytest.mark.parametrize(
+    ("name", "value"), [("sort", "colour"), ("sort", "period,"), ("base", "twenty")]
+)
+def test_contract_sort_and_base_patterns_refuse_what_the_server_refuses(
+    spec: dict[str, Any], client: TestClient, name: str, value: str
+) -> None:
+    schema = string_schema(parameter(spec["paths"]["/v1/observations"]["get"], name)["schema"])
+    assert not re.search(schema["pattern"], value)
+    params = {name: value, **({"transform": "index"} if name == "base" else {})}
+    response = client.get("/v1/observations", params=params)
+    assert response.status_code == 422
+    assert [e["name"] for e in response.json()["errors"]] == [name]
 
 
 def test_contract_period_filters_take_no_padding(client: TestClient) -> None:

@@ -298,6 +298,9 @@ SlugText = Annotated[str, StringConstraints(pattern=SLUG)]
 RegionCodeText = Annotated[str, StringConstraints(pattern=REGION_CODE)]
 PeriodPointText = Annotated[str, StringConstraints(pattern=POINT_PATTERN)]
 PeriodText = Annotated[str, StringConstraints(pattern=PERIOD_PATTERN)]
+# Sort keys as the document can state them: known keys, each perhaps descending, by commas.
+_SORT_KEY = f"-?(?:{'|'.join(SORT_KEYS)})"
+SortText = Annotated[str, StringConstraints(pattern=f"^{_SORT_KEY}(?:,{_SORT_KEY})*$")]
 # latest=N: far beyond any series' length; a larger N is surely a mistake.
 MAX_LATEST = 1_000_000
 _WHOLE_NUMBER = re.compile(r"^[0-9]+$")  # ASCII digits only
@@ -394,7 +397,7 @@ async def series_filter(
         ),
     ] = None,
     sort: Annotated[
-        str | None,
+        SortText | None,
         Query(
             description=f"Comma-separated keys among {', '.join(SORT_KEYS)}; prefix - for "
             f"descending. Default: {','.join(DEFAULT_SORT)}."
@@ -454,7 +457,7 @@ async def series_view(
         ),
     ] = None,
     base: Annotated[
-        str | None,
+        PeriodText | None,
         Query(
             description="With transform=index (and only then): the base period, = 100 "
             "(e.g. 2021). A series without a figure then has nulls; a 422 if none has one."
