@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated, Any, Literal, TypeVar, get_args, get_origin
 from urllib.parse import urlencode
 
@@ -328,11 +328,9 @@ AsOfQuery = Annotated[
 
 
 def as_of_moment(at: datetime | None) -> str | None:
-    """An `as_of` time in its stored form; None for now."""
-    if at is None:
-        return None
-    # A time without a zone is read as UTC, the zone of the versions' timestamps.
-    return moment(at if at.tzinfo else at.replace(tzinfo=UTC))
+    """An `as_of` time (already in UTC: AsOfQuery reads one without a zone as UTC) in its
+    stored form; None for now."""
+    return None if at is None else moment(at)
 
 
 def parse_latest(value: str | None) -> int:
