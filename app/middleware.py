@@ -14,7 +14,7 @@ from typing import Any
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.observability import ROUTE_KEY, route_of
+from app.observability import ROUTE_KEY, SECURITY_HEADERS, route_of
 from app.store.dataset import DataVersion
 
 # Longer query strings are refused (414) before any parsing: no filter needs more.
@@ -301,7 +301,6 @@ class FastPathMiddleware:
 # Headers every answer carries. nosniff: a browser takes each body for the type it is sent
 # as (a CSV or a problem is never run as a script or page). no-referrer: nothing of an
 # address the API or the page shows (queries, searches) is told to the sites it links to.
-SECURITY_HEADERS = ((b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"no-referrer"))
 
 
 class SecurityHeadersMiddleware:

@@ -34,6 +34,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from app.store.dataset import DataVersion
 
 ACCESS_LOGGER = "jinzhong.access"
+# Said on every answer (SecurityHeadersMiddleware; the handler of unexpected errors, which
+# runs outside it): the content type is what it says, and no page's address leaves with a link.
+SECURITY_HEADERS = ((b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"no-referrer"))
 REQUEST_ID_HEADER = "X-Request-ID"
 # A client's id is kept only if it looks like an id: no spaces, no control characters, short.
 _SANE_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")

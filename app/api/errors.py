@@ -15,7 +15,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import compile_path
 
 from app.errors import AppError
-from app.observability import REQUEST_ID_HEADER, REQUEST_ID_KEY
+from app.observability import REQUEST_ID_HEADER, REQUEST_ID_KEY, SECURITY_HEADERS
 from app.schemas.common import FieldError, Problem
 
 PROBLEM_JSON = "application/problem+json"
@@ -131,7 +131,7 @@ async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
     )
     # The middleware that puts these on every other answer (SecurityHeadersMiddleware) is
     # not around this one: say them here.
-    headers = {"X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer"}
+    headers = {name.decode(): value.decode() for name, value in SECURITY_HEADERS}
     if request_id:
         headers[REQUEST_ID_HEADER] = request_id
     return problem_response(
