@@ -8,6 +8,7 @@ tool, and pandas given the types, reads the CSVs as typed tables.
 from __future__ import annotations
 
 import enum
+import functools
 import hashlib
 import types
 import typing
@@ -111,7 +112,9 @@ def field_type(column: Column[Any]) -> str:
     raise TypeError(f"no Table Schema type for {column.table.name}.{column.name}: {sql_type!r}")
 
 
+@functools.cache
 def _models() -> dict[str, type[SQLModel]]:
+    """Each table's model, by table name (the models are fixed once imported)."""
     return {
         mapper.local_table.name: mapper.class_
         for mapper in default_registry.mappers
