@@ -212,6 +212,7 @@ def test_language_names_the_unit_of_a_check(client: TestClient, lang: str) -> No
     ).json()
     assert _unit_fields(check) == UNIT_NAMES[lang]
     dated = client.get("/v1/checks", params={"kind": "same_moment", "limit": 1}).json()["items"]
+    assert dated
     assert [_unit_fields(c) for c in dated] == [dict.fromkeys(UNIT_NAMES["zh"])] * len(dated)
 
 

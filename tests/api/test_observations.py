@@ -336,6 +336,7 @@ def test_indicator_observations_as_of_agrees_with_observations(
     response = client.get("/v1/indicators/gdp/observations", params=params)
     assert response.status_code == 200, response.text
     expected = client.get("/v1/observations", params={**params, "indicator": "gdp"}).json()
+    assert expected["items"]
     assert response.json()["items"] == expected["items"]
     assert response.json()["total"] == expected["total"]
 

@@ -556,7 +556,9 @@ def test_units_and_lists_read_in_the_pages_language(
     )
     if lang == "en":
         # No figure, chart or check on the English page shows a unit in Chinese.
-        for shown in page.locator(".figure, #charts td, #official td, #official dd").all():
+        shown_units = page.locator(".figure, #charts td, #official td, #official dd")
+        assert shown_units.count() > 0
+        for shown in shown_units.all():
             assert not HAN.search(shown.text_content() or ""), shown.text_content()
         check = gdp.locator("details.check").first
         check.locator("summary").click()
