@@ -32,10 +32,11 @@ from fastapi import Depends, Query, Request, Response
 from fastapi.datastructures import DefaultPlaceholder
 from fastapi.dependencies.utils import get_typed_return_annotation
 from fastapi.responses import JSONResponse
-from fastapi.routing import APIRoute, APIRouter
+from fastapi.routing import APIRoute, APIRouter, _effective_route_context_var
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
+from app.api.compiled import compile_handler
 from app.api.errors import problem_response
 from app.api.formats import (
     CSV_MEDIA_TYPE,
@@ -219,6 +220,9 @@ class DataRoute(APIRoute):
 
     # The format the path fixes (a list's CSV twin), whatever the query or Accept say.
     fixed_format: Format | None = None
+    # Whether its requests take a compiled plan (app/api/compiled.py) rather than FastAPI's
+    # per-request walk of its dependencies.
+    compiled: bool = False
 
     def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
         # The declared response model; a route that returns finished bytes declares it with
@@ -258,8 +262,22 @@ class DataRoute(APIRoute):
         super().__init__(path, _releasing_connections(endpoint), **kwargs)
 
     def get_route_handler(self) -> Handler:
-        """Wrap FastAPI's handler with conditional requests and representations."""
-        handler: Handler = super().get_route_handler()
+        """Wrap the request handler with conditional requests and representations.
+
+        The handler is the route's compiled plan (app/api/compiled.py) where FAST_READS is
+        on and the route can have one, else FastAPI's. FastAPI asks for a handler once per
+        inclusion of the route, with that inclusion's dependencies and overrides: the
+        plan is made from the same."""
+        framework: Handler = super().get_route_handler()
+        included = _effective_route_context_var.get()
+        source = included if included is not None and included.original_route is self else self
+        planned = compile_handler(source, framework)
+        self.compiled = planned is not None
+
+        async def handler(request: Request) -> Response:
+            if planned is not None and runtime(request).settings.fast_reads:
+                return await planned(request)
+            return await framework(request)
 
         async def route_handler(request: Request) -> Response:
             if self.fixed_format is not None:
