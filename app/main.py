@@ -10,6 +10,7 @@ from anyio import to_thread
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.middleware.gzip import GZipMiddleware
+from starlette.types import ASGIApp
 
 from app.api import health
 from app.api.docs import extend_openapi, install_docs
@@ -21,12 +22,12 @@ from app.config import Settings, get_settings
 from app.dashboard import install_dashboard
 from app.middleware import (
     MAX_QUERY_BYTES,
-    AllowedHostsMiddleware,
-    FastPathMiddleware,
+    FrontDoor,
+    HostAllowList,
     HttpTidyMiddleware,
-    SecurityHeadersMiddleware,
+    ResponseMemory,
 )
-from app.observability import RequestLogMiddleware
+from app.observability import AccessLog
 
 DESCRIPTION = """
 The development record of Jinzhong (晋中市, Shanxi): figures from public reporting, each with
@@ -68,6 +69,23 @@ TAGS = [
 ]
 
 
+class JinzhongAPI(FastAPI):
+    """FastAPI, with the FrontDoor (app/middleware.py) around its whole middleware stack:
+    outside the framework's handler of unexpected errors, so that a 500 is logged, counted
+    and given its id and headers like any answer, and a replayed answer meets one layer."""
+
+    front_door: FrontDoor | None = None
+
+    def build_middleware_stack(self) -> ASGIApp:
+        """The framework's stack, inside the front door made for it."""
+        stack = super().build_middleware_stack()
+        door = self.front_door
+        if door is None:
+            return stack
+        door.app = stack
+        return door
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the app; its engine and caches live in its Runtime (app/api/runtime.py), not in
     a global, so tests can build their own."""
@@ -93,7 +111,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             # Pooled connections closed; the engine opens new ones if the app starts again.
             held.dispose()
 
-    app = FastAPI(
+    app = JinzhongAPI(
         title="Jinzhong Indicators",
         version="0.1.0",
         summary="Jinzhong's development record, every fact traceable to its source sentence.",
@@ -127,16 +145,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         ],
         max_age=600,
     )
-    app.add_middleware(
-        FastPathMiddleware,
-        budget_bytes=int(settings.response_cache_mb * 1024 * 1024),
-        version=held.data_version,
+    # Outermost, around all of the above: ids, hosts, replayed answers, security headers,
+    # the access log and metrics.
+    app.front_door = FrontDoor(
+        app.router,  # replaced by the whole stack when Starlette builds it
+        hosts=HostAllowList(settings.allowed_host_list()),
+        memory=ResponseMemory(
+            int(settings.response_cache_mb * 1024 * 1024), version=held.data_version
+        ),
+        metrics=held.metrics,
+        access_log=AccessLog(),
     )
-    # Before the cache and everything else: a Host not served is refused, never answered.
-    app.add_middleware(AllowedHostsMiddleware, allowed=settings.allowed_host_list())
-    app.add_middleware(SecurityHeadersMiddleware)
-    # Outermost: every answer, replayed ones included, is logged, counted and given an id.
-    app.add_middleware(RequestLogMiddleware, metrics=held.metrics)
     app.include_router(v1_router, prefix=V1_PREFIX)
     app.include_router(health.router)
     install_docs(app)

@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import json
 import re
+import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -14,7 +15,17 @@ from typing import Any
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.observability import ROUTE_KEY, SECURITY_HEADERS, route_of
+from app.observability import (
+    REQUEST_ID_HEADER_RAW,
+    REQUEST_ID_KEY,
+    ROUTE_KEY,
+    SECURITY_HEADERS,
+    AccessLog,
+    Metrics,
+    new_request_id,
+    request_id_var,
+    route_of,
+)
 from app.store.dataset import DataVersion
 
 # Longer query strings are refused (414) before any parsing: no filter needs more.
@@ -128,12 +139,14 @@ class _Kept:
     etag: bytes
     cost: int
     route: str  # the route template that computed it, for logs and metrics of replays
+    # What a 304 from it repeats (RFC 9110 15.4.5), worked out once.
+    validators: tuple[tuple[bytes, bytes], ...]
 
 
-class FastPathMiddleware:
-    """Answer a repeated data GET from its finished bytes, before routing, validation, the
+class ResponseMemory:
+    """Finished answers of repeated data GETs, replayed before routing, validation, the
     queries, serialization or compression: a dashboard refreshing the same view costs a
-    dictionary lookup.
+    dictionary lookup. Used by the FrontDoor, which asks it first.
 
     An entry is keyed by the exact request (scheme, root path, path, query string and every
     value of the headers that can change the bytes) and belongs to the data version named in
@@ -143,10 +156,7 @@ class FastPathMiddleware:
     Requests with a repeated key or conditional header go through the app, which decides.
     """
 
-    def __init__(
-        self, app: ASGIApp, budget_bytes: int, version: Callable[[], Awaitable[DataVersion]]
-    ) -> None:
-        self.app = app
+    def __init__(self, budget_bytes: int, version: Callable[[], Awaitable[DataVersion]]) -> None:
         self.budget = budget_bytes
         self.used = 0
         self.entries: OrderedDict[tuple[Any, ...], _Kept] = OrderedDict()
@@ -154,12 +164,11 @@ class FastPathMiddleware:
         # Requests being computed: identical ones arriving meanwhile wait for the first.
         self.pending: dict[tuple[Any, ...], asyncio.Event] = {}
 
-    def _key(self, scope: Scope) -> tuple[tuple[Any, ...], dict[bytes, bytes]] | None:
+    def key(self, scope: Scope) -> tuple[tuple[Any, ...], dict[bytes, bytes]] | None:
         """The request's identity and the headers that matter to it, or None when it must
         go through the app."""
         if (
-            scope["type"] != "http"
-            or self.budget == 0
+            self.budget == 0
             or scope["method"] not in ("GET", "HEAD")
             or not scope["path"].startswith("/v1/")
             or len(scope.get("query_string", b"")) > MAX_QUERY_BYTES
@@ -181,16 +190,20 @@ class FastPathMiddleware:
         )
         return key, headers
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        identity = self._key(scope)
-        if identity is None:
-            await self.app(scope, receive, send)
-            return
+    async def answer(
+        self,
+        identity: tuple[tuple[Any, ...], dict[bytes, bytes]],
+        scope: Scope,
+        receive: Receive,
+        send: Send,
+        app: ASGIApp,
+    ) -> None:
+        """Replay the kept answer to this request, or let `app` compute it (and keep it)."""
         key, headers = identity
         try:
             version = (await self.version()).version
         except Exception:  # the database is unwell: let the app answer (503, /readyz)
-            await self.app(scope, receive, send)
+            await app(scope, receive, send)
             return
         waited = 0.0
         while True:
@@ -214,27 +227,34 @@ class FastPathMiddleware:
                 await asyncio.wait_for(waiting.wait(), _WAIT_SECONDS - waited)
             waited += asyncio.get_running_loop().time() - started
         if scope["method"] == "HEAD":
-            await self.app(scope, receive, send)
+            await app(scope, receive, send)
             return
         done = asyncio.Event()
         self.pending[key] = done
         try:
-            await self._compute(key, scope, receive, send, done)
+            await self._compute(key, scope, receive, send, done, app)
         finally:
             if self.pending.get(key) is done:
                 del self.pending[key]
             done.set()
 
     async def _compute(
-        self, key: tuple[Any, ...], scope: Scope, receive: Receive, send: Send, done: asyncio.Event
+        self,
+        key: tuple[Any, ...],
+        scope: Scope,
+        receive: Receive,
+        send: Send,
+        done: asyncio.Event,
+        app: ASGIApp,
     ) -> None:
-        start: Message = {}
+        # The status and headers as the app said them, before the front door adds its own.
+        start: tuple[int, list[tuple[bytes, bytes]]] = (0, [])
         chunks: list[bytes] = []
 
         async def capture(message: Message) -> None:
             nonlocal start
             if message["type"] == "http.response.start":
-                start = message
+                start = (message["status"], list(message.get("headers", [])))
             elif message["type"] == "http.response.body":
                 chunks.append(message.get("body", b""))
                 if not message.get("more_body", False):
@@ -245,12 +265,19 @@ class FastPathMiddleware:
                     done.set()  # waiters need not wait for this client to read the bytes
             await send(message)
 
-        await self.app(scope, receive, capture)
+        await app(scope, receive, capture)
 
-    def _keep(self, key: tuple[Any, ...], scope: Scope, start: Message, body: bytes) -> None:
-        headers = tuple((bytes(k), bytes(v)) for k, v in start.get("headers", []))
+    def _keep(
+        self,
+        key: tuple[Any, ...],
+        scope: Scope,
+        start: tuple[int, list[tuple[bytes, bytes]]],
+        body: bytes,
+    ) -> None:
+        status, said = start
+        headers = tuple((bytes(k), bytes(v)) for k, v in said)
         etag = next((v for k, v in headers if k.lower() == b"etag"), None)
-        if start.get("status") != 200 or etag is None or len(body) > MAX_KEPT_BODY:
+        if status != 200 or etag is None or len(body) > MAX_KEPT_BODY:
             return
         # The entry belongs to the data version its ETag names: W/"<version>-<digest>".
         version = etag.removeprefix(b"W/").strip(b'"').rsplit(b"-", 1)[0].decode()
@@ -265,7 +292,8 @@ class FastPathMiddleware:
         old = self.entries.pop(key, None)
         if old is not None:
             self.used -= old.cost
-        self.entries[key] = _Kept(version, headers, body, etag, cost, route_of(scope))
+        validators = tuple((k, v) for k, v in headers if k.lower() in _VALIDATORS)
+        self.entries[key] = _Kept(version, headers, body, etag, cost, route_of(scope), validators)
         self.used += cost
         while self.used > self.budget:
             _, evicted = self.entries.popitem(last=False)
@@ -289,41 +317,13 @@ class FastPathMiddleware:
         scope[ROUTE_KEY] = kept.route
         if_none_match = headers.get(b"if-none-match")
         if if_none_match and self._matches(kept, if_none_match):
-            kept_headers = [(k, v) for k, v in kept.headers if k.lower() in _VALIDATORS]
-            await send({"type": "http.response.start", "status": 304, "headers": kept_headers})
+            validators = list(kept.validators)
+            await send({"type": "http.response.start", "status": 304, "headers": validators})
             await send({"type": "http.response.body", "body": b""})
             return
         await send({"type": "http.response.start", "status": 200, "headers": list(kept.headers)})
         body = b"" if scope["method"] == "HEAD" else kept.body
         await send({"type": "http.response.body", "body": body})
-
-
-# Headers every answer carries. nosniff: a browser takes each body for the type it is sent
-# as (a CSV or a problem is never run as a script or page). no-referrer: nothing of an
-# address the API or the page shows (queries, searches) is told to the sites it links to.
-
-
-class SecurityHeadersMiddleware:
-    """Put SECURITY_HEADERS on every HTTP answer: data, files, docs, errors, 304s and HEADs,
-    whichever layer wrote it (a route, the response cache or a middleware)."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-
-        async def secured(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                headers = MutableHeaders(scope=message)
-                for name, value in SECURITY_HEADERS:
-                    if name.decode() not in headers:
-                        headers.raw.append((name, value))
-            await send(message)
-
-        await self.app(scope, receive, secured)
 
 
 # What health checks call (app/api/health.py): they answer whatever Host they are sent.
@@ -341,25 +341,27 @@ def split_host(value: str) -> tuple[str, str | None] | None:
     return (match.group(1).lower(), match.group(2)) if match else None
 
 
-class AllowedHostsMiddleware:
-    """Refuse (400) a request whose Host is not one of `allowed`, before anything reads it:
-    the API writes absolute URLs (`url` fields, `links`, `Link`) from the Host it is sent
-    unless PUBLIC_BASE_URL is set, and a forged Host would otherwise be echoed back to
-    clients and caches.
+class HostAllowList:
+    """Which Host header values name this service (ALLOWED_HOSTS).
 
-    Starlette's TrustedHostMiddleware does the same but answers in plain text and cannot
-    read an IPv6 Host ([::1]:8000); this one answers with a problem like every other error.
-    `*` allows any host; `*.example.org` any subdomain of example.org. The probes (PROBES)
-    answer any host: orchestrators and load balancers call them by an address that is not
-    known in advance, and they write no URL.
+    The API writes absolute URLs (`url` fields, `links`, `Link`) from the Host it is sent
+    unless PUBLIC_BASE_URL is set, and a forged Host would otherwise be echoed back to
+    clients and caches. Starlette's TrustedHostMiddleware does the same but answers in plain
+    text and cannot read an IPv6 Host ([::1]:8000); the front door answers with a problem
+    like every other error. `*` allows any host; `*.example.org` any subdomain of
+    example.org.
     """
 
-    def __init__(self, app: ASGIApp, allowed: list[str]) -> None:
-        self.app = app
+    # Answers kept for Host values seen: a handful in practice. Refusals are not kept, so
+    # a client sending a new Host each time cannot grow it.
+    KEPT = 64
+
+    def __init__(self, allowed: list[str]) -> None:
         self.any = "*" in allowed
         entries = [entry for host in allowed if host != "*" and (entry := split_host(host))]
         self.exact = {(name, port) for name, port in entries if not name.startswith("*.")}
         self.suffixes = [(name[1:], port) for name, port in entries if name.startswith("*.")]
+        self.seen: dict[bytes, bool] = {}
 
     def allows(self, host: str) -> bool:
         """Whether a Host header value names an allowed host: by name on any port, or by name
@@ -372,15 +374,106 @@ class AllowedHostsMiddleware:
             return True
         return any(name.endswith(suffix) and want in (None, port) for suffix, want in self.suffixes)
 
+    def admits(self, hosts: list[bytes]) -> bool:
+        """Whether a request with these Host headers is served: exactly one, allowed."""
+        if self.any:
+            return True
+        if len(hosts) != 1:
+            return False
+        host = hosts[0]
+        known = self.seen.get(host)
+        if known is None:
+            known = self.allows(host.decode("latin-1"))
+            if known and len(self.seen) < self.KEPT:
+                self.seen[host] = True
+        return known
+
+
+_WRONG_HOST = "The Host header does not name this service."
+
+
+class FrontDoor:
+    """What every HTTP request meets first, in one layer rather than four: each layer of
+    ASGI middleware costs a call and a wrapped `send`, and on a replayed answer those were
+    most of its cost. In order:
+
+    - a request id: the client's `X-Request-ID` when it is a sane token, else a new one;
+      returned in `X-Request-ID`, on the request's log line and on any error logged while
+      it runs;
+    - the Host: a request whose Host is not in ALLOWED_HOSTS is refused (400, a problem)
+      before anything reads it; the probes (PROBES) answer any Host, as orchestrators and
+      load balancers call them by addresses not known in advance, and they write no URL;
+    - the response memory (ResponseMemory): a repeated data GET is answered from its kept
+      bytes;
+    - SECURITY_HEADERS on every answer, whichever layer wrote it (a route, the memory, the
+      handler of unexpected errors), unless it says them itself;
+    - one access log line and the request metrics, replayed answers included.
+
+    It wraps the whole app, the framework's handler of unexpected errors included
+    (app.main builds it around the middleware stack), so a 500 carries the id and headers
+    too.
+    """
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        hosts: HostAllowList,
+        memory: ResponseMemory,
+        metrics: Metrics,
+        access_log: AccessLog,
+    ) -> None:
+        self.app = app
+        self.hosts = hosts
+        self.memory = memory
+        self.metrics = metrics
+        self.access_log = access_log
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or self.any or scope["path"] in PROBES:
+        if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        hosts = [value for name, value in scope["headers"] if name == b"host"]
-        if len(hosts) == 1 and self.allows(hosts[0].decode("latin-1")):
-            await self.app(scope, receive, send)
-            return
-        # The host is not repeated back: that is what this refuses to do.
-        await _problem(
-            scope, send, 400, "Bad Request", "The Host header does not name this service."
-        )
+        started = time.perf_counter()
+        given = b""
+        hosts: list[bytes] = []
+        for name, value in scope["headers"]:
+            if name == b"host":
+                hosts.append(value)
+            elif name == b"x-request-id":
+                given = value
+        request_id = new_request_id(given)
+        token = request_id_var.set(request_id)
+        # Also on the scope, for code that runs outside this context (and for tests).
+        scope[REQUEST_ID_KEY] = request_id
+        said = (REQUEST_ID_HEADER_RAW, request_id.encode())
+        status = 500  # what the client gets if the app fails before it starts answering
+
+        async def answer(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                headers = list(message.get("headers", ()))
+                names = {name.lower() for name, _ in headers}
+                headers += [pair for pair in SECURITY_HEADERS if pair[0] not in names]
+                headers.append(said)
+                message = {**message, "headers": headers}
+            await send(message)
+
+        try:
+            if not self.hosts.admits(hosts) and scope["path"] not in PROBES:
+                # The host is not repeated back: that is what this refuses to do.
+                await _problem(scope, answer, 400, "Bad Request", _WRONG_HOST)
+                return
+            identity = self.memory.key(scope)
+            if identity is None:
+                await self.app(scope, receive, answer)
+            else:
+                await self.memory.answer(identity, scope, receive, answer, self.app)
+        finally:
+            seconds = time.perf_counter() - started
+            route = route_of(scope)
+            self.metrics.observe(scope["method"], route, status, seconds)
+            self.access_log.write(
+                scope["method"], route, scope["path"], status, seconds, request_id
+            )
+            request_id_var.reset(token)

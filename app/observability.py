@@ -17,7 +17,6 @@ import contextvars
 import logging
 import re
 import secrets
-import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -28,8 +27,7 @@ from prometheus_client.registry import Collector
 from pythonjsonlogger.core import RESERVED_ATTRS
 from pythonjsonlogger.json import JsonFormatter
 from sqlalchemy.pool import Pool, QueuePool
-from starlette.datastructures import MutableHeaders
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Scope
 
 from app.store.dataset import DataVersion
 
@@ -38,6 +36,7 @@ ACCESS_LOGGER = "jinzhong.access"
 # runs outside it): the content type is what it says, and no page's address leaves with a link.
 SECURITY_HEADERS = ((b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"no-referrer"))
 REQUEST_ID_HEADER = "X-Request-ID"
+REQUEST_ID_HEADER_RAW = REQUEST_ID_HEADER.lower().encode()
 # A client's id is kept only if it looks like an id: no spaces, no control characters, short.
 _SANE_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
 # The route of a request no route matched (404s): one label value, not one per path.
@@ -183,50 +182,34 @@ class _StateCollector(Collector):
             yield gauge
 
 
-class RequestLogMiddleware:
-    """Request id in and out, one JSON log line and the metrics for every HTTP request."""
+def new_request_id(given: bytes) -> str:
+    """The request's id: the client's X-Request-ID when it looks like an id, else a new one."""
+    if given:
+        text = given.decode("latin-1")
+        if _SANE_ID.fullmatch(text):
+            return text
+    return secrets.token_hex(16)
 
-    def __init__(self, app: ASGIApp, metrics: Metrics) -> None:
-        self.app = app
-        self.metrics = metrics
+
+class AccessLog:
+    """One JSON line per request on the access logger, when it is enabled for INFO."""
+
+    def __init__(self) -> None:
         self.log = logging.getLogger(ACCESS_LOGGER)
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        raw = next((value for name, value in scope["headers"] if name == b"x-request-id"), b"")
-        given = raw.decode("latin-1")
-        request_id = given if _SANE_ID.fullmatch(given) else secrets.token_hex(16)
-        token = request_id_var.set(request_id)
-        # Also on the scope: the handler of unexpected errors runs outside this middleware.
-        scope[REQUEST_ID_KEY] = request_id
-        started = time.perf_counter()
-        status = 500  # what the client gets if the app fails before it starts answering
-
-        async def send_with_id(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-                MutableHeaders(scope=message)[REQUEST_ID_HEADER] = request_id
-            await send(message)
-
-        try:
-            await self.app(scope, receive, send_with_id)
-        finally:
-            seconds = time.perf_counter() - started
-            route = route_of(scope)
-            self.metrics.observe(scope["method"], route, status, seconds)
-            if self.log.isEnabledFor(logging.INFO):
-                self.log.info(
-                    "request",
-                    extra={
-                        "method": scope["method"],
-                        "route": route,
-                        "path": scope["path"],
-                        "status": status,
-                        "duration_ms": round(seconds * 1000, 3),
-                        "request_id": request_id,
-                    },
-                )
-            request_id_var.reset(token)
+    def write(
+        self, method: str, route: str, path: str, status: int, seconds: float, request_id: str
+    ) -> None:
+        """Log one answered request."""
+        if self.log.isEnabledFor(logging.INFO):
+            self.log.info(
+                "request",
+                extra={
+                    "method": method,
+                    "route": route,
+                    "path": path,
+                    "status": status,
+                    "duration_ms": round(seconds * 1000, 3),
+                    "request_id": request_id,
+                },
+            )

@@ -15,7 +15,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import compile_path
 
 from app.errors import AppError
-from app.observability import REQUEST_ID_HEADER, REQUEST_ID_KEY, SECURITY_HEADERS
+from app.observability import REQUEST_ID_KEY
 from app.schemas.common import FieldError, Problem
 
 PROBLEM_JSON = "application/problem+json"
@@ -121,22 +121,14 @@ async def _database_error(request: Request, exc: Exception) -> JSONResponse:
 
 async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
     # Logged here, as a JSON line with the request id, so the client's X-Request-ID finds it.
-    # It runs outside the request-id middleware (Starlette answers unexpected errors last):
-    # take the id from the request and put it on the log line and the response here.
+    # The front door (app/middleware.py) puts the id and the security headers on the answer.
     request_id = request.scope.get(REQUEST_ID_KEY)
     logger.error(
         "unexpected error",
         exc_info=(type(exc), exc, exc.__traceback__),
         extra={"request_id": request_id},
     )
-    # The middleware that puts these on every other answer (SecurityHeadersMiddleware) is
-    # not around this one: say them here.
-    headers = {name.decode(): value.decode() for name, value in SECURITY_HEADERS}
-    if request_id:
-        headers[REQUEST_ID_HEADER] = request_id
-    return problem_response(
-        500, "An unexpected error occurred; it has been logged.", request, headers=headers
-    )
+    return problem_response(500, "An unexpected error occurred; it has been logged.", request)
 
 
 def install_error_handlers(app: FastAPI) -> None:
