@@ -129,14 +129,23 @@ def test_database_locked_by_a_writer_then_released(api: TestClient, database: Pa
     assert_recovered(api)
 
 
-def test_statement_timeout_stops_a_slow_query(database: Path) -> None:
-    settings = Settings(database_url=sqlite_url(database), statement_timeout=1e-6)
+# Through SQLAlchemy (search) and through the driver's own cursor (observations).
+@pytest.mark.parametrize(
+    ("path", "params"),
+    [("/v1/search", {"q": "铁路"}), ("/v1/observations", {"limit": "1000", "witnesses": "true"})],
+)
+def test_statement_timeout_stops_a_slow_query(
+    database: Path, path: str, params: dict[str, str]
+) -> None:
+    settings = Settings(
+        database_url=sqlite_url(database), statement_timeout=1e-6, response_cache_mb=0
+    )
     with TestClient(create_app(settings)) as slow:
-        response = slow.get("/v1/search", params={"q": "铁路"})
+        response = slow.get(path, params=params)
         assert response.status_code == 503
         assert "statement timeout" in response.json()["detail"]
     with TestClient(create_app(Settings(database_url=sqlite_url(database)))) as normal:
-        assert normal.get("/v1/search", params={"q": "铁路"}).status_code == 200
+        assert normal.get(path, params=params).status_code == 200
 
 
 SLOW_SEED = """

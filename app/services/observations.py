@@ -12,15 +12,11 @@ import json
 from collections import defaultdict
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date
-from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Date, bindparam
-from sqlalchemy.sql.elements import TextClause
-from sqlalchemy.sql.expression import text
 from sqlmodel import Session
 
+from app.db import driver_rows
 from app.errors import InvalidParameterError, NotFoundError
 from app.models import Entity, Indicator, Observation, Region, Source, Topic
 from app.rules.periods import Period
@@ -89,43 +85,30 @@ class ObservationFilter:
 
 
 class _Sql:
-    """A WHERE clause under construction, with its named parameters."""
+    """A statement under construction, with its named parameters; run through the driver
+    (app.db.driver_rows), as these are the hottest reads."""
 
     def __init__(self) -> None:
         self.params: dict[str, Any] = {}
-        self.dates: list[str] = []
-        self.lists: list[str] = []
-
-    def _name(self, value: Any) -> str:
-        name = f"p{len(self.params)}"
-        self.params[name] = value
-        return name
 
     def bind(self, value: Any) -> str:
         """A placeholder for one value."""
-        name = self._name(value)
-        if isinstance(value, date):
-            self.dates.append(name)
+        name = f"p{len(self.params)}"
+        self.params[name] = value
         return f":{name}"
 
     def bind_all(self, values: Sequence[Any]) -> str:
-        """One placeholder for a list, for `IN`: expanded when the statement runs, so the
-        statement is the same however many values come (and compiled once)."""
-        name = self._name(list(values))
-        self.lists.append(name)
-        return f":{name}"
+        """A parenthesized list of placeholders, one per value, for `IN`."""
+        return "(" + ", ".join(self.bind(value) for value in values) + ")"
 
-    def statement(self, sql: str) -> TextClause:
-        return _text(sql, tuple(self.dates), tuple(self.lists))
+    def tuples(self, session: Session, sql: str) -> Sequence[Sequence[Any]]:
+        """The rows of `sql`, as tuples."""
+        return driver_rows(session.connection(), sql, self.params)[1]
 
-
-@lru_cache(maxsize=256)
-def _text(sql: str, dates: tuple[str, ...], lists: tuple[str, ...]) -> TextClause:
-    # Filters repeat with different values: the parsed statement is reused, keyed by its SQL.
-    return text(sql).bindparams(
-        *(bindparam(name, type_=Date) for name in dates),
-        *(bindparam(name, expanding=True) for name in lists),
-    )
+    def rows(self, session: Session, sql: str) -> list[dict[str, Any]]:
+        """The rows of `sql`, as dictionaries by column name."""
+        names, rows = driver_rows(session.connection(), sql, self.params)
+        return [dict(zip(names, row, strict=True)) for row in rows]
 
 
 def _nulls(column: str, direction: str) -> str:
@@ -337,8 +320,7 @@ def _links(session: Session, sql: str, codes: list[str]) -> dict[str, list[Any]]
     if not codes:
         return grouped
     params = _Sql()
-    statement = params.statement(sql.format(codes=params.bind_all(codes)))
-    for code, *rest in session.connection().execute(statement, params.params):
+    for code, *rest in params.tuples(session, sql.format(codes=params.bind_all(codes))):
         grouped[code].append(rest[0] if len(rest) == 1 else tuple(rest))
     return grouped
 
@@ -369,11 +351,11 @@ def _records(session: Session, rows: Sequence[Any]) -> list[ObservationRecord]:
     if vintages:
         params = _Sql()
         listed = params.bind_all([code for code, _ in vintages])
-        statement = params.statement(
+        statement = (
             "SELECT observation_code, known_from, region_code FROM observation_vintage_region "
             f"WHERE observation_code IN {listed} ORDER BY observation_code, known_from, position"
         )
-        for code, known_from, region in session.connection().execute(statement, params.params):
+        for code, known_from, region in params.tuples(session, statement):
             vintage_regions[(code, known_from)].append(region)
     records = []
     for row in rows:
@@ -408,13 +390,13 @@ def list_observations(
         page = f"SELECT {_columns(flt.as_of)} {_labelled(source)}{where} ORDER BY {order}"
         page += f" LIMIT {int(limit)}"
         page += f" OFFSET {int(offset)}"
-        rows = session.connection().execute(sql.statement(page), sql.params).mappings().all()
+        rows = sql.rows(session, page)
     if 0 < len(rows) < limit or (offset == 0 and len(rows) < limit):
         # A page that is not full is the last one: the total is known without counting.
         total = offset + len(rows)
     else:
         counted = f"SELECT count(*) FROM {source} o{where}"
-        total = int(session.connection().execute(sql.statement(counted), sql.params).scalar_one())
+        total = int(sql.tuples(session, counted)[0][0])
     if total == 0:
         # Only an empty answer can hide a code that names nothing: check the codes then,
         # and spare every answer that found something these queries.
@@ -428,7 +410,7 @@ def get_observation(session: Session, code: str, as_of: str | None = None) -> Ob
     # Any figure by its code, whether or not it heads its point.
     source = _observations(sql, ObservationFilter(as_of=as_of, witnesses=True))
     one = f"SELECT {_columns(as_of)} {_labelled(source)} WHERE o.code = {sql.bind(code)}"
-    rows = session.connection().execute(sql.statement(one), sql.params).mappings().all()
+    rows = sql.rows(session, one)
     if not rows:
         raise NotFoundError(f"No observation with code {code!r}.")
     return _records(session, rows)[0]
@@ -439,11 +421,8 @@ def series_keys(session: Session, flt: ObservationFilter) -> set[tuple[str, str]
     sql = _Sql()
     source = _observations(sql, flt)
     where = _where(_filters(sql, flt))
-    statement = sql.statement(
-        f"SELECT DISTINCT o.indicator_code, o.region_code FROM {source} o{where}"
-    )
-    rows = session.connection().execute(statement, sql.params)
-    return {(indicator, region) for indicator, region in rows}
+    statement = f"SELECT DISTINCT o.indicator_code, o.region_code FROM {source} o{where}"
+    return {(indicator, region) for indicator, region in sql.tuples(session, statement)}
 
 
 def headline_figures(
@@ -475,5 +454,4 @@ def headline_figures(
     statement = (
         f"SELECT {_columns(as_of)} {_labelled(source)}{_where(conditions)} ORDER BY {_order(None)}"
     )
-    rows = session.connection().execute(sql.statement(statement), sql.params).mappings().all()
-    return _records(session, rows)
+    return _records(session, sql.rows(session, statement))
