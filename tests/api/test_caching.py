@@ -185,7 +185,8 @@ def test_fast_path_keeps_within_its_budget(tmp_path: Path, seeded_url: str) -> N
         for parent in ("140000", "140400", "140700"):
             small.get("/v1/regions", params={"parent": parent})
         small.get("/v1/observations")  # a body larger than the whole budget is not kept
-        assert isinstance(app, JinzhongAPI) and app.front_door is not None
+        assert isinstance(app, JinzhongAPI)
+        assert app.front_door is not None
         fast_path = app.front_door.memory
         assert fast_path.entries  # something was kept
         assert fast_path.used <= 10 * 1024 * 1.05
@@ -264,7 +265,8 @@ def test_fast_path_accounts_replacements(seeded_url: str) -> None:
     with TestClient(app) as http:
         for _ in range(20):  # each If-Modified-Since recomputes and replaces the entry
             http.get("/v1/topics", headers={"If-Modified-Since": "Mon, 01 Jan 2001 00:00:00 GMT"})
-        assert isinstance(app, JinzhongAPI) and app.front_door is not None
+        assert isinstance(app, JinzhongAPI)
+        assert app.front_door is not None
         fast_path = app.front_door.memory
         assert fast_path.entries  # something was kept
         assert fast_path.used == sum(kept.cost for kept in fast_path.entries.values())
