@@ -48,6 +48,12 @@ class Settings(BaseSettings):
         ge=0,
         description="Memory, in MiB, for finished responses kept by ETag (0 turns it off).",
     )
+    fast_reads: bool = Field(
+        default=True,
+        description="Whether GET reads of the data routes take the read path compiled at "
+        "start-up; false serves every request through FastAPI's routing (same answers, "
+        "slower): for comparison, and as an escape hatch.",
+    )
     db_pool_size: int = Field(
         default=8,
         ge=1,
