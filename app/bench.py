@@ -933,7 +933,8 @@ def main() -> None:
         extras["postgres"] = {"skipped": problem}
         postgres = False
     for name, observations in (("seed", None), (f"synthetic-{SYNTHETIC}", SYNTHETIC)):
-        readers = {"tables", "postgres"} | ({"soak", "workers"} if observations else set())
+        readers = {"tables"} | ({"postgres"} if postgres else set())
+        readers |= {"soak", "workers"} if observations else set()
         if not PARTS & readers:
             continue  # no part reads this database
         path = _prepare(name, observations)
