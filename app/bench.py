@@ -3,10 +3,26 @@
 Each server runs alone, one process pinned to core 0 (where taskset exists); wrk drives it
 from core 1 with 32 connections (an asyncio client stands in where wrk is missing). Every
 workload runs against the real seed and against a synthetic million observations. Results
-are printed as one table and written as JSON under var/bench/. The writers part measures
-health answers and uncached reads with and without 16 writers at work, on SQLite and, when
-BENCH_POSTGRES_URL names a server, on PostgreSQL. The restart part times a second `make run`
-on an up-to-date database, end to end, to its first 200.
+are printed as one table and written as JSON under var/bench/.
+
+The postgres part runs this API's workloads again on PostgreSQL (BENCH_POSTGRES_URL, by
+default the local server), in a database of the bench's own, dropped afterwards: at seed
+size migrated and seeded by `jinzhong migrate` and `jinzhong seed`, at a million the
+synthetic SQLite file's rows copied in (`copy_rows`), so both backends answer from the same
+rows; the sweep asks both for the same random sample of codes, drawn from the SQLite file.
+PostgreSQL's own processes are not pinned: they run on whichever core is free, beside the
+API on core 0 and wrk on core 1, so its rows count its work where SQLite's run in the API.
+The workers part runs them with `jinzhong serve --workers 2` at a million (on SQLite, and
+on PostgreSQL with the postgres part). Its server is pinned to cores 0 and 1, one core a
+worker, and wrk is left unpinned: on a 2-core machine the client shares the cores with the
+workers, so those rows say what two workers give with the load generator beside them, not
+what two free cores would; the one-worker rows keep their own core and the client its own.
+The load starts once both workers are up and idle.
+
+The writers part measures health answers and uncached reads with and without 16 writers at
+work, on SQLite and on PostgreSQL. The restart part times a second `make run` on an
+up-to-date database, end to end, to its first 200. A part that needs PostgreSQL skips it,
+saying why, when no server answers.
 """
 
 from __future__ import annotations
@@ -23,6 +39,8 @@ import tempfile
 import threading
 import time
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -33,18 +51,28 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from app.config import PROJECT_ROOT
+from app.synth import copy_rows
 
 OUT = PROJECT_ROOT / "var" / "bench"
 SECONDS = float(os.environ.get("BENCH_SECONDS", "15"))
 CONNECTIONS = 32
 SYNTHETIC = int(os.environ.get("BENCH_OBSERVATIONS", "1000000"))
 SOAK_SECONDS = float(os.environ.get("BENCH_SOAK_SECONDS", "60"))
-# "tables" (every server and workload), "soak", "writers", "versions" and/or "restart"; all
-# by default.
-PARTS = set(os.environ.get("BENCH_PARTS", "tables,soak,writers,versions,restart").split(","))
-# A PostgreSQL server (its URL, any database) for the writers part to run on as well; it
+# "tables" (every server and workload on SQLite), "postgres", "workers", "soak", "writers",
+# "versions" and/or "restart"; all by default. The ratios to the ceiling, to Datasette and
+# to SQLite need the tables part's rows of the same size.
+EVERY_PART = "tables,postgres,workers,soak,writers,versions,restart"
+PARTS = set(os.environ.get("BENCH_PARTS", EVERY_PART).split(","))
+# A PostgreSQL server (its URL, any database) for the postgres and writers parts; each
 # creates a database of its own there and drops it afterwards.
-POSTGRES_URL = os.environ.get("BENCH_POSTGRES_URL")
+POSTGRES_URL = os.environ.get(
+    "BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+)
+# Rows measured on PostgreSQL are labelled with the SQLite database's name after this.
+PG = "pg-"
+# Worker processes of the scale-out rows, and their server's label.
+SCALED_WORKERS = 2
+SCALED = f"jinzhong-w{SCALED_WORKERS}"
 WRITERS = 16
 # Read by the writers part with the response memory off: every answer is computed.
 UNCACHED_READ = "/v1/regions/140700"
@@ -74,10 +102,18 @@ class Result:
     errors: int
     vs_ceiling: float | None = None
     vs_datasette: float | None = None
+    # PostgreSQL's figure over SQLite's, for the same server and workload at the same size.
+    vs_sqlite: float | None = None
+    # Several workers' figure over one worker's, on the same database.
+    vs_one_worker: float | None = None
 
 
-def _pinned(core: int, command: list[str]) -> list[str]:
-    return [TASKSET, "-c", str(core), *command] if TASKSET else command
+# The random sample of indicators, regions and periods a sweep draws from.
+Axes = tuple[list[str], list[str], list[str]]
+
+
+def _pinned(cores: str, command: list[str]) -> list[str]:
+    return [TASKSET, "-c", cores, *command] if TASKSET else command
 
 
 def _free_port() -> int:
@@ -114,8 +150,10 @@ def _load(
     connections: int,
     lua: str | None = None,
     headers: dict[str, str] | None = None,
+    client_core: bool = True,
 ) -> tuple[float, float, float, int]:
-    """(req/s, p50 ms, p99 ms, errors) of a load run."""
+    """(req/s, p50 ms, p99 ms, errors) of a load run; wrk on core 1 unless `client_core` is
+    false."""
     if WRK is None:
         return _python_load(url, seconds=seconds, connections=connections, lua=lua, headers=headers)
     command = [WRK, "-t1", f"-c{connections}", f"-d{max(1, int(seconds))}s", "--latency", url]
@@ -127,7 +165,9 @@ def _load(
         script.write(lua)
         script.close()
         command += ["-s", script.name]
-    output = subprocess.run(_pinned(1, command), capture_output=True, text=True, check=True).stdout
+    # Beside a server on both cores no core is the client's own: it is left unpinned.
+    load = _pinned("1", command) if client_core else command
+    output = subprocess.run(load, capture_output=True, text=True, check=True).stdout
     if script:
         os.unlink(script.name)
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))  # type: ignore[union-attr]
@@ -214,31 +254,45 @@ end
 """
 
 
-def _api_server(database: Path | str, **env: str) -> Server:
+def _api_server(database: Path | str, *, workers: int = 1, **env: str) -> Server:
     """This API on one database (a SQLite file, or a URL), started by `jinzhong serve` with
     its defaults (one JSON log line per request included, written to /dev/null here), pinned
-    to core 0."""
+    to core 0; with several workers, to cores 0 and 1, and ready once every worker is."""
     port = _free_port()
     command = [PYTHON, "-m", "app.cli", "serve", "--host", "127.0.0.1", "--port", str(port)]
+    if workers > 1:
+        command += ["--workers", str(workers)]
     url = f"sqlite:///{database}" if isinstance(database, Path) else database
     server = Server(
         command,
         f"http://127.0.0.1:{port}/readyz",
         env={"DATABASE_URL": url, "LOG_LEVEL": "info", **env},
+        cores="0" if workers == 1 else f"0-{workers - 1}",
     )
     server.base = f"http://127.0.0.1:{port}"
+    if workers > 1:
+        # The first answer came from whichever worker was up first; a load begun before the
+        # other is up would give every connection to the first.
+        server.wait_for_workers(workers)
     return server
 
 
 class Server:
-    """A server process pinned to core 0."""
+    """A server process, pinned to core 0 unless other `cores` are given."""
 
     base = ""
 
-    def __init__(self, command: list[str], health: str, env: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        command: list[str],
+        health: str,
+        env: dict[str, str] | None = None,
+        cores: str = "0",
+    ) -> None:
         started = time.monotonic()
+        self.health = health
         self.process = subprocess.Popen(
-            _pinned(0, command),
+            _pinned(cores, command),
             cwd=PROJECT_ROOT,
             env={**os.environ, **(env or {})},
             stdout=subprocess.DEVNULL,
@@ -247,13 +301,54 @@ class Server:
         _wait(health)
         self.cold_start = time.monotonic() - started
 
+    def wait_for_workers(self, count: int, timeout: float = 120) -> None:
+        """Wait until the process has `count` workers (uvicorn spawns them with
+        multiprocessing, beside a resource tracker that is not one) and none of them uses
+        the CPU for half a second: all started and waiting for requests."""
+        started, before = time.monotonic(), None
+        while time.monotonic() - started < timeout:
+            busy = {}
+            for pid, fields in _process_tree(self.process.pid).items():
+                try:
+                    if b"spawn_main" in Path(f"/proc/{pid}/cmdline").read_bytes():
+                        busy[pid] = int(fields[11]) + int(fields[12])  # utime, stime
+                except OSError:  # gone meanwhile
+                    continue
+            if len(busy) >= count and busy == before:
+                return
+            before = busy
+            time.sleep(0.5)
+        raise RuntimeError(f"{count} workers were not all up within {timeout} s")
+
+    def rss_by_process(self) -> list[tuple[float, float]]:
+        """(current, peak) resident memory in MB of the process, then of each descendant."""
+        found = []
+        for pid in _process_tree(self.process.pid):
+            try:
+                found.append(_rss_mb(pid))
+            except (OSError, KeyError):  # gone meanwhile, or a zombie without memory
+                continue
+        return found
+
+    def rss_mb(self) -> tuple[float, float]:
+        """(current, peak) resident memory in MB of the process and its descendants, summed."""
+        found = self.rss_by_process()
+        return sum(now for now, _ in found), sum(most for _, most in found)
+
     def stop(self) -> None:
+        workers = set(_process_tree(self.process.pid)) - {self.process.pid}
         self.process.terminate()
         try:
             self.process.wait(timeout=15)
         except subprocess.TimeoutExpired:  # requests still queued after the load stopped
             self.process.kill()
             self.process.wait(timeout=15)
+            for pid in workers:  # a killed supervisor stops none of its workers
+                try:
+                    if Path(f"/proc/{pid}/cmdline").read_bytes().startswith(PYTHON.encode()):
+                        os.kill(pid, signal.SIGKILL)
+                except (OSError, ProcessLookupError):  # already gone
+                    pass
 
 
 def _prepare(name: str, observations: int | None) -> Path:
@@ -279,7 +374,9 @@ def _prepare(name: str, observations: int | None) -> Path:
     return path
 
 
-def _axes(path: Path) -> tuple[list[str], list[str], list[str]]:
+def _axes(path: Path) -> Axes:
+    """A random sample of the codes and periods a SQLite file's observations have, for the
+    sweep: drawn once per size, so every server of that size sweeps the same sample."""
     import sqlite3
 
     with sqlite3.connect(path) as connection:
@@ -307,17 +404,23 @@ async def app(scope, receive, send):
 """
 
 
-def bench_database(name: str, path: Path) -> tuple[list[Result], dict[str, Any]]:
-    """Every server and workload on one database."""
-    results: list[Result] = []
-    extras: dict[str, Any] = {}
-    indicators, regions, periods = _axes(path)
-    typical = f"/v1/observations?indicator={indicators[0]}&limit=20"
+def _typical(axes: Axes) -> str:
+    """The request repeated: the first 20 figures of the sample's first indicator."""
+    return f"/v1/observations?indicator={axes[0][0]}&limit=20"
 
-    api = _api_server(path)
+
+def api_rows(
+    database: str, target: Path | str, axes: Axes, *, workers: int = 1
+) -> tuple[list[Result], dict[str, Any]]:
+    """This API's workloads on one database (a SQLite file or a URL), labelled `database`,
+    with one worker (server `jinzhong`) or several (`jinzhong-wN`): the rows, and the
+    server's cold start and memory (of all its processes)."""
+    label = "jinzhong" if workers == 1 else f"jinzhong-w{workers}"
+    indicators, regions, periods = axes
+    typical = _typical(axes)
+    api = _api_server(target, workers=workers)
     base = api.base
-    extras["cold_start_s"] = round(api.cold_start, 3)
-    typical_body = httpx.get(base + typical).content
+    extras: dict[str, Any] = {"cold_start_s": round(api.cold_start, 3)}
     etag = httpx.get(base + typical).headers["etag"]
     workloads = {
         "repeated": (base + typical, None, None),
@@ -330,15 +433,31 @@ def bench_database(name: str, path: Path) -> tuple[list[Result], dict[str, Any]]
             None,
         ),
     }
-    for workload, (url, lua, headers) in workloads.items():
-        rps, p50, p99, errors = _load(
-            url, seconds=SECONDS, connections=CONNECTIONS, lua=lua, headers=headers
-        )
-        results.append(Result(name, "jinzhong", workload, rps, p50, p99, errors))
-    extras["rss_after_load_mb"], extras["peak_rss_mb"] = (
-        round(v, 1) for v in _rss_mb(api.process.pid)
-    )
-    api.stop()
+    results: list[Result] = []
+    try:
+        for workload, (url, lua, headers) in workloads.items():
+            rps, p50, p99, errors = _load(
+                url,
+                seconds=SECONDS,
+                connections=CONNECTIONS,
+                lua=lua,
+                headers=headers,
+                client_core=workers == 1,
+            )
+            results.append(Result(database, label, workload, rps, p50, p99, errors))
+        extras["rss_after_load_mb"], extras["peak_rss_mb"] = (round(v, 1) for v in api.rss_mb())
+        if workers > 1:  # the supervisor first, then its workers
+            extras["rss_by_process_mb"] = [round(now, 1) for now, _ in api.rss_by_process()]
+    finally:
+        api.stop()
+    return results, extras
+
+
+def bench_database(name: str, path: Path, axes: Axes) -> tuple[list[Result], dict[str, Any]]:
+    """Every server and workload on one SQLite file."""
+    indicators, regions, periods = axes
+    typical = _typical(axes)
+    results, extras = api_rows(name, path, axes)
 
     # The same replayed answers without the per-request log line (LOG_LEVEL=warning): what
     # writing one JSON line per request costs where a request costs least.
@@ -349,8 +468,10 @@ def bench_database(name: str, path: Path) -> tuple[list[Result], dict[str, Any]]
             quiet.base + typical, seconds=SECONDS, connections=CONNECTIONS, headers=headers
         )
         results.append(Result(name, "jz-quiet", workload, rps, p50, p99, errors))
-    quiet.stop()
 
+    # The ceiling returns the bytes of the typical answer, as this API gives it.
+    typical_body = httpx.get(quiet.base + typical).content
+    quiet.stop()
     body_file = OUT / "ceiling-body.json"
     body_file.write_bytes(typical_body)
     script = OUT / "ceiling_app.py"
@@ -410,16 +531,86 @@ def bench_database(name: str, path: Path) -> tuple[list[Result], dict[str, Any]]
             rps, p50, p99, errors = _load(url, seconds=SECONDS, connections=CONNECTIONS, lua=lua)
             results.append(Result(name, "datasette", workload, rps, p50, p99, errors))
         server.stop()
-
-    ceiling_rps = next(r.requests_per_second for r in results if r.server == "ceiling")
-    datasette_rps = {r.workload: r.requests_per_second for r in results if r.server == "datasette"}
-    for result in results:
-        result.vs_ceiling = round(result.requests_per_second / ceiling_rps, 3)
-        if datasette_rps.get(result.workload):
-            result.vs_datasette = round(
-                result.requests_per_second / datasette_rps[result.workload], 2
-            )
     return results, extras
+
+
+def postgres_problem() -> str | None:
+    """Why the PostgreSQL rows cannot be measured, or None if BENCH_POSTGRES_URL answers."""
+    try:
+        engine = create_engine(POSTGRES_URL, connect_args={"connect_timeout": 3})
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+        engine.dispose()
+    except Exception as exc:  # any failure to connect means the same here
+        shown = make_url(POSTGRES_URL).render_as_string(hide_password=True)
+        return f"no PostgreSQL answers at {shown} ({type(exc).__name__})"
+    return None
+
+
+@contextmanager
+def postgres_database(purpose: str) -> Iterator[str]:
+    """A new database of the bench's own on the BENCH_POSTGRES_URL server (its URL), dropped
+    afterwards whatever happens."""
+    name = f"jinzhong_bench_{purpose}_{os.getpid()}"
+    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def postgres_rows(
+    name: str, path: Path, observations: int | None, axes: Axes
+) -> tuple[list[Result], dict[str, Any]]:
+    """This API's workloads on PostgreSQL, holding what the SQLite file `path` holds: the
+    seed by the project's commands, a synthetic size by a copy of the file's rows; with the
+    workers part, also with several workers at a synthetic size."""
+    database = PG + name
+    jinzhong = [PYTHON, "-m", "app.cli"]
+    with postgres_database("synthetic" if observations else "seed") as url:
+        env = {**os.environ, "DATABASE_URL": url}
+        subprocess.run([*jinzhong, "migrate"], cwd=PROJECT_ROOT, env=env, check=True)
+        copied: dict[str, Any] = {}
+        if observations is None:
+            subprocess.run([*jinzhong, "seed"], cwd=PROJECT_ROOT, env=env, check=True)
+        else:
+            started = time.monotonic()
+            source, target = create_engine(f"sqlite:///{path}"), create_engine(url)
+            try:
+                rows = copy_rows(source, target)
+            finally:
+                source.dispose()
+                target.dispose()
+            copied = {"copy_s": round(time.monotonic() - started, 1), "rows_copied": rows}
+        results, extras = api_rows(database, url, axes)
+        extras.update(copied)
+        if observations and "workers" in PARTS:
+            scaled, extras[SCALED] = api_rows(database, url, axes, workers=SCALED_WORKERS)
+            results += scaled
+    return results, extras
+
+
+def ratios(results: list[Result]) -> None:
+    """Set each row's ratios from the rows beside it: to the ceiling and to Datasette of the
+    same size (both measured on SQLite), to SQLite for a PostgreSQL row, and to one worker
+    for a row of several."""
+    rps = {(r.database, r.server, r.workload): r.requests_per_second for r in results}
+    for result in results:
+        size = result.database.removeprefix(PG)
+        if ceiling := rps.get((size, "ceiling", "repeated")):
+            result.vs_ceiling = round(result.requests_per_second / ceiling, 3)
+        if datasette := rps.get((size, "datasette", result.workload)):
+            result.vs_datasette = round(result.requests_per_second / datasette, 2)
+        if size != result.database and (sqlite := rps.get((size, result.server, result.workload))):
+            result.vs_sqlite = round(result.requests_per_second / sqlite, 2)
+        if result.server.startswith("jinzhong-w") and (
+            one := rps.get((result.database, "jinzhong", result.workload))
+        ):
+            result.vs_one_worker = round(result.requests_per_second / one, 2)
 
 
 def soak(path: Path) -> dict[str, Any]:
@@ -527,8 +718,8 @@ def under_writers(database_url: str, key: str) -> dict[str, Any]:
 
 
 def writers_part() -> dict[str, Any]:
-    """`under_writers` on a fresh SQLite file, and on PostgreSQL when BENCH_POSTGRES_URL is
-    set; the bench process (writers and load) runs on core 1, away from the server."""
+    """`under_writers` on a fresh SQLite file, and on PostgreSQL when BENCH_POSTGRES_URL
+    answers; the bench process (writers and load) runs on core 1, away from the server."""
     if hasattr(os, "sched_setaffinity") and TASKSET:
         os.sched_setaffinity(0, {1})
     found: dict[str, Any] = {}
@@ -537,18 +728,11 @@ def writers_part() -> dict[str, Any]:
     for leftover in OUT.glob("writers.db*"):  # the writes of an earlier run
         leftover.unlink()
     found["sqlite"] = under_writers(f"sqlite:///{path}", _writable(f"sqlite:///{path}"))
-    if POSTGRES_URL:
-        name = f"jinzhong_bench_writers_{os.getpid()}"
-        admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
-        with admin.connect() as connection:
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
-        url = make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
-        try:
-            found["postgresql"] = under_writers(url, _writable(url))
-        finally:
-            with admin.connect() as connection:
-                connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            admin.dispose()
+    if (problem := postgres_problem()) is not None:
+        print(f"writers: PostgreSQL skipped: {problem}")
+        return found
+    with postgres_database("writers") as url:
+        found["postgresql"] = under_writers(url, _writable(url))
     return found
 
 
@@ -671,6 +855,16 @@ def time_make_run(make: str, root: Path, env: dict[str, str]) -> tuple[float, fl
 def _tree_cpu_seconds(pid: int) -> float:
     """User and system CPU seconds of a process and its descendants, the live ones and those
     already done (counted in their parents' cutime and cstime), from /proc."""
+    ticks = sum(
+        int(n)
+        for fields in _process_tree(pid).values()
+        for n in fields[11:15]  # utime, stime, cutime, cstime
+    )
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def _process_tree(pid: int) -> dict[int, list[str]]:
+    """A live process and its descendants: each one's /proc stat fields after the command."""
     stats: dict[int, list[str]] = {}
     children: dict[int, list[int]] = {}
     for entry in Path("/proc").iterdir():
@@ -683,13 +877,14 @@ def _tree_cpu_seconds(pid: int) -> float:
             continue
         stats[int(entry.name)] = fields
         children.setdefault(int(fields[1]), []).append(int(entry.name))
-    ticks, todo = 0, [pid]
+    tree: dict[int, list[str]] = {}
+    todo = [pid]
     while todo:
         current = todo.pop()
         if current in stats:
-            ticks += sum(int(n) for n in stats[current][11:15])  # utime, stime, cutime, cstime
+            tree[current] = stats[current]
         todo += children.get(current, [])
-    return ticks / os.sysconf("SC_CLK_TCK")
+    return tree
 
 
 def _print_writers(found: dict[str, Any]) -> None:
@@ -716,6 +911,11 @@ def _print_writers(found: dict[str, Any]) -> None:
         print(f"{backend}: reads kept {run['reads_kept']:.0%}, writes {run['write_statuses']}")
 
 
+def _shown(ratio: float | None, width: int) -> str:
+    """A ratio as the table prints it: two decimals, or a dash where there is none."""
+    return f"{'-':>{width}}" if ratio is None else f"{ratio:>{width}.2f}"
+
+
 def main() -> None:
     """Run everything, print the table, write the JSON."""
     machine = {
@@ -727,14 +927,30 @@ def main() -> None:
     }
     results: list[Result] = []
     extras: dict[str, Any] = {}
+    postgres = "postgres" in PARTS
+    if postgres and (problem := postgres_problem()) is not None:
+        print(f"postgres: skipped: {problem}")
+        extras["postgres"] = {"skipped": problem}
+        postgres = False
     for name, observations in (("seed", None), (f"synthetic-{SYNTHETIC}", SYNTHETIC)):
-        if "tables" not in PARTS and ("soak" not in PARTS or observations is None):
-            continue  # neither part reads this database
+        readers = {"tables"} | ({"postgres"} if postgres else set())
+        readers |= {"soak", "workers"} if observations else set()
+        if not PARTS & readers:
+            continue  # no part reads this database
         path = _prepare(name, observations)
+        axes = _axes(path)  # one sample for every server of this size
         if "tables" in PARTS:
-            found, extra = bench_database(name, path)
+            found, extras[name] = bench_database(name, path, axes)
             results += found
-            extras[name] = extra
+        if observations and "workers" in PARTS:
+            found, extras.setdefault(name, {})[SCALED] = api_rows(
+                name, path, axes, workers=SCALED_WORKERS
+            )
+            results += found
+        if postgres:
+            found, extras[PG + name] = postgres_rows(name, path, observations, axes)
+            results += found
+    ratios(results)
     if "soak" in PARTS:
         extras["soak"] = soak(OUT / f"synthetic-{SYNTHETIC}.db")
     if "writers" in PARTS:
@@ -753,8 +969,10 @@ def main() -> None:
         "errors",
         "÷ceiling",
         "÷datasette",
+        "÷sqlite",
+        "÷1 worker",
     )
-    widths = (20, 10, 14, 9, 8, 8, 6, 8, 10)
+    widths = (20, 11, 14, 9, 8, 8, 6, 8, 10, 7, 9)
     header = " ".join(
         f"{c:<{w}}" if i < 3 else f"{c:>{w}}"
         for i, (c, w) in enumerate(zip(columns, widths, strict=True))
@@ -764,9 +982,9 @@ def main() -> None:
         print("-" * len(header))
     for r in results:
         print(
-            f"{r.database:<20} {r.server:<10} {r.workload:<14} {r.requests_per_second:>9.0f} "
-            f"{r.p50_ms:>8.2f} {r.p99_ms:>8.2f} {r.errors:>6} {r.vs_ceiling or 0:>8.2f} "
-            f"{(r.vs_datasette or 0):>10.2f}"
+            f"{r.database:<20} {r.server:<11} {r.workload:<14} {r.requests_per_second:>9.0f} "
+            f"{r.p50_ms:>8.2f} {r.p99_ms:>8.2f} {r.errors:>6} {_shown(r.vs_ceiling, 8)} "
+            f"{_shown(r.vs_datasette, 10)} {_shown(r.vs_sqlite, 7)} {_shown(r.vs_one_worker, 9)}"
         )
     print(json.dumps({k: v for k, v in extras.items() if k != "writers"}, indent=2))
     if "writers" in extras:
