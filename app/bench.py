@@ -469,6 +469,20 @@ def bench_database(name: str, path: Path, axes: Axes) -> tuple[list[Result], dic
         )
         results.append(Result(name, "jz-quiet", workload, rps, p50, p99, errors))
 
+    # The distinct queries once more through FastAPI's own handler (FAST_READS=false): what
+    # the read path compiled at start-up buys where every answer is computed.
+    framework = _api_server(path, FAST_READS="false")
+    try:
+        rps, p50, p99, errors = _load(
+            framework.base + "/",
+            seconds=SECONDS,
+            connections=CONNECTIONS,
+            lua=_sweep_lua("", indicators, regions, periods, False),
+        )
+        results.append(Result(name, "jz-framework", "sweep", rps, p50, p99, errors))
+    finally:
+        framework.stop()
+
     # The ceiling returns the bytes of the typical answer, as this API gives it.
     typical_body = httpx.get(quiet.base + typical).content
     quiet.stop()
