@@ -82,6 +82,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # Writes wait for their turn outside those threads and /readyz has threads of its
         # own, so neither a burst of writes nor a slow check takes a reader's thread.
         held.admission.start(settings)
+        # Request lines are written by a thread of their own (if LOG_LEVEL asks for them).
+        held.access_log.start()
         # What exists now (modules, routes, schemas: ~130,000 objects) lives as long as the
         # process. Moved out of the collector's sight, a full collection no longer walks it:
         # under load those walks took ~100 ms each and were the worst of the tail latency.
@@ -92,6 +94,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         finally:
             # Pooled connections closed; the engine opens new ones if the app starts again.
             held.dispose()
+            # Last: uvicorn runs this after the requests in flight have finished (SIGTERM),
+            # so every request's line is queued by now, and written before the process ends.
+            held.access_log.stop()
 
     app = FastAPI(
         title="Jinzhong Indicators",
@@ -136,7 +141,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(AllowedHostsMiddleware, allowed=settings.allowed_host_list())
     app.add_middleware(SecurityHeadersMiddleware)
     # Outermost: every answer, replayed ones included, is logged, counted and given an id.
-    app.add_middleware(RequestLogMiddleware, metrics=held.metrics)
+    app.add_middleware(RequestLogMiddleware, metrics=held.metrics, access_log=held.access_log)
     app.include_router(v1_router, prefix=V1_PREFIX)
     app.include_router(health.router)
     install_docs(app)
