@@ -154,7 +154,8 @@ def test_access_log_writes_whole_lines_at_most_pipe_buf_at_a_time(
 def test_access_log_drops_and_counts_lines_beyond_its_bound(
     tmp_path: Path, caplog: pytest.LogCaptureFixture, info: None
 ) -> None:
-    dropped = dropped_counter()
+    registry = CollectorRegistry()
+    dropped = PrometheusCounter("dropped", "Lines dropped.", registry=registry)
     path = tmp_path / "access.log"
     with path.open("wb") as file:
         log = AccessLog(dropped, fd=file.fileno(), interval=60, max_bytes=2000)
@@ -164,7 +165,7 @@ def test_access_log_drops_and_counts_lines_beyond_its_bound(
         log.stop()
     written = len(path.read_bytes().splitlines())
     assert 0 < written < 50
-    assert dropped._value.get() == 50 - written
+    assert registry.get_sample_value("dropped_total") == 50 - written
     warnings = [r for r in caplog.records if r.levelno == logging.WARNING]
     assert [r.__dict__["dropped"] for r in warnings] == [50 - written]
 
@@ -179,6 +180,18 @@ def test_app_writes_every_line_when_it_stops(seeded_url: str, tmp_path: Path, in
     entries = access.entries()
     access.close()
     assert_logged(entries, sent)
+
+
+def test_app_writes_no_lines_below_info(
+    seeded_url: str, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.WARNING, logger=ACCESS_LOGGER)  # LOG_LEVEL=warning
+    app = create_app(Settings(database_url=seeded_url))
+    access = AccessFile(app, tmp_path / "access.log")
+    with TestClient(app) as client:
+        send_mix(client, 3)
+    assert access.entries() == []
+    access.close()
 
 
 def send_mix(client: httpx.Client | TestClient, count: int, prefix: str = "id") -> list[str]:
