@@ -27,7 +27,6 @@ from app.middleware import (
     HttpTidyMiddleware,
     ResponseMemory,
 )
-from app.observability import AccessLog
 
 DESCRIPTION = """
 The development record of Jinzhong (晋中市, Shanxi): figures from public reporting, each with
@@ -100,6 +99,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # Writes wait for their turn outside those threads and /readyz has threads of its
         # own, so neither a burst of writes nor a slow check takes a reader's thread.
         held.admission.start(settings)
+        # Request lines are written by a thread of their own (if LOG_LEVEL asks for them).
+        held.access_log.start()
         # What exists now (modules, routes, schemas: ~130,000 objects) lives as long as the
         # process. Moved out of the collector's sight, a full collection no longer walks it:
         # under load those walks took ~100 ms each and were the worst of the tail latency.
@@ -110,6 +111,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         finally:
             # Pooled connections closed; the engine opens new ones if the app starts again.
             held.dispose()
+            # Last: uvicorn runs this after the requests in flight have finished (SIGTERM),
+            # so every request's line is queued by now, and written before the process ends.
+            held.access_log.stop()
 
     app = JinzhongAPI(
         title="Jinzhong Indicators",
@@ -154,7 +158,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             int(settings.response_cache_mb * 1024 * 1024), version=held.data_version
         ),
         metrics=held.metrics,
-        access_log=AccessLog(),
+        access_log=held.access_log,
     )
     app.include_router(v1_router, prefix=V1_PREFIX)
     app.include_router(health.router)

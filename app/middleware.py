@@ -473,7 +473,8 @@ class FrontDoor:
             seconds = time.perf_counter() - started
             route = route_of(scope)
             self.metrics.observe(scope["method"], route, status, seconds)
-            self.access_log.write(
-                scope["method"], route, scope["path"], status, seconds, request_id
-            )
+            if self.access_log.enabled:
+                self.access_log.add(
+                    scope["method"], route, scope["path"], status, seconds, request_id
+                )
             request_id_var.reset(token)

@@ -3,9 +3,11 @@
 - Every request gets an id: the client's `X-Request-ID` when it is a sane token, else a new
   one. It is returned in `X-Request-ID`, written on the request's log line and on any error
   logged while the request runs.
-- Logs are JSON lines (python-json-logger's formatter, one object per line). A request line
-  has method, route template, path (never the query string, which may hold anything),
-  status, duration and request id; no headers, so no credentials.
+- Logs are JSON lines, one object per line. A request line has method, route template, path
+  (never the query string, which may hold anything), status, duration and request id; no
+  headers, so no credentials. It is built with orjson and written by a thread of its own
+  (AccessLog), not by the logging module; every other record (errors, uvicorn's messages)
+  goes through logging and python-json-logger's formatter, with the same keys.
 - `/metrics` (prometheus-client) counts requests by route template and status, times them in
   a histogram, and reports the data version and the database connection pool. Metrics are
   per process: run one worker per container and let Prometheus scrape each replica.
@@ -15,9 +17,14 @@ from __future__ import annotations
 
 import contextvars
 import logging
+import os
 import re
 import secrets
+import threading
+import time
+from collections import deque
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 from typing import Any
 
 import orjson
@@ -32,8 +39,8 @@ from starlette.types import Scope
 from app.store.dataset import DataVersion
 
 ACCESS_LOGGER = "jinzhong.access"
-# Said on every answer (SecurityHeadersMiddleware; the handler of unexpected errors, which
-# runs outside it): the content type is what it says, and no page's address leaves with a link.
+# Said on every answer (by the front door, app/middleware.py): the content type is what it
+# says, and no page's address leaves with a link.
 SECURITY_HEADERS = ((b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"no-referrer"))
 REQUEST_ID_HEADER = "X-Request-ID"
 REQUEST_ID_HEADER_RAW = REQUEST_ID_HEADER.lower().encode()
@@ -133,6 +140,11 @@ class Metrics:
             buckets=(0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5),
             registry=self.registry,
         )
+        self.access_lines_dropped = Counter(
+            "access_log_dropped_lines",
+            "Access log lines not written: stderr did not keep up, or could not be written.",
+            registry=self.registry,
+        )
         self.registry.register(_StateCollector(served, pool))
         self._children: dict[tuple[str, str, int], tuple[Any, Any]] = {}
 
@@ -191,25 +203,173 @@ def new_request_id(given: bytes) -> str:
     return secrets.token_hex(16)
 
 
+def access_line(
+    method: str,
+    route: str,
+    path: str,
+    status: int,
+    seconds: float,
+    request_id: str,
+    now: float,
+) -> bytes:
+    """One request's log line, newline included: the keys, order and time format that
+    python-json-logger's formatter of `logging_config` gives a record of the access logger
+    (a test holds the two to the same bytes), built without a LogRecord."""
+    entry = {
+        "level": "INFO",
+        "logger": ACCESS_LOGGER,
+        "message": "request",
+        "method": method,
+        "route": route,
+        "path": path,
+        "status": status,
+        "duration_ms": round(seconds * 1000, 3),
+        "request_id": request_id,
+        # orjson writes an aware datetime as the formatter does: ISO 8601, UTC, microseconds.
+        "time": datetime.fromtimestamp(now, tz=UTC),
+    }
+    try:
+        return orjson.dumps(entry, option=orjson.OPT_APPEND_NEWLINE)
+    except orjson.JSONEncodeError:
+        # A path decoded to lone surrogates is not UTF-8: written escaped rather than lost.
+        entry["path"] = path.encode("utf-8", "backslashreplace").decode("ascii", "replace")
+        return orjson.dumps(entry, option=orjson.OPT_APPEND_NEWLINE)
+
+
+# Writes of at most PIPE_BUF bytes to a pipe are atomic: with several workers (or this
+# process's logging module) writing to the same stderr, lines never interleave mid-line.
+PIPE_BUF = 4096
+
+
 class AccessLog:
-    """One JSON line per request on the access logger, when it is enabled for INFO."""
+    """The request lines of one process, queued by the event loop and written to stderr by a
+    thread of its own, so that neither a LogRecord nor a write(2) costs a request anything.
 
-    def __init__(self) -> None:
-        self.log = logging.getLogger(ACCESS_LOGGER)
+    `start` (in the app's lifespan) decides once whether there are lines at all: only if the
+    access logger is enabled for INFO (LOG_LEVEL). The thread writes what is queued every
+    `interval` seconds, or sooner once `batch_bytes` wait, in line-aligned writes of at most
+    PIPE_BUF bytes (a longer line alone in its write). `stop` (lifespan shutdown, after the
+    requests in flight have finished) writes every line still queued before it returns; a
+    line made after that (a request cancelled at the shutdown timeout) is written at once.
 
-    def write(
+    The queue is bounded (`max_bytes`): if stderr stops taking lines (a stalled pipe, a full
+    disk), lines beyond it are dropped, counted in `access_log_dropped_lines_total` and, once
+    stderr takes lines again, said in a warning. Waiting instead would stall the event loop,
+    so every request and every health probe, because the log is slow: a log that cannot keep
+    up should lose lines visibly, not take the service down. Normally the thread writes
+    megabytes a second and the queue holds a fraction of a second of lines.
+    """
+
+    def __init__(
+        self,
+        dropped: Counter,
+        fd: int = 2,
+        interval: float = 0.05,
+        batch_bytes: int = 64 * 1024,
+        max_bytes: int = 8 * 1024 * 1024,
+    ) -> None:
+        self.fd = fd  # stderr, as the logging config; a test may point it elsewhere
+        self.interval = interval
+        self.batch_bytes = batch_bytes
+        self.max_bytes = max_bytes
+        self.enabled = False
+        self._dropped = dropped
+        # deque.append and popleft are atomic: the loop appends, the thread pops, no lock.
+        self._queue: deque[bytes] = deque()
+        # Each counter has one writer (queued: the loop; taken: the thread), so the bytes
+        # waiting, queued - taken, are known without a lock.
+        self._queued = 0
+        self._taken = 0
+        self._full = 0  # lines the loop dropped on a full queue (the loop's count)
+        self._said = 0  # of those, how many a warning has told (the thread's count)
+        self._wake = threading.Event()
+        self._stopping = False
+        self._closed = False
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        """Start the writing thread, if the access logger is enabled for INFO."""
+        self.enabled = logging.getLogger(ACCESS_LOGGER).isEnabledFor(logging.INFO)
+        if not self.enabled or self._thread is not None:
+            return
+        self._stopping = self._closed = False
+        self._wake.clear()
+        self._thread = threading.Thread(target=self._run, name="access-log", daemon=True)
+        self._thread.start()
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """Write every queued line and stop the thread (waiting at most `timeout` seconds
+        for a stderr that takes nothing)."""
+        thread = self._thread
+        if thread is None:
+            return
+        self._stopping = True
+        self._wake.set()
+        thread.join(timeout)
+        if thread.is_alive():  # stuck in a write: what is still queued is lost, and counted
+            self._dropped.inc(len(self._queue))
+            return
+        self._thread = None
+        self._closed = True
+        self._drain()  # anything queued between the thread's last look and now
+
+    def add(
         self, method: str, route: str, path: str, status: int, seconds: float, request_id: str
     ) -> None:
-        """Log one answered request."""
-        if self.log.isEnabledFor(logging.INFO):
-            self.log.info(
-                "request",
-                extra={
-                    "method": method,
-                    "route": route,
-                    "path": path,
-                    "status": status,
-                    "duration_ms": round(seconds * 1000, 3),
-                    "request_id": request_id,
-                },
+        """Queue one request's line (called by the event loop, once per request)."""
+        line = access_line(method, route, path, status, seconds, request_id, time.time())
+        waiting = self._queued - self._taken
+        if waiting + len(line) > self.max_bytes:
+            self._full += 1
+            self._dropped.inc()
+            return
+        self._queue.append(line)
+        self._queued += len(line)
+        if self._closed:
+            self._drain()
+        elif waiting + len(line) >= self.batch_bytes and not self._wake.is_set():
+            self._wake.set()
+
+    def _run(self) -> None:
+        while not self._stopping:
+            self._wake.wait(self.interval)
+            self._wake.clear()
+            self._drain()
+            self._tell_drops()
+        self._drain()
+        self._tell_drops()
+
+    def _tell_drops(self) -> None:
+        if self._full > self._said:
+            # Said through logging, as any other warning: lines were lost, not silently.
+            lost, self._said = self._full - self._said, self._full
+            logging.getLogger(ACCESS_LOGGER).warning(
+                "access lines dropped: stderr did not keep up", extra={"dropped": lost}
             )
+
+    def _drain(self) -> None:
+        chunk: list[bytes] = []
+        size = 0
+        while self._queue:
+            line = self._queue.popleft()
+            self._taken += len(line)
+            if chunk and size + len(line) > PIPE_BUF:
+                self._write(b"".join(chunk), len(chunk))
+                chunk, size = [], 0
+            chunk.append(line)
+            size += len(line)
+        if chunk:
+            self._write(b"".join(chunk), len(chunk))
+
+    def _write(self, data: bytes, lines: int) -> None:
+        view = memoryview(data)
+        while view:
+            try:
+                written = os.write(self.fd, view)
+            except BlockingIOError:  # a non-blocking stderr that is full: wait for it
+                time.sleep(0.01)
+                continue
+            except OSError:  # closed or broken: these lines cannot be written anywhere
+                self._dropped.inc(lines)
+                return
+            view = view[written:]

@@ -1,26 +1,36 @@
-"""Request ids, one JSON log line per request, errors logged with their request id, and
-/metrics in the Prometheus format."""
+"""Request ids, one JSON log line per request (tests/test_access_log.py for how it is
+written), errors logged with their request id, and /metrics in the Prometheus format."""
 
 from __future__ import annotations
 
-import json
 import logging
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from prometheus_client.parser import text_string_to_metric_families
 
 from app.config import Settings
 from app.main import create_app
-from app.observability import ACCESS_LOGGER, logging_config
+from app.observability import ACCESS_LOGGER
+from tests.support.access_log import AccessFile
 
 HEX_ID = re.compile(r"[0-9a-f]{32}")
 
 
-def access_records(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]:
-    return [r for r in caplog.records if r.name == ACCESS_LOGGER]
+@pytest.fixture
+def logged(
+    seeded_url: str, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> Iterator[tuple[FastAPI, AccessFile]]:
+    """An app whose request lines go to a file, all of them written once it has stopped."""
+    caplog.set_level(logging.INFO, logger=ACCESS_LOGGER)  # as LOG_LEVEL=info does
+    app = create_app(Settings(database_url=seeded_url))
+    access = AccessFile(app, tmp_path / "access.log")
+    yield app, access
+    access.close()
 
 
 def samples(client: TestClient) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
@@ -57,36 +67,31 @@ def test_errors_carry_a_request_id(client: TestClient, path: str, status: int) -
 
 
 def test_one_log_line_per_request_with_route_template(
-    client: TestClient, caplog: pytest.LogCaptureFixture
+    logged: tuple[FastAPI, AccessFile],
 ) -> None:
-    caplog.set_level(logging.INFO, logger=ACCESS_LOGGER)
-    for _ in range(2):  # the second is replayed from the response cache: logged the same way
-        response = client.get(
-            "/v1/observations/gdp-2024?lang=en", headers={"X-Request-ID": "trace-1"}
-        )
-        assert response.status_code == 200
-    lines = [r for r in access_records(caplog) if getattr(r, "request_id", None) == "trace-1"]
+    app, access = logged
+    with TestClient(app) as client:
+        for _ in range(2):  # the second is replayed from the response cache: logged the same
+            response = client.get(
+                "/v1/observations/gdp-2024?lang=en", headers={"X-Request-ID": "trace-1"}
+            )
+            assert response.status_code == 200
+    lines = [e for e in access.entries() if e["request_id"] == "trace-1"]
     assert len(lines) == 2
-    for record in lines:
-        assert record.getMessage() == "request"
-        assert record.__dict__["method"] == "GET"
-        assert record.__dict__["route"] == "/v1/observations/{code}"
-        assert record.__dict__["path"] == "/v1/observations/gdp-2024"  # never the query
-        assert record.__dict__["status"] == 200
-        assert record.__dict__["duration_ms"] >= 0
+    for entry in lines:
+        assert entry["message"] == "request"
+        assert entry["method"] == "GET"
+        assert entry["route"] == "/v1/observations/{code}"
+        assert entry["path"] == "/v1/observations/gdp-2024"  # never the query
+        assert entry["status"] == 200
+        assert entry["duration_ms"] >= 0
 
 
-def test_log_lines_are_json_with_the_fields(
-    client: TestClient, caplog: pytest.LogCaptureFixture
-) -> None:
-    caplog.set_level(logging.INFO, logger=ACCESS_LOGGER)
-    client.get("/v1/regions/140700", headers={"X-Request-ID": "json-1"})
-    record = next(r for r in access_records(caplog) if r.__dict__.get("request_id") == "json-1")
-    config = logging_config("info")["formatters"]["json"]
-    formatter = config.pop("()")(**config)
-    line = formatter.format(record)
-    assert "\n" not in line
-    entry = json.loads(line)
+def test_log_lines_are_json_with_the_fields(logged: tuple[FastAPI, AccessFile]) -> None:
+    app, access = logged
+    with TestClient(app) as client:
+        client.get("/v1/regions/140700", headers={"X-Request-ID": "json-1"})
+    entry = next(e for e in access.entries() if e["request_id"] == "json-1")
     assert entry["message"] == "request"
     assert entry["level"] == "INFO"
     assert entry["logger"] == ACCESS_LOGGER
@@ -104,6 +109,7 @@ def test_unexpected_errors_are_logged_with_the_request_id(
 ) -> None:
     caplog.set_level(logging.INFO, logger=ACCESS_LOGGER)
     app = create_app(Settings(database_url=f"sqlite:///{tmp_path / 'x.db'}"))
+    access = AccessFile(app, tmp_path / "access.log")
 
     @app.get("/boom")
     def boom() -> None:
@@ -117,8 +123,9 @@ def test_unexpected_errors_are_logged_with_the_request_id(
     assert len(errors) == 1
     assert errors[0].request_id == "boom-1"  # type: ignore[attr-defined]
     assert errors[0].exc_info is not None
-    access = [r for r in access_records(caplog) if r.__dict__.get("request_id") == "boom-1"]
-    assert [r.__dict__["status"] for r in access] == [500]
+    access_lines = [e for e in access.entries() if e["request_id"] == "boom-1"]
+    access.close()
+    assert [e["status"] for e in access_lines] == [500]
 
 
 def test_metrics_count_requests_by_route_and_status(client: TestClient) -> None:

@@ -22,7 +22,7 @@ from app.api.admission import EXTRA_CONNECTIONS, READINESS_THREADS, WriteGate
 from app.api.throttle import FailedAuthentications
 from app.config import Settings
 from app.db import make_engine
-from app.observability import Metrics
+from app.observability import AccessLog, Metrics
 from app.store.dataset import DataVersion, read_data_version
 
 
@@ -58,8 +58,8 @@ class Admission:
 
 @dataclass(frozen=True, eq=False)
 class Runtime:
-    """The settings an app was built with, its engines, metrics, throttle, admission and
-    caches."""
+    """The settings an app was built with, its engines, metrics, access log, throttle,
+    admission and caches."""
 
     settings: Settings
     engine: Engine
@@ -67,6 +67,7 @@ class Runtime:
     # reader's connection nor opens a new one (on PostgreSQL, a new server process).
     readiness_engine: Engine
     metrics: Metrics
+    access_log: AccessLog
     failed_authentications: FailedAuthentications
     admission: Admission
     caches: Caches
@@ -95,11 +96,13 @@ class Runtime:
             max_overflow=READINESS_THREADS,
         )
         caches = Caches()
+        metrics = Metrics(served=caches.served_version, pool=lambda: engine.pool)
         return cls(
             settings=settings,
             engine=engine,
             readiness_engine=readiness_engine,
-            metrics=Metrics(served=caches.served_version, pool=lambda: engine.pool),
+            metrics=metrics,
+            access_log=AccessLog(dropped=metrics.access_lines_dropped),
             failed_authentications=FailedAuthentications(settings.auth_failure_limit),
             admission=Admission(),
             caches=caches,
