@@ -9,7 +9,7 @@ import re
 import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from starlette.datastructures import MutableHeaders
@@ -125,8 +125,20 @@ _VALIDATORS = {
     b"access-control-expose-headers",
     b"access-control-allow-credentials",
 }
+# Requests remembered as seen once (their hashes: about 2.5 MB), for keeping an answer the
+# second time its request comes.
+SEEN_REQUESTS = 32_768
 # How long an identical request waits for the first before computing its own answer.
 _WAIT_SECONDS = 10.0
+
+
+@dataclass(slots=True)
+class _Pending:
+    """A request being computed: identical ones wait for `done`; its answer is kept if
+    `wanted` (its request was seen before, or came again meanwhile)."""
+
+    wanted: bool
+    done: asyncio.Event = field(default_factory=asyncio.Event)
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,7 +174,9 @@ class ResponseMemory:
         self.entries: OrderedDict[tuple[Any, ...], _Kept] = OrderedDict()
         self.version = version
         # Requests being computed: identical ones arriving meanwhile wait for the first.
-        self.pending: dict[tuple[Any, ...], asyncio.Event] = {}
+        self.pending: dict[tuple[Any, ...], _Pending] = {}
+        # Hashes of requests seen once and not kept (yet), oldest first.
+        self.seen: dict[int, None] = {}
 
     def key(self, scope: Scope) -> tuple[tuple[Any, ...], dict[bytes, bytes]] | None:
         """The request's identity and the headers that matter to it, or None when it must
@@ -218,25 +232,26 @@ class ResponseMemory:
             if (
                 scope["method"] == "HEAD"
                 or waiting is None
-                or waiting.is_set()
+                or waiting.done.is_set()
                 or waited >= _WAIT_SECONDS
             ):
                 break
+            waiting.wanted = True  # asked for again: the one computing keeps its answer
             started = asyncio.get_running_loop().time()
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(waiting.wait(), _WAIT_SECONDS - waited)
+                await asyncio.wait_for(waiting.done.wait(), _WAIT_SECONDS - waited)
             waited += asyncio.get_running_loop().time() - started
         if scope["method"] == "HEAD":
             await app(scope, receive, send)
             return
-        done = asyncio.Event()
-        self.pending[key] = done
+        computing = _Pending(wanted=not self._first_sight(key))
+        self.pending[key] = computing
         try:
-            await self._compute(key, scope, receive, send, done, app)
+            await self._compute(key, scope, receive, send, computing, app)
         finally:
-            if self.pending.get(key) is done:
+            if self.pending.get(key) is computing:
                 del self.pending[key]
-            done.set()
+            computing.done.set()
 
     async def _compute(
         self,
@@ -244,7 +259,7 @@ class ResponseMemory:
         scope: Scope,
         receive: Receive,
         send: Send,
-        done: asyncio.Event,
+        computing: _Pending,
         app: ASGIApp,
     ) -> None:
         # The status and headers as the app said them, before the front door adds its own.
@@ -258,14 +273,32 @@ class ResponseMemory:
             elif message["type"] == "http.response.body":
                 chunks.append(message.get("body", b""))
                 if not message.get("more_body", False):
-                    # A copy sized to its content: a body straight from a serializer may sit
-                    # in a much larger allocation (orjson's are 16 KiB whatever their length),
-                    # which the cache would keep alive and miscount.
-                    self._keep(key, scope, start, bytes(memoryview(b"".join(chunks))))
-                    done.set()  # waiters need not wait for this client to read the bytes
+                    if computing.wanted:
+                        # A copy sized to its content: a body straight from a serializer may
+                        # sit in a much larger allocation (orjson's are 16 KiB whatever their
+                        # length), which the memory would keep alive and miscount.
+                        self._keep(key, scope, start, bytes(memoryview(b"".join(chunks))))
+                    computing.done.set()  # waiters need not wait for this client's reading
             await send(message)
 
         await app(scope, receive, capture)
+
+    def _first_sight(self, key: tuple[Any, ...]) -> bool:
+        """Whether this is the first time the request is seen (lately): then its answer is
+        kept only if the request comes again while it is computed.
+
+        Distinct queries (a sweep, a crawler) would otherwise fill the memory with answers
+        asked for once, evicting the ones asked for again, and cost each a copy; a
+        dashboard's requests come back, and are kept from their second time. Only hashes
+        of the requests seen are remembered, a bounded number, oldest forgotten first."""
+        mark = hash(key)
+        if mark in self.seen:
+            del self.seen[mark]
+            return False
+        self.seen[mark] = None
+        if len(self.seen) > SEEN_REQUESTS:
+            del self.seen[next(iter(self.seen))]
+        return True
 
     def _keep(
         self,

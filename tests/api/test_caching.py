@@ -165,6 +165,8 @@ def test_repeated_request_is_served_from_memory(
     client: TestClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     first = client.get("/v1/regions", params={"parent": "140400"})
+    # Kept the second time it is asked for (a request seen once is not kept).
+    assert client.get("/v1/regions", params={"parent": "140400"}).content == first.content
 
     def refuse(*_: object, **__: object) -> None:
         raise AssertionError("the endpoint ran")
@@ -178,13 +180,38 @@ def test_repeated_request_is_served_from_memory(
         client.get("/v1/regions", params={"parent": "140700"})
 
 
+def test_a_request_seen_once_is_not_kept(seeded_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Distinct queries (a sweep, a crawler) leave nothing in memory and cost no copy.
+    app = create_app(Settings(database_url=seeded_url))
+    with TestClient(app) as http:
+        for parent in ("140000", "140400", "140700"):
+            assert http.get("/v1/regions", params={"parent": parent}).status_code == 200
+        assert isinstance(app, JinzhongAPI)
+        assert app.front_door is not None
+        assert app.front_door.memory.entries == {}
+        ran = 0
+        real = regions.list_regions
+
+        def counted(*args: object, **kwargs: object) -> object:
+            nonlocal ran
+            ran += 1
+            return real(*args, **kwargs)  # type: ignore[arg-type]
+
+        monkeypatch.setattr(regions, "list_regions", counted)
+        for _ in range(3):
+            http.get("/v1/regions", params={"parent": "140700"})
+    assert ran == 1  # the second asking computed and kept it; the third was replayed
+    assert len(app.front_door.memory.entries) == 1
+
+
 def test_fast_path_keeps_within_its_budget(tmp_path: Path, seeded_url: str) -> None:
     settings = Settings(database_url=seeded_url, response_cache_mb=0.01)  # about 10 KB
     app = create_app(settings)
     with TestClient(app) as small:
-        for parent in ("140000", "140400", "140700"):
+        for parent in ("140000", "140400", "140700", "140000", "140400", "140700"):
             small.get("/v1/regions", params={"parent": parent})
-        small.get("/v1/observations")  # a body larger than the whole budget is not kept
+        for _ in range(2):  # a body larger than the whole budget is not kept
+            small.get("/v1/observations")
         assert isinstance(app, JinzhongAPI)
         assert app.front_door is not None
         fast_path = app.front_door.memory
