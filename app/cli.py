@@ -7,6 +7,7 @@ does). tests/test_cold_start.py holds this.
 
 from __future__ import annotations
 
+import gc
 from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, NoReturn
@@ -290,6 +291,12 @@ def serve(
         # One process instead of three: the imports (most of a restart's time) are paid once.
         _migrate(settings)
         _seed(settings, None, force=False)
+    if (workers or settings.workers) == 1 and not reload:
+        # This process will serve: until the app's start-up freezes what the imports made
+        # and turns it back on (app/main.py), the collector would only walk those ~130,000
+        # objects again and again, a tenth of a cold start, to find next to no garbage.
+        # (Worker processes start afresh; a supervisor that only starts them keeps it on.)
+        gc.disable()
     import uvicorn
 
     from app.observability import logging_config
