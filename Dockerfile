@@ -26,6 +26,9 @@ COPY pyproject.toml README.md ./
 COPY app ./app
 COPY migrations ./migrations
 COPY seed_data ./seed_data
+# Bytecode made here, as root: the server's user cannot write __pycache__ beside the code,
+# and would otherwise compile every module of the app again at each start.
+RUN python -m compileall -q app migrations
 USER jinzhong
 VOLUME ["/data"]
 EXPOSE 8000

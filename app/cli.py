@@ -1,28 +1,27 @@
-"""The `jinzhong` command: migrate, seed, validate and serve."""
+"""The `jinzhong` command: migrate, seed, validate and serve.
+
+Each command imports what it uses when it runs: `serve` never loads the seeder, the YAML
+reader, Alembic or the synthetic data (some 60 ms of every restart, for nothing a server
+does). tests/test_cold_start.py holds this.
+"""
 
 from __future__ import annotations
 
+import gc
 from collections import Counter
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
-import uvicorn
-from sqlalchemy.exc import OperationalError
-from sqlmodel import Session
 
 from app.config import Settings
-from app.db import make_engine
-from app.errors import ConflictError, NotFoundError
-from app.migrate import upgrade
-from app.observability import logging_config
-from app.rules.witnesses import Agreement
-from app.seed.boundaries import BoundaryBuildError, build_boundaries, installed_package
-from app.seed.export import export_database
-from app.seed.loader import SeedError, load_bundle
-from app.seed.sync import DatabaseNotReadyError, seed_database
-from app.services.keys import Scope, create_key, list_keys, revoke_key
-from app.synth import build_synthetic
+
+# The one import a signature needs (typer reads the option's choices from the enum): a
+# vocabulary, which loads neither the database layer nor the models.
+from app.rules.scopes import Scope
+
+if TYPE_CHECKING:
+    from app.seed.loader import SeedError
 
 cli = typer.Typer(help="Jinzhong Indicators: curated data and its API.", no_args_is_help=True)
 SeedDirOption = Annotated[
@@ -37,6 +36,8 @@ def migrate() -> None:
 
 
 def _migrate(settings: Settings) -> None:
+    from app.migrate import upgrade
+
     upgrade(settings.database_url)
     typer.echo("database is at the newest migration")
 
@@ -44,6 +45,9 @@ def _migrate(settings: Settings) -> None:
 @cli.command()
 def validate(seed_dir: SeedDirOption = None) -> None:
     """Check seed_data/ (YAML, references, quotes, figures, units) without touching a database."""
+    from app.rules.witnesses import Agreement
+    from app.seed.loader import SeedError, load_bundle
+
     folder = seed_dir or Settings().seed_dir
     try:
         bundle = load_bundle(folder)
@@ -98,6 +102,10 @@ def seed(
 
 
 def _seed(settings: Settings, seed_dir: Path | None, *, force: bool) -> None:
+    from app.db import make_engine
+    from app.seed.loader import SeedError
+    from app.seed.sync import DatabaseNotReadyError, seed_database
+
     engine = make_engine(settings.database_url)
     try:
         report = seed_database(engine, seed_dir or settings.seed_dir, force=force)
@@ -136,6 +144,12 @@ def keys_create(
     scope: Annotated[Scope, typer.Option(help="write: curate data; admin: also manage.")],
 ) -> None:
     """Create a key and print it: the only time it is shown (only its hash is stored)."""
+    from sqlmodel import Session
+
+    from app.db import make_engine
+    from app.errors import ConflictError
+    from app.services.keys import create_key
+
     engine = make_engine(Settings().database_url)
     try:
         with Session(engine) as session, session.begin():
@@ -151,6 +165,11 @@ def keys_create(
 @keys_cli.command("list")
 def keys_list() -> None:
     """Every key: name, scope, when created and, if so, revoked (never a secret)."""
+    from sqlmodel import Session
+
+    from app.db import make_engine
+    from app.services.keys import list_keys
+
     engine = make_engine(Settings().database_url)
     with Session(engine) as session:
         for key in list_keys(session):
@@ -162,6 +181,12 @@ def keys_list() -> None:
 @keys_cli.command("revoke")
 def keys_revoke(name: Annotated[str, typer.Argument(help="The key's name.")]) -> None:
     """Revoke a key: it stops working at once and stays listed as revoked."""
+    from sqlmodel import Session
+
+    from app.db import make_engine
+    from app.errors import NotFoundError
+    from app.services.keys import revoke_key
+
     engine = make_engine(Settings().database_url)
     try:
         with Session(engine) as session, session.begin():
@@ -180,6 +205,11 @@ def export(
 ) -> None:
     """Write the database back as seed_data/ YAML (and source texts): seed → export → seed →
     export gives the same files."""
+    from sqlalchemy.exc import OperationalError
+
+    from app.db import make_engine
+    from app.seed.export import export_database
+
     settings = Settings()
     engine = make_engine(settings.database_url, serving=True)
     try:
@@ -196,6 +226,9 @@ def export(
 def boundaries(seed_dir: SeedDirOption = None) -> None:
     """Build seed_data/boundaries.geojson (the regions' outlines, simplified) from the package
     in the `maps` extra: a curator's build step, never run at serve time."""
+    from app.seed.boundaries import BoundaryBuildError, build_boundaries, installed_package
+    from app.seed.loader import SeedError
+
     folder = seed_dir or Settings().seed_dir
     try:
         report = build_boundaries(folder, installed_package())
@@ -218,6 +251,10 @@ def synth(
     ),
 ) -> None:
     """Create a synthetic database for scale runs: the real seed plus N generated figures."""
+    from app.db import make_engine
+    from app.migrate import upgrade
+    from app.synth import build_synthetic
+
     if db.exists():
         typer.echo(f"error: {db} exists; remove it or name another file", err=True)
         raise typer.Exit(1)
@@ -254,6 +291,16 @@ def serve(
         # One process instead of three: the imports (most of a restart's time) are paid once.
         _migrate(settings)
         _seed(settings, None, force=False)
+    if (workers or settings.workers) == 1 and not reload:
+        # This process will serve: until the app's start-up freezes what the imports made
+        # and turns it back on (app/main.py), the collector would only walk those ~130,000
+        # objects again and again, a tenth of a cold start, to find next to no garbage.
+        # (Worker processes start afresh; a supervisor that only starts them keeps it on.)
+        gc.disable()
+    import uvicorn
+
+    from app.observability import logging_config
+
     uvicorn.run(
         "app.main:create_app",
         factory=True,

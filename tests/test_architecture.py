@@ -1,5 +1,5 @@
 """The architecture holds: the import contract of pyproject.toml (layers, independent
-siblings, no cycle, no web framework below the API) is kept and names every package, so a
+siblings, no cycle, no web framework below the API, no seeder in what serves) is kept and names every package, so a
 broken layer fails the suite and CI; what a running app keeps is read through its Runtime;
 conftest files hold fixtures and hooks only, and tests take their helpers from tests/support/."""
 
@@ -67,6 +67,17 @@ def test_imports_refuse_an_upward_import(tmp_path: Path) -> None:
     assert result.returncode == 1, result.stdout + result.stderr
     assert "app.store.rows -> app.services.search" in result.stdout
     assert "2 broken" in result.stdout  # the layers and the acyclic contract
+
+
+def test_imports_refuse_the_seeder_in_a_router(tmp_path: Path) -> None:
+    # A server loads the seeder only at its first write (tests/test_cold_start.py).
+    shutil.copytree(APP, tmp_path / "app", ignore=shutil.ignore_patterns("__pycache__"))
+    topics = tmp_path / "app" / "api" / "v1" / "topics.py"
+    topics.write_text(topics.read_text(encoding="utf-8") + "\nfrom app.seed import loader\n")
+    result = lint_imports(tmp_path)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "app.api.v1.topics -> app.seed.loader" in result.stdout
+    assert "1 broken" in result.stdout  # the serving contract alone: the layers allow it
 
 
 def test_runtime_is_the_apps_only_state(client: TestClient) -> None:

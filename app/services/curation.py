@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
+from functools import cache
 from typing import Annotated, Any
 
 from pydantic import TypeAdapter, ValidationError
@@ -33,24 +34,25 @@ from app.models import RecordVersion, Source
 from app.rules import moments
 from app.rules.resources import one, singular
 from app.schemas.common import FieldError
-from app.seed.loader import SEED_FILES
-from app.seed.records import read_records
-from app.seed.sync import current_data_version, mark_data_version
-from app.seed.versions import as_json, as_text, current_version, keep_version, record_etag
-from app.seed.writes import RecordError, write_record
+
+# The seeder's modules (app.seed: its rules, the YAML reader) are imported by the functions
+# that use them, at the first write or record read: a server that only reads never loads
+# them, and starts that much sooner (tests/test_cold_start.py).
 
 # Resources curators may write, by their URL name (also their seed_data/ kind).
 RESOURCES = ("sources", "indicators", "observations", "events", "entities", "quotes")
 
 
+@cache
 def _code_type(resource: str) -> TypeAdapter[str]:
     """A resource's code as its seed model declares it (a slug; snake_case for indicators)."""
+    from app.seed.loader import SEED_FILES
+
     declared = SEED_FILES[resource][1].model_fields["code"]
     return TypeAdapter(Annotated[declared.annotation, *declared.metadata])  # type: ignore[arg-type]
 
 
-_CODES = {resource: _code_type(resource) for resource in RESOURCES}
-__all__ = ["RESOURCES", "Written", "editable_record", "history", "record_etag", "write"]
+__all__ = ["RESOURCES", "Written", "editable_record", "history", "write"]
 
 
 @dataclass(frozen=True)
@@ -85,6 +87,9 @@ def merge_patch(target: Any, patch: Any) -> Any:
 def editable_record(session: Session, resource: str, code: str) -> dict[str, Any]:
     """A record in its seed form (a source with its text), as PATCH and POST take it: read
     from its own rows, whatever the size of the rest."""
+    from app.seed.records import read_records
+    from app.seed.versions import as_json
+
     found = read_records(session, resource, [code], with_text=True)
     if not found:
         raise NotFoundError(f"No {singular(resource)} with code {code!r}.")
@@ -94,6 +99,8 @@ def editable_record(session: Session, resource: str, code: str) -> dict[str, Any
 def stored_record(session: Session, resource: str, code: str) -> tuple[str, str]:
     """A record's editable form as JSON text, and its ETag: its current version, one row;
     read from its rows only if it has no version (`jinzhong synth` writes rows alone)."""
+    from app.seed.versions import as_text, current_version, record_etag
+
     version = current_version(session, resource, code)
     if version is None:
         record = editable_record(session, resource, code)
@@ -179,6 +186,9 @@ def write(
 ) -> Written:
     """Create (body), update (code, a merge patch) or retire (code) one record, all or
     nothing; raise a problem naming what is wrong."""
+    from app.seed.records import read_records
+    from app.seed.versions import keep_version, record_etag
+
     with exclusive(engine, "seed"), Session(engine) as session, session.begin():
         if action == "create":
             assert body is not None
@@ -237,6 +247,8 @@ def _adopt(session: Session, resource: str, code: str, record: dict[str, Any]) -
     """A record with rows but no version (`jinzhong synth` writes rows alone) gets its first
     version before it is changed, known from when its source was published: its history
     then starts where it did, and the write is an update, not a creation."""
+    from app.seed.versions import current_version, keep_version
+
     if current_version(session, resource, code) is not None:
         return
     source = session.get(Source, record.get("source", code if resource == "sources" else ""))
@@ -251,7 +263,7 @@ def _adopt(session: Session, resource: str, code: str, record: dict[str, Any]) -
 
 def _valid_code(resource: str, code: Any) -> bool:
     try:
-        _CODES[resource].validate_python(code, strict=True)
+        _code_type(resource).validate_python(code, strict=True)
     except ValidationError:
         return False
     return True
@@ -272,6 +284,9 @@ def _check_precondition(resource: str, code: str, current: str, if_match: str | 
 def _write_one(session: Session, resource: str, code: str, after: dict[str, Any] | None) -> None:
     """A write checks and touches that record (and those that refer to it or copy from it)
     only: at the cost of one record, however large the rest."""
+    from app.seed.sync import current_data_version, mark_data_version
+    from app.seed.writes import RecordError, write_record
+
     try:
         write_record(session, resource, code, after)
     except RecordError as exc:

@@ -11,7 +11,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 
 from app.db import sqlite_file
-from app.migrate import current_revision, head_revision
+from app.migrate import head_revision, stored_revision
 from app.store.dataset import SEED_HASH_KEY, UNSEEDED, read_data_version
 
 logger = logging.getLogger("jinzhong.health")
@@ -71,7 +71,8 @@ def _step_by_step(engine: Engine) -> Readiness:
         with engine.connect() as connection:
             connection.execute(text("SELECT 1")).scalar()
             result.checks["database"] = "reachable"
-            revision = current_revision(engine)
+            # One plain query, as `jinzhong migrate` reads it: a server never loads Alembic.
+            revision = stored_revision(engine)
         head = head_revision()
         if revision != head:
             result.problem = f"the schema is at {revision or 'nothing'}, not {head}: run migrations"

@@ -11,21 +11,14 @@ import hashlib
 import hmac
 import secrets
 from datetime import UTC, datetime
-from enum import StrEnum
 
 from sqlmodel import Session, col, select
 
 from app.errors import ConflictError, NotFoundError
 from app.models import ApiKey
+from app.rules.scopes import Scope
 
 KEY_PREFIX = "jzk"
-
-
-class Scope(StrEnum):
-    """What a key may do: write curates data; admin may also do what later needs it."""
-
-    write = "write"
-    admin = "admin"
 
 
 def _hash(secret: str) -> str:

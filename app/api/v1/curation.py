@@ -20,6 +20,7 @@ from sqlmodel import Session
 from app.api.admission import WriteGate
 from app.api.auth import require
 from app.api.deps import (
+    PROBLEM_SCHEMA,
     Pagination,
     get_language,
     page_response,
@@ -32,7 +33,7 @@ from app.api.runtime import runtime, write_gate
 from app.errors import InvalidBodyError, PayloadTooLargeError, UnsupportedMediaTypeError
 from app.models import ApiKey
 from app.rules.resources import one, singular
-from app.schemas.common import FieldError, Problem
+from app.schemas.common import FieldError
 from app.services.curation import (
     RESOURCES,
     VersionEntry,
@@ -80,10 +81,9 @@ BODY = {
 WRITE_ERRORS = {
     **problem_responses(400, 401, 403, 413, 415, 422, 429),
     503: {
-        "model": Problem,
         "description": "Nothing was written: the write queue is full (WRITE_QUEUE), or the "
         "database is unavailable. Send it again after Retry-After.",
-        "content": {PROBLEM_JSON: {}},
+        "content": {PROBLEM_JSON: {"schema": PROBLEM_SCHEMA}},
         "headers": {
             "Retry-After": {
                 "description": "Seconds to wait before sending the write again.",

@@ -1,0 +1,98 @@
+"""A server starts with what serving needs and nothing else: `jinzhong serve`, in a process of
+its own, answers /readyz without having imported the seeder (app.seed: its YAML reader, its
+whole-dataset rules), Alembic, the synthetic data, the load test or any package that only a
+curator's build step, the test suite or the benchmark installs. They cost every restart
+time and bought a server nothing: a server neither migrates nor seeds (`serve --prepare`
+does, and imports them only when there is work), and the API's writes load the seeder's
+rules at their first use."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+from app.config import PROJECT_ROOT
+from tests.support.server import free_port
+
+# Packages (and every module under them) a serving process must not have imported.
+NOT_FOR_SERVING = (
+    # The seeder, the YAML it reads, the migrations' machinery (Alembic and its templates).
+    "app.seed",
+    "yaml",
+    "alembic",
+    "mako",
+    # The `synth` and `boundaries` commands, the benchmark and its peer.
+    "app.synth",
+    "app.bench",
+    "cnmaps",
+    "datasette",
+    # Clients and test tools: a server makes no HTTP requests.
+    "httpx",
+    "httpx2",
+    "frictionless",
+    "pytest",
+    "hypothesis",
+    "schemathesis",
+)
+
+# Run in the server's own process: `jinzhong serve` as the console script runs it, and a
+# thread that asks /readyz until it answers 200, prints the modules imported by then and
+# stops the server (as Ctrl-C would). urllib is the standard library's: it adds nothing above.
+PROBE = """
+import json, os, signal, sys, threading, time, urllib.request
+
+def probe(url):
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=5) as answer:
+                if answer.status == 200:
+                    break
+        except OSError:
+            time.sleep(0.05)
+    print(json.dumps(sorted(sys.modules)), flush=True)
+    os.kill(os.getpid(), signal.SIGINT)
+
+threading.Thread(target=probe, args=(sys.argv[1],), daemon=True).start()
+sys.argv = ["jinzhong", *sys.argv[2:]]
+from app.cli import main
+main()
+"""
+
+
+def served_modules(database_url: str) -> list[str]:
+    """The modules a fresh `jinzhong serve` on `database_url` has imported by the time its
+    /readyz first answers 200."""
+    port = free_port()
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            PROBE,
+            f"http://127.0.0.1:{port}/readyz",
+            *("serve", "--host", "127.0.0.1", "--port", str(port)),
+        ],
+        cwd=PROJECT_ROOT,
+        env={**os.environ, "DATABASE_URL": database_url, "LOG_LEVEL": "warning"},
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    lines = result.stdout.strip().splitlines()
+    assert lines, f"the server printed nothing (exit {result.returncode}):\n{result.stderr}"
+    modules: list[str] = json.loads(lines[-1])
+    return modules
+
+
+def test_serve_imports_nothing_serving_does_not_need(seeded_url: str) -> None:
+    modules = served_modules(seeded_url)
+    assert "app.main" in modules  # the app was built and answered
+    assert "app.services.health" in modules
+    loaded = [
+        name
+        for name in modules
+        if any(name == package or name.startswith(f"{package}.") for package in NOT_FOR_SERVING)
+    ]
+    assert loaded == []
