@@ -8,7 +8,7 @@ import json
 import re
 import time
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -106,6 +106,20 @@ async def _problem(scope: Scope, send: Send, status: int, title: str, detail: st
     await send({"type": "http.response.body", "body": body})
 
 
+# How the response memory sends a kept answer: status, every header but the request's id,
+# body (the front door adds the id, and counts and logs the answer).
+Replay = Callable[[int, tuple[tuple[bytes, bytes], ...], bytes], Awaitable[None]]
+
+
+def with_security_headers(
+    headers: Iterable[tuple[bytes, bytes]],
+) -> tuple[tuple[bytes, bytes], ...]:
+    """`headers`, and SECURITY_HEADERS after them where they do not say them already."""
+    said = tuple(headers)
+    names = {name.lower() for name, _ in said}
+    return said + tuple(pair for pair in SECURITY_HEADERS if pair[0] not in names)
+
+
 # Bodies larger than this are not kept: rare, and they would crowd out the many small ones.
 MAX_KEPT_BODY = 2 * 1024 * 1024
 # What an entry costs beyond its bytes (objects, dictionary slots), for the budget.
@@ -153,6 +167,10 @@ class _Kept:
     route: str  # the route template that computed it, for logs and metrics of replays
     # What a 304 from it repeats (RFC 9110 15.4.5), worked out once.
     validators: tuple[tuple[bytes, bytes], ...]
+    # The headers of a replayed 200 and 304 as the front door sends them, but for the
+    # request's id: worked out once, not at each replay.
+    said: tuple[tuple[bytes, bytes], ...]
+    said_not_modified: tuple[tuple[bytes, bytes], ...]
 
 
 class ResponseMemory:
@@ -211,21 +229,22 @@ class ResponseMemory:
         receive: Receive,
         send: Send,
         app: ASGIApp,
-    ) -> None:
-        """Replay the kept answer to this request, or let `app` compute it (and keep it)."""
+        replay: Replay,
+    ) -> int | None:
+        """Replay the kept answer to this request through `replay` and return its status;
+        or let `app` compute it through `send` (and keep it) and return None."""
         key, headers = identity
         try:
             version = (await self.version()).version
         except Exception:  # the database is unwell: let the app answer (503, /readyz)
             await app(scope, receive, send)
-            return
+            return None
         waited = 0.0
         while True:
             kept = self.entries.get(key)
             if kept is not None and kept.version == version and self._replayable(kept, headers):
                 self.entries.move_to_end(key)
-                await self._replay(kept, scope, headers, send)
-                return
+                return await self._replay(kept, scope, headers, replay)
             waiting = self.pending.get(key)
             # Nobody computing, or the one computing has finished without a keepable 200
             # (an error, a 304, a large body): compute this one.
@@ -243,7 +262,7 @@ class ResponseMemory:
             waited += asyncio.get_running_loop().time() - started
         if scope["method"] == "HEAD":
             await app(scope, receive, send)
-            return
+            return None
         computing = _Pending(wanted=not self._first_sight(key))
         self.pending[key] = computing
         try:
@@ -252,6 +271,7 @@ class ResponseMemory:
             if self.pending.get(key) is computing:
                 del self.pending[key]
             computing.done.set()
+        return None
 
     async def _compute(
         self,
@@ -326,7 +346,17 @@ class ResponseMemory:
         if old is not None:
             self.used -= old.cost
         validators = tuple((k, v) for k, v in headers if k.lower() in _VALIDATORS)
-        self.entries[key] = _Kept(version, headers, body, etag, cost, route_of(scope), validators)
+        self.entries[key] = _Kept(
+            version,
+            headers,
+            body,
+            etag,
+            cost,
+            route_of(scope),
+            validators,
+            said=with_security_headers(headers),
+            said_not_modified=with_security_headers(validators),
+        )
         self.used += cost
         while self.used > self.budget:
             _, evicted = self.entries.popitem(last=False)
@@ -345,18 +375,15 @@ class ResponseMemory:
         return b"if-modified-since" not in headers
 
     async def _replay(
-        self, kept: _Kept, scope: Scope, headers: dict[bytes, bytes], send: Send
-    ) -> None:
+        self, kept: _Kept, scope: Scope, headers: dict[bytes, bytes], replay: Replay
+    ) -> int:
         scope[ROUTE_KEY] = kept.route
         if_none_match = headers.get(b"if-none-match")
         if if_none_match and self._matches(kept, if_none_match):
-            validators = list(kept.validators)
-            await send({"type": "http.response.start", "status": 304, "headers": validators})
-            await send({"type": "http.response.body", "body": b""})
-            return
-        await send({"type": "http.response.start", "status": 200, "headers": list(kept.headers)})
-        body = b"" if scope["method"] == "HEAD" else kept.body
-        await send({"type": "http.response.body", "body": body})
+            await replay(304, kept.said_not_modified, b"")
+            return 304
+        await replay(200, kept.said, b"" if scope["method"] == "HEAD" else kept.body)
+        return 200
 
 
 # What health checks call (app/api/health.py): they answer whatever Host they are sent.
@@ -485,12 +512,14 @@ class FrontDoor:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
-                headers = list(message.get("headers", ()))
-                names = {name.lower() for name, _ in headers}
-                headers += [pair for pair in SECURITY_HEADERS if pair[0] not in names]
-                headers.append(said)
+                headers = [*with_security_headers(message.get("headers", ())), said]
                 message = {**message, "headers": headers}
             await send(message)
+
+        async def replay(code: int, headers: tuple[tuple[bytes, bytes], ...], body: bytes) -> None:
+            # A kept answer's headers already say what the door adds, but for the id.
+            await send({"type": "http.response.start", "status": code, "headers": [*headers, said]})
+            await send({"type": "http.response.body", "body": body})
 
         try:
             if not self.hosts.admits(hosts) and scope["path"] not in PROBES:
@@ -501,7 +530,11 @@ class FrontDoor:
             if identity is None:
                 await self.app(scope, receive, answer)
             else:
-                await self.memory.answer(identity, scope, receive, answer, self.app)
+                replayed = await self.memory.answer(
+                    identity, scope, receive, answer, self.app, replay
+                )
+                if replayed is not None:
+                    status = replayed
         finally:
             seconds = time.perf_counter() - started
             route = route_of(scope)
