@@ -25,6 +25,8 @@ install: $(VENV)/.installed
 
 install-dev: $(VENV)/.installed-dev
 
+install-bench: $(VENV)/.installed-bench
+
 # One process migrates, seeds and serves (`serve --prepare`): a restart pays the imports once,
 # and finds in the database, without loading Alembic or the YAML, that both are done.
 run: install
