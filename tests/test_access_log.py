@@ -42,6 +42,8 @@ KEYS = [
     "request_id",
     "time",
 ]
+# What uvicorn logs as each worker process starts.
+STARTED = "Started server process"
 TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}\+00:00")
 
 
@@ -241,15 +243,19 @@ def test_served_logs_every_request_through_sigterm(seeded_url: str) -> None:
 def test_served_workers_each_log_their_requests(seeded_url: str) -> None:
     server = Served({"DATABASE_URL": seeded_url, "LOG_LEVEL": "info"}, "--workers", "2")
     try:
+        # Both workers up before the load, so that both answer and write to the one pipe.
+        deadline = time.monotonic() + 60
+        while server.written_so_far().count(STARTED) < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert server.written_so_far().count(STARTED) == 2, server.written_so_far()
+
         # Several connections at once, so that both workers answer and write together.
         def batch(prefix: str) -> list[str]:
             with httpx.Client(base_url=server.base) as client:
-                return send_mix(client, 30, prefix)
+                return send_mix(client, 150, prefix)
 
         with ThreadPoolExecutor(4) as pool:
             sent = [i for ids in pool.map(batch, ["a", "b", "c", "d"]) for i in ids]
     finally:
         entries = served_entries(server)  # no line cut by another: each is valid JSON
     assert_logged(entries, sent)
-    started = [e for e in entries if e["message"].startswith("Started server process")]
-    assert len(started) == 2
