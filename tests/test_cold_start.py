@@ -38,40 +38,54 @@ NOT_FOR_SERVING = (
 )
 
 # Run in the server's own process: `jinzhong serve` as the console script runs it, and a
-# thread that asks /readyz until it answers 200, prints the modules imported by then and
-# stops the server (as Ctrl-C would). urllib is the standard library's: it adds nothing above.
+# thread that asks /readyz until it answers 200, then reads a list and an item (the /v1
+# routes are made ready at their first request), prints what it saw and the modules
+# imported by then, and stops the server (as Ctrl-C would). urllib is the standard
+# library's: it adds nothing above.
 PROBE = """
 import json, os, signal, sys, threading, time, urllib.request
 
-def probe(url):
+def status(url):
+    try:
+        with urllib.request.urlopen(url, timeout=5) as answer:
+            return answer.status
+    except OSError:
+        return None
+
+def probe(base):
     deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(url, timeout=5) as answer:
-                if answer.status == 200:
-                    break
-        except OSError:
+    ready = False
+    while not ready and time.monotonic() < deadline:
+        ready = status(base + "/readyz") == 200
+        if not ready:
             time.sleep(0.05)
-    print(json.dumps(sorted(sys.modules)), flush=True)
+    reads = [status(base + path) for path in READS] if ready else []
+    seen = {"ready": ready, "reads": reads, "modules": sorted(sys.modules)}
+    print(json.dumps(seen), flush=True)
     os.kill(os.getpid(), signal.SIGINT)
 
+READS = json.loads(sys.argv[2])
 threading.Thread(target=probe, args=(sys.argv[1],), daemon=True).start()
-sys.argv = ["jinzhong", *sys.argv[2:]]
+sys.argv = ["jinzhong", *sys.argv[3:]]
 from app.cli import main
 main()
 """
 
+# Read once the server is ready, before the modules are listed: a list and an item.
+READS = ["/v1/observations?limit=1", "/v1/indicators"]
+
 
 def served_modules(database_url: str) -> list[str]:
     """The modules a fresh `jinzhong serve` on `database_url` has imported by the time its
-    /readyz first answers 200."""
+    /readyz has answered 200 and it has answered READS; fails unless they were all 200."""
     port = free_port()
     result = subprocess.run(
         [
             sys.executable,
             "-c",
             PROBE,
-            f"http://127.0.0.1:{port}/readyz",
+            f"http://127.0.0.1:{port}",
+            json.dumps(READS),
             *("serve", "--host", "127.0.0.1", "--port", str(port)),
         ],
         cwd=PROJECT_ROOT,
@@ -82,13 +96,16 @@ def served_modules(database_url: str) -> list[str]:
     )
     lines = result.stdout.strip().splitlines()
     assert lines, f"the server printed nothing (exit {result.returncode}):\n{result.stderr}"
-    modules: list[str] = json.loads(lines[-1])
+    seen = json.loads(lines[-1])
+    assert seen["ready"], f"/readyz never answered 200:\n{result.stderr}"
+    assert seen["reads"] == [200] * len(READS), (seen["reads"], result.stderr)
+    modules: list[str] = seen["modules"]
     return modules
 
 
 def test_serve_imports_nothing_serving_does_not_need(seeded_url: str) -> None:
     modules = served_modules(seeded_url)
-    assert "app.main" in modules  # the app was built and answered
+    assert "app.main" in modules
     assert "app.services.health" in modules
     loaded = [
         name
