@@ -128,6 +128,9 @@ ENTRY_OVERHEAD = 1024
 _KEYED = (b"host", b"accept", b"accept-language", b"accept-encoding", b"origin")
 _CONDITIONAL = (b"if-none-match", b"if-modified-since")
 _WATCHED = frozenset((*_KEYED, *_CONDITIONAL))
+# Requests that carry credentials are answered by the app alone: an answer to them is not
+# the public one a key of the headers above names (RFC 9111 3.5).
+_PRIVATE = frozenset((b"authorization", b"cookie"))
 # Headers a 304 repeats from its 200 (RFC 9110 15.4.5), CORS included for browsers.
 _VALIDATORS = {
     b"etag",
@@ -181,8 +184,9 @@ class ResponseMemory:
     An entry is keyed by the exact request (scheme, root path, path, query string and every
     value of the headers that can change the bytes) and belongs to the data version named in
     its ETag: once the data changes (as the app reads it, every DATA_VERSION_TTL seconds),
-    old entries are never served and age out. Only 200s that carry an ETag are kept, so
-    errors always go through the app. A matching If-None-Match gets a 304 from the entry.
+    old entries are never served and age out. Only 200s whose ETag names that version are
+    kept, so errors always go through the app; requests with credentials (Authorization,
+    Cookie) always do too. A matching If-None-Match gets a 304 from the entry.
     Requests with a repeated key or conditional header go through the app, which decides.
     """
 
@@ -194,7 +198,7 @@ class ResponseMemory:
         # Requests being computed: identical ones arriving meanwhile wait for the first.
         self.pending: dict[tuple[Any, ...], _Pending] = {}
         # Hashes of requests seen once and not kept (yet), oldest first.
-        self.seen: dict[int, None] = {}
+        self.seen: OrderedDict[int, None] = OrderedDict()
 
     def key(self, scope: Scope) -> tuple[tuple[Any, ...], dict[bytes, bytes]] | None:
         """The request's identity and the headers that matter to it, or None when it must
@@ -208,6 +212,8 @@ class ResponseMemory:
             return None
         headers: dict[bytes, bytes] = {}
         for name, value in scope["headers"]:
+            if name in _PRIVATE:
+                return None
             if name in _WATCHED:
                 if name in headers:  # given twice: the app decides what that means
                     return None
@@ -266,7 +272,7 @@ class ResponseMemory:
         computing = _Pending(wanted=not self._first_sight(key))
         self.pending[key] = computing
         try:
-            await self._compute(key, scope, receive, send, computing, app)
+            await self._compute(key, version, scope, receive, send, computing, app)
         finally:
             if self.pending.get(key) is computing:
                 del self.pending[key]
@@ -276,6 +282,7 @@ class ResponseMemory:
     async def _compute(
         self,
         key: tuple[Any, ...],
+        version: str,
         scope: Scope,
         receive: Receive,
         send: Send,
@@ -297,7 +304,7 @@ class ResponseMemory:
                         # A copy sized to its content: a body straight from a serializer may
                         # sit in a much larger allocation (orjson's are 16 KiB whatever their
                         # length), which the memory would keep alive and miscount.
-                        self._keep(key, scope, start, bytes(memoryview(b"".join(chunks))))
+                        self._keep(key, version, scope, start, bytes(memoryview(b"".join(chunks))))
                     computing.done.set()  # waiters need not wait for this client's reading
             await send(message)
 
@@ -317,12 +324,13 @@ class ResponseMemory:
             return False
         self.seen[mark] = None
         if len(self.seen) > SEEN_REQUESTS:
-            del self.seen[next(iter(self.seen))]
+            self.seen.popitem(last=False)
         return True
 
     def _keep(
         self,
         key: tuple[Any, ...],
+        version: str,
         scope: Scope,
         start: tuple[int, list[tuple[bytes, bytes]]],
         body: bytes,
@@ -332,8 +340,12 @@ class ResponseMemory:
         etag = next((v for k, v in headers if k.lower() == b"etag"), None)
         if status != 200 or etag is None or len(body) > MAX_KEPT_BODY:
             return
-        # The entry belongs to the data version its ETag names: W/"<version>-<digest>".
-        version = etag.removeprefix(b"W/").strip(b'"').rsplit(b"-", 1)[0].decode()
+        # Kept only if its ETag (W/"<version>-<digest>") names the data version it was asked
+        # under: an ETag of another kind (a curated record's own) or a version that changed
+        # meanwhile would make an entry never replayed, only taking room.
+        named = etag.removeprefix(b"W/").strip(b'"').rsplit(b"-", 1)[0]
+        if named != version.encode():
+            return
         cost = (
             len(body)
             + sum(len(k) + len(v) for k, v in headers)

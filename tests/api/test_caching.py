@@ -301,16 +301,63 @@ def test_fast_path_accounts_replacements(seeded_url: str) -> None:
 
 
 def test_a_304_lists_its_headers_as_its_200_does(seeded_url: str) -> None:
-    # Computed afresh (no response cache) or replayed from memory, a 304 repeats the 200's
-    # validators in the 200's order: a client or a doc comparing answers sees one shape.
+    # Computed afresh (no response memory) or replayed from memory (the 200 is kept at its
+    # second asking), a 304 repeats the 200's validators in the 200's order: a client or a
+    # doc comparing answers sees one shape.
     path = "/v1/observations/gdp-2024"
     for budget in (0, 1):
-        with TestClient(
-            create_app(Settings(database_url=seeded_url, response_cache_mb=budget))
-        ) as c:
-            ok = c.get(path)
+        app = create_app(Settings(database_url=seeded_url, response_cache_mb=budget))
+        assert isinstance(app, JinzhongAPI)
+        with TestClient(app) as c:
+            for _ in range(2):
+                ok = c.get(path)
+            assert app.front_door is not None
+            assert bool(app.front_door.memory.entries) == bool(budget)
             not_modified = c.get(path, headers={"If-None-Match": ok.headers["etag"]})
             assert not_modified.status_code == 304
             names = [k for k, _ in not_modified.headers.multi_items() if k != "date"]
             repeated = [k for k, _ in ok.headers.multi_items() if k in names]
             assert names[: len(repeated)] == repeated, budget
+
+
+def test_a_request_with_credentials_is_never_replayed(
+    seeded_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # An answer to a request that carries credentials is the app's to give each time: the
+    # memory's key does not name them, so a kept answer could reach another caller.
+    app = create_app(Settings(database_url=seeded_url))
+    ran = 0
+    real = regions.list_regions
+
+    def counted(*args: object, **kwargs: object) -> object:
+        nonlocal ran
+        ran += 1
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(regions, "list_regions", counted)
+    with TestClient(app) as http:
+        for credentials in ({"Authorization": "Bearer someone"}, {"Cookie": "session=someone"}):
+            for _ in range(3):
+                answer = http.get("/v1/regions?parent=140700", headers=credentials)
+                assert answer.status_code == 200
+        assert isinstance(app, JinzhongAPI)
+        assert app.front_door is not None
+        assert app.front_door.memory.entries == {}
+    assert ran == 6
+
+
+def test_an_answer_whose_etag_is_not_the_data_version_is_not_kept(seeded_url: str) -> None:
+    # A curated record's ETag is the record's own: an entry under it would never be
+    # replayed (its version is never the data's), only take room.
+    app = create_app(Settings(database_url=seeded_url))
+    with TestClient(app) as http:
+        for _ in range(3):
+            record = http.get("/v1/observations/gdp-2024/record")
+            assert record.status_code == 200
+            assert record.headers["etag"]
+        assert isinstance(app, JinzhongAPI)
+        assert app.front_door is not None
+        assert app.front_door.memory.entries == {}
+        for _ in range(2):  # while a data answer asked for twice is kept
+            assert http.get("/v1/observations/gdp-2024").status_code == 200
+        assert len(app.front_door.memory.entries) == 1
