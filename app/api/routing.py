@@ -21,7 +21,7 @@ import functools
 import hashlib
 import inspect
 import json
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable
 from datetime import UTC, datetime
 from email.utils import format_datetime, parsedate_to_datetime
 from pathlib import Path
@@ -36,7 +36,7 @@ from fastapi.routing import APIRoute, APIRouter, _effective_route_context_var
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
-from app.api.compiled import compile_handler
+from app.api.compiled import Handler, compile_handler
 from app.api.errors import problem_response
 from app.api.formats import (
     CSV_MEDIA_TYPE,
@@ -57,7 +57,6 @@ from app.store.dataset import DataVersion
 MAX_PAGE = 1000
 # The suffix of a list's CSV twin, as Datasette's `.csv` URLs.
 CSV_SUFFIX = ".csv"
-Handler = Callable[[Request], Coroutine[Any, Any, Response]]
 
 
 def _build_id() -> tuple[str, datetime]:
@@ -193,8 +192,9 @@ class Negotiated:
 def _releasing_connections(endpoint: Callable[..., Any]) -> Callable[..., Any]:
     """The endpoint, handing its session's database connection back as soon as it returns.
 
-    FastAPI validates a sync endpoint's answer in a second worker-thread hop, and closes the
-    session only once the response is sent. Holding the connection through that hop, the
+    FastAPI's handler (FAST_READS=false, or a route without a compiled plan) validates a
+    sync endpoint's answer in a second worker-thread hop, and closes the session only once
+    the response is sent. Holding the connection through that hop, the
     requests waiting for a thread could hold every connection while every thread waited for
     one: a stall until the pool's timeout under load. Released here, a connection is only
     ever in use by a running thread, and DB_POOL_SIZE threads never wait for one. (The
@@ -303,10 +303,11 @@ class DataRoute(APIRoute):
         return route_handler
 
     def _cache_headers(self, response: Response, request: Request, asked: Negotiated) -> None:
-        # In the order a 200 carries them (its endpoint set Content-Language and Vary first),
-        # so that a 304 made here lists them as one replayed from the 200 does.
+        # In the order a 200 carries them (its endpoint, through get_language, set
+        # Content-Language and Vary: Accept-Language first), so that a 304 made here lists
+        # them as one replayed from the 200 does.
         response.headers.setdefault("Content-Language", asked.language)
-        for header in ("Accept", "Accept-Language", "Accept-Encoding"):
+        for header in ("Accept-Language", "Accept", "Accept-Encoding"):
             response.headers.add_vary_header(header)  # HttpTidyMiddleware drops repeats
         response.headers["ETag"] = asked.etag
         response.headers["Last-Modified"] = format_datetime(asked.last_modified, usegmt=True)
