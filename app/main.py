@@ -115,11 +115,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         try:
             yield
         finally:
-            # Pooled connections closed; the engine opens new ones if the app starts again.
-            held.dispose()
-            # Last: uvicorn runs this after the requests in flight have finished (SIGTERM),
-            # so every request's line is queued by now, and written before the process ends.
-            held.access_log.stop()
+            try:
+                # Pooled connections closed; the engine opens new ones if the app starts again.
+                held.dispose()
+            finally:
+                # Last, and even if closing a connection failed: uvicorn runs this after the
+                # requests in flight have finished (SIGTERM), so every request's line is
+                # queued by now, and written before the process ends.
+                held.access_log.stop()
 
     app = JinzhongAPI(
         title="Jinzhong Indicators",
