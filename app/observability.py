@@ -88,7 +88,7 @@ def logging_config(level: str) -> dict[str, Any]:
                 "()": JsonFormatter,
                 "fmt": "%(levelname)s %(name)s %(message)s",
                 "rename_fields": {"levelname": "level", "name": "logger"},
-                "timestamp": "time",  # ISO 8601, UTC, with milliseconds
+                "timestamp": "time",  # ISO 8601, UTC, with microseconds
                 "json_ensure_ascii": False,
                 "json_serializer": _dumps,
                 # uvicorn's copy of each message with terminal colours is noise in a log store.

@@ -12,16 +12,17 @@ The answers are FastAPI's to the byte, because only valid requests take the plan
 - every parameter of the whole tree is validated before any dependency runs; at the first
   invalid one the request is handed to FastAPI's own handler, which validates it again and
   answers the same 422 it always did;
-- dependencies run in FastAPI's order, with its per-request cache, and what they raise
-  goes to the same exception handlers;
+- dependencies run in FastAPI's order, each solved once per request where it asks to be
+  cached (keyed by the dependency alone: FastAPI's key adds security scopes, which no
+  compiled route has), and what they raise goes to the same exception handlers;
 - the endpoint's result is validated and serialized by the route's own response field,
   with its settings, as FastAPI's handler does (in the endpoint's worker thread: one
   thread hop where FastAPI makes two).
 
 A route whose tree holds something the plan does not handle (headers, cookies, a body,
 security scopes, a sync dependency, a parameter model) is not compiled and keeps
-FastAPI's handler; `compiled_routes` says which are. FAST_READS=false sends every request
-through FastAPI's handler, for comparison and as an escape hatch.
+FastAPI's handler; each DataRoute's `compiled` says which it has. FAST_READS=false sends
+every request through FastAPI's handler, for comparison and as an escape hatch.
 """
 
 from __future__ import annotations
