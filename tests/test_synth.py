@@ -4,7 +4,7 @@ copied ones; and a target that already holds rows is refused, untouched."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -35,16 +35,6 @@ def synthetic(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
     engine.dispose()
 
 
-@pytest.fixture
-def migrated(new_database: Callable[[str], str]) -> Iterator[Engine]:
-    """An empty PostgreSQL database of the test's own, migrated to head."""
-    url = new_database("copy")
-    upgrade(url)
-    engine = make_engine(url)
-    yield engine
-    engine.dispose()
-
-
 def rows(engine: Engine) -> dict[str, list[tuple[object, ...]]]:
     """Every model table's rows as SQLAlchemy reads them (typed), sorted."""
     with engine.connect() as connection:
@@ -54,13 +44,13 @@ def rows(engine: Engine) -> dict[str, list[tuple[object, ...]]]:
         }
 
 
-def test_copy_rows_carries_every_table(synthetic: Engine, migrated: Engine) -> None:
-    copied = copy_rows(synthetic, migrated)
+def test_copy_rows_carries_every_table(synthetic: Engine, migrated_engine: Engine) -> None:
+    copied = copy_rows(synthetic, migrated_engine)
     source = rows(synthetic)
     assert copied == {name: len(found) for name, found in source.items()}
-    assert rows(migrated) == source
+    assert rows(migrated_engine) == source
     observation = SQLModel.metadata.tables["observation"]
-    with migrated.connect() as connection:
+    with migrated_engine.connect() as connection:
         synthetic_count = connection.execute(
             sa.select(sa.func.count()).where(observation.c.code.like("synth-%"))
         ).scalar_one()
@@ -68,11 +58,11 @@ def test_copy_rows_carries_every_table(synthetic: Engine, migrated: Engine) -> N
 
 
 def test_copy_rows_ids_made_afterwards_follow_the_copied(
-    synthetic: Engine, migrated: Engine
+    synthetic: Engine, migrated_engine: Engine
 ) -> None:
-    copy_rows(synthetic, migrated)
+    copy_rows(synthetic, migrated_engine)
     table = SQLModel.metadata.tables[str(SearchDocument.__tablename__)]
-    with migrated.begin() as connection:
+    with migrated_engine.begin() as connection:
         highest = connection.execute(sa.select(sa.func.max(table.c.id))).scalar_one()
         made = connection.execute(
             sa.insert(table)
@@ -92,12 +82,12 @@ def test_copy_rows_ids_made_afterwards_follow_the_copied(
     assert made == highest + 1
 
 
-def test_copy_rows_refuses_a_target_with_rows(synthetic: Engine, migrated: Engine) -> None:
-    seed_database(migrated, SEED_DIR)
-    before = rows(migrated)
+def test_copy_rows_refuses_a_target_with_rows(synthetic: Engine, migrated_engine: Engine) -> None:
+    seed_database(migrated_engine, SEED_DIR)
+    before = rows(migrated_engine)
     with pytest.raises(ValueError, match="needs an empty target"):
-        copy_rows(synthetic, migrated)
-    assert rows(migrated) == before
+        copy_rows(synthetic, migrated_engine)
+    assert rows(migrated_engine) == before
 
 
 def test_copy_rows_writes_only_to_postgresql(synthetic: Engine, tmp_path: Path) -> None:
