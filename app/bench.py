@@ -51,6 +51,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from app.config import PROJECT_ROOT
+from app.db import postgres_unreachable
 from app.synth import copy_rows
 
 OUT = PROJECT_ROOT / "var" / "bench"
@@ -571,15 +572,7 @@ def bench_database(name: str, path: Path, axes: Axes) -> tuple[list[Result], dic
 
 def postgres_problem() -> str | None:
     """Why the PostgreSQL rows cannot be measured, or None if BENCH_POSTGRES_URL answers."""
-    try:
-        engine = create_engine(POSTGRES_URL, connect_args={"connect_timeout": 3})
-        with engine.connect() as connection:
-            connection.execute(text("SELECT 1"))
-        engine.dispose()
-    except Exception as exc:  # any failure to connect means the same here
-        shown = make_url(POSTGRES_URL).render_as_string(hide_password=True)
-        return f"no PostgreSQL answers at {shown} ({type(exc).__name__})"
-    return None
+    return postgres_unreachable(POSTGRES_URL)
 
 
 @contextmanager

@@ -78,6 +78,20 @@ def sqlite_file(url: URL) -> Path | None:
     return Path(url.database.removeprefix("file:").split("?")[0])
 
 
+def postgres_unreachable(url: str) -> str | None:
+    """Why no PostgreSQL answers at `url` (its password hidden), or None if one does: the
+    bench and the test suite skip their PostgreSQL rows and runs with this reason."""
+    try:
+        engine = create_engine(url, connect_args={"connect_timeout": 3})
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+        engine.dispose()
+    except Exception as exc:  # any failure to connect means the same to both
+        shown = make_url(url).render_as_string(hide_password=True)
+        return f"no PostgreSQL answers at {shown} ({type(exc).__name__})"
+    return None
+
+
 # Keys of the PostgreSQL advisory locks taken around schema and data changes.
 _LOCK_KEYS = {"migrate": 0x6A7A_0001, "seed": 0x6A7A_0002}
 

@@ -10,6 +10,8 @@ from pathlib import Path
 from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import Engine, make_url
 
+from app.db import postgres_unreachable
+
 BACKEND = os.environ.get("TEST_DATABASE", "sqlite")
 BACKENDS = {"sqlite", "postgresql"}
 # The server the PostgreSQL run uses; only databases this suite creates are touched.
@@ -25,14 +27,7 @@ def shown(url: str) -> str:
 
 def postgres_problem() -> str | None:
     """Why PostgreSQL cannot be used, or None if it answers."""
-    try:
-        engine = create_engine(POSTGRES_URL, connect_args={"connect_timeout": 3})
-        with engine.connect() as connection:
-            connection.execute(text("SELECT 1"))
-        engine.dispose()
-    except Exception as exc:  # any failure to connect means the same to the suite
-        return f"no PostgreSQL answers at {shown(POSTGRES_URL)} ({type(exc).__name__})"
-    return None
+    return postgres_unreachable(POSTGRES_URL)
 
 
 def postgres_admin(statement: str) -> None:
