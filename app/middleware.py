@@ -131,6 +131,8 @@ _WATCHED = frozenset((*_KEYED, *_CONDITIONAL))
 # Requests that carry credentials are answered by the app alone: an answer to them is not
 # the public one a key of the headers above names (RFC 9111 3.5).
 _PRIVATE = frozenset((b"authorization", b"cookie"))
+# Every header name the key looks at: one lookup for the many it does not.
+_NOTED = _WATCHED | _PRIVATE
 # Headers a 304 repeats from its 200 (RFC 9110 15.4.5), CORS included for browsers.
 _VALIDATORS = {
     b"etag",
@@ -212,9 +214,9 @@ class ResponseMemory:
             return None
         headers: dict[bytes, bytes] = {}
         for name, value in scope["headers"]:
-            if name in _PRIVATE:
-                return None
-            if name in _WATCHED:
+            if name in _NOTED:
+                if name in _PRIVATE:
+                    return None
                 if name in headers:  # given twice: the app decides what that means
                     return None
                 headers[name] = value
