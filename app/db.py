@@ -78,6 +78,11 @@ def sqlite_file(url: URL) -> Path | None:
     return Path(url.database.removeprefix("file:").split("?")[0])
 
 
+def printable_url(url: str) -> str:
+    """A database URL as it may be printed or logged: its password hidden."""
+    return make_url(url).render_as_string(hide_password=True)
+
+
 def postgres_unreachable(url: str) -> str | None:
     """Why no PostgreSQL answers at `url` (its password hidden), or None if one does: the
     bench and the test suite skip their PostgreSQL rows and runs with this reason."""
@@ -87,8 +92,7 @@ def postgres_unreachable(url: str) -> str | None:
             connection.execute(text("SELECT 1"))
         engine.dispose()
     except Exception as exc:  # any failure to connect means the same to both
-        shown = make_url(url).render_as_string(hide_password=True)
-        return f"no PostgreSQL answers at {shown} ({type(exc).__name__})"
+        return f"no PostgreSQL answers at {printable_url(url)} ({type(exc).__name__})"
     return None
 
 

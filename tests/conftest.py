@@ -26,7 +26,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 
 from app.config import Settings
-from app.db import make_engine
+from app.db import make_engine, printable_url
 from app.main import create_app
 from app.migrate import upgrade
 from app.seed.loader import SeedBundle, load_bundle
@@ -37,7 +37,6 @@ from tests.support.databases import (
     POSTGRES_URL,
     Databases,
     postgres_problem,
-    shown,
 )
 from tests.support.seed import SEED_DIR
 from tests.support.server import Served
@@ -52,7 +51,7 @@ def pytest_configure(config: pytest.Config) -> None:
 
 def pytest_report_header(config: pytest.Config) -> str:
     return f"database backend: {BACKEND}" + (
-        f" ({shown(POSTGRES_URL)})" if BACKEND != "sqlite" else ""
+        f" ({printable_url(POSTGRES_URL)})" if BACKEND != "sqlite" else ""
     )
 
 

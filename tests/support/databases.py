@@ -20,11 +20,6 @@ POSTGRES_URL = os.environ.get(
 )
 
 
-def shown(url: str) -> str:
-    """A database URL as it may be printed: without its password."""
-    return make_url(url).render_as_string(hide_password=True)
-
-
 def postgres_problem() -> str | None:
     """Why PostgreSQL cannot be used, or None if it answers."""
     return postgres_unreachable(POSTGRES_URL)
