@@ -165,15 +165,13 @@ class _Kept:
     # Immutable and of tuples of bytes: the garbage collector stops tracking such tuples, so
     # thousands of entries add almost nothing to a full collection's walk.
     version: str
-    headers: tuple[tuple[bytes, bytes], ...]
     body: bytes
     etag: bytes
     cost: int
     route: str  # the route template that computed it, for logs and metrics of replays
-    # What a 304 from it repeats (RFC 9110 15.4.5), worked out once.
-    validators: tuple[tuple[bytes, bytes], ...]
-    # The headers of a replayed 200 and 304 as the front door sends them, but for the
-    # request's id: worked out once, not at each replay.
+    # The headers of a replayed 200 and 304 (the validators a 304 repeats, RFC 9110
+    # 15.4.5) as the front door sends them, but for the request's id: worked out once, not
+    # at each replay.
     said: tuple[tuple[bytes, bytes], ...]
     said_not_modified: tuple[tuple[bytes, bytes], ...]
 
@@ -362,12 +360,10 @@ class ResponseMemory:
         validators = tuple((k, v) for k, v in headers if k.lower() in _VALIDATORS)
         self.entries[key] = _Kept(
             version,
-            headers,
             body,
             etag,
             cost,
             route_of(scope),
-            validators,
             said=with_security_headers(headers),
             said_not_modified=with_security_headers(validators),
         )
