@@ -4,6 +4,7 @@ written), errors logged with their request id, and /metrics in the Prometheus fo
 from __future__ import annotations
 
 import logging
+import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -11,11 +12,13 @@ from pathlib import Path
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from prometheus_client import CollectorRegistry, Histogram, generate_latest
+from prometheus_client import Counter as PrometheusCounter
 from prometheus_client.parser import text_string_to_metric_families
 
 from app.config import Settings
 from app.main import create_app
-from app.observability import ACCESS_LOGGER
+from app.observability import ACCESS_LOGGER, LATENCY_BUCKETS, RequestTally, new_request_id
 from tests.support.access_log import AccessFile
 
 HEX_ID = re.compile(r"[0-9a-f]{32}")
@@ -163,3 +166,51 @@ def test_metrics_report_data_version_and_pool(client: TestClient) -> None:
     states = {dict(labels)["state"] for name, labels in found if name == "db_pool_connections"}
     assert states == {"in_use", "idle", "overflow", "size"}
     assert found[("db_pool_connections", (("state", "size"),))] == Settings().db_pool_size
+
+
+def test_request_tally_exposes_what_prometheus_clients_own_metrics_would() -> None:
+    # The same observations through prometheus-client's Counter and Histogram, which the
+    # tally replaces on the hot path: the exposition must not tell them apart.
+    durations = [0.0001, 0.0005, 0.0007, 0.001, 0.003, 0.2, 0.5, 4.9, 5.0, 7.5]
+    asked = [("GET", "/v1/topics", 200), ("GET", "/v1/topics", 304), ("HEAD", "/healthz", 200)]
+    tallied = CollectorRegistry()
+    tally = RequestTally()
+    tallied.register(tally)
+    reference = CollectorRegistry()
+    requests = PrometheusCounter(
+        *RequestTally._REQUESTS, ["method", "route", "status"], registry=reference
+    )
+    latency = Histogram(
+        *RequestTally._LATENCY, ["method", "route"], buckets=LATENCY_BUCKETS, registry=reference
+    )
+    for number, seconds in enumerate(durations * 3):
+        method, route, status = asked[number % len(asked)]
+        tally.observe(method, route, status, seconds)
+        requests.labels(method, route, str(status)).inc()
+        latency.labels(method, route).observe(seconds)
+
+    def shown(registry: CollectorRegistry) -> list[str]:
+        # Creation times differ by when each series was first seen; everything else must not.
+        text = generate_latest(registry).decode()
+        return [re.sub(r"_created(\{.*\})? .*", r"_created\1", line) for line in text.splitlines()]
+
+    assert shown(tallied) == shown(reference)
+    assert any(line.startswith("http_request_duration_seconds_bucket") for line in shown(tallied))
+
+
+def test_new_request_ids_are_random_hex_and_differ_after_a_fork() -> None:
+    ids = [new_request_id(b"") for _ in range(5000)]  # more than one read of randomness
+    assert all(HEX_ID.fullmatch(given) for given in ids)
+    assert len(set(ids)) == len(ids)
+    reading, writing = os.pipe()
+    child = os.fork()
+    if child == 0:  # the child writes its next id and leaves at once
+        os.write(writing, new_request_id(b"").encode())
+        os._exit(0)
+    os.close(writing)
+    os.waitpid(child, 0)
+    in_child = os.read(reading, 64).decode()
+    os.close(reading)
+    # A child that went on from its parent's randomness would give the parent's next id.
+    assert HEX_ID.fullmatch(in_child)
+    assert in_child != new_request_id(b"")
