@@ -10,7 +10,7 @@ from anyio import to_thread
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.middleware.gzip import GZipMiddleware
-from starlette.types import ASGIApp
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app.api import health
 from app.api.docs import extend_openapi, install_docs
@@ -74,6 +74,17 @@ class JinzhongAPI(FastAPI):
     and given its id and headers like any answer, and a replayed answer meets one layer."""
 
     front_door: FrontDoor | None = None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Straight to the built stack (the front door) for an HTTP request: in one step what
+        FastAPI's and Starlette's own calls would do before it (set the app on the scope;
+        telemetry, which `create_app` turns off with the door made; a root path, none set)."""
+        stack = self.middleware_stack
+        if stack is None or self.front_door is None or scope["type"] != "http" or self.root_path:
+            await super().__call__(scope, receive, send)
+            return
+        scope["app"] = self
+        await stack(scope, receive, send)
 
     def build_middleware_stack(self) -> ASGIApp:
         """The framework's stack, inside the front door made for it."""
@@ -164,7 +175,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.router,  # replaced by the whole stack when Starlette builds it
         hosts=HostAllowList(settings.allowed_host_list()),
         memory=ResponseMemory(
-            int(settings.response_cache_mb * 1024 * 1024), version=held.data_version
+            int(settings.response_cache_mb * 1024 * 1024),
+            version=held.data_version,
+            fresh_version=held.fresh_data_version,
         ),
         metrics=held.metrics,
         access_log=held.access_log,

@@ -126,6 +126,7 @@ MAX_KEPT_BODY = 2 * 1024 * 1024
 ENTRY_OVERHEAD = 1024
 # Request headers that can change a response's bytes (content, language, encoding, CORS).
 _KEYED = (b"host", b"accept", b"accept-language", b"accept-encoding", b"origin")
+_UNSAID = (b"",) * len(_KEYED)  # the key's value of each when the request does not say it
 _CONDITIONAL = (b"if-none-match", b"if-modified-since")
 _WATCHED = frozenset((*_KEYED, *_CONDITIONAL))
 # Requests that carry credentials are answered by the app alone: an answer to them is not
@@ -190,11 +191,21 @@ class ResponseMemory:
     Requests with a repeated key or conditional header go through the app, which decides.
     """
 
-    def __init__(self, budget_bytes: int, version: Callable[[], Awaitable[DataVersion]]) -> None:
+    def __init__(
+        self,
+        budget_bytes: int,
+        version: Callable[[], Awaitable[DataVersion]],
+        fresh_version: Callable[[], DataVersion | None],
+    ) -> None:
         self.budget = budget_bytes
         self.used = 0
         self.entries: OrderedDict[tuple[Any, ...], _Kept] = OrderedDict()
+        # The data version, read again when it is older than DATA_VERSION_TTL; and the same
+        # without waiting, None when it would have to be read.
         self.version = version
+        self.fresh_version = fresh_version
+        # Answers sent from memory so far (by `at_once` and by `answer`).
+        self.replays = 0
         # Requests being computed: identical ones arriving meanwhile wait for the first.
         self.pending: dict[tuple[Any, ...], _Pending] = {}
         # Hashes of requests seen once and not kept (yet), oldest first.
@@ -224,9 +235,29 @@ class ResponseMemory:
             tuple(scope.get("server") or ()),
             scope["path"],
             scope["query_string"],
-            *(headers.get(h, b"") for h in _KEYED),
+            *map(headers.get, _KEYED, _UNSAID),
         )
         return key, headers
+
+    def at_once(
+        self, identity: tuple[tuple[Any, ...], dict[bytes, bytes]], scope: Scope
+    ) -> tuple[int, tuple[tuple[bytes, bytes], ...], bytes] | None:
+        """The kept answer to this request (status, headers but the request's id, body) if
+        it can be sent without waiting for anything; else None, and `answer` decides.
+
+        Most replays go this way: no coroutine of the memory's own, no await before the
+        answer's first byte."""
+        version = self.fresh_version()
+        if version is None:
+            return None
+        key, headers = identity
+        kept = self.entries.get(key)
+        if kept is None or kept.version != version.version:
+            return None
+        said = self._said(kept, scope, headers)
+        if said is not None:
+            self.entries.move_to_end(key)
+        return said
 
     async def answer(
         self,
@@ -248,9 +279,12 @@ class ResponseMemory:
         waited = 0.0
         while True:
             kept = self.entries.get(key)
-            if kept is not None and kept.version == version and self._replayable(kept, headers):
-                self.entries.move_to_end(key)
-                return await self._replay(kept, scope, headers, replay)
+            if kept is not None and kept.version == version:
+                said = self._said(kept, scope, headers)
+                if said is not None:
+                    self.entries.move_to_end(key)
+                    await replay(*said)
+                    return said[0]
             waiting = self.pending.get(key)
             # Nobody computing, or the one computing has finished without a keepable 200
             # (an error, a 304, a large body): compute this one.
@@ -374,26 +408,33 @@ class ResponseMemory:
 
     @staticmethod
     def _matches(kept: _Kept, if_none_match: bytes) -> bool:
+        if if_none_match == kept.etag:  # what a client sends back most: the ETag it was given
+            return True
         opaque = kept.etag.removeprefix(b"W/")
         return any(t.strip().removeprefix(b"W/") == opaque for t in if_none_match.split(b","))
 
-    def _replayable(self, kept: _Kept, headers: dict[bytes, bytes]) -> bool:
-        # Other conditions (If-None-Match: *, If-Modified-Since) are the app's to judge.
+    def _said(
+        self, kept: _Kept, scope: Scope, headers: dict[bytes, bytes]
+    ) -> tuple[int, tuple[tuple[bytes, bytes], ...], bytes] | None:
+        """What a replay of `kept` sends this request (status, headers, body), or None when
+        the app must answer: a condition the memory does not judge (If-None-Match: * or
+        another ETag, If-Modified-Since). Counted, and its route noted for logs and metrics."""
         if_none_match = headers.get(b"if-none-match")
         if if_none_match is not None:
-            return self._matches(kept, if_none_match)
-        return b"if-modified-since" not in headers
-
-    async def _replay(
-        self, kept: _Kept, scope: Scope, headers: dict[bytes, bytes], replay: Replay
-    ) -> int:
+            if not self._matches(kept, if_none_match):
+                return None
+            said: tuple[int, tuple[tuple[bytes, bytes], ...], bytes] = (
+                304,
+                kept.said_not_modified,
+                b"",
+            )
+        elif b"if-modified-since" in headers:
+            return None
+        else:
+            said = (200, kept.said, b"" if scope["method"] == "HEAD" else kept.body)
         scope[ROUTE_KEY] = kept.route
-        if_none_match = headers.get(b"if-none-match")
-        if if_none_match and self._matches(kept, if_none_match):
-            await replay(304, kept.said_not_modified, b"")
-            return 304
-        await replay(200, kept.said, b"" if scope["method"] == "HEAD" else kept.body)
-        return 200
+        self.replays += 1
+        return said
 
 
 # What health checks call (app/api/health.py): they answer whatever Host they are sent.
@@ -539,6 +580,9 @@ class FrontDoor:
             identity = self.memory.key(scope)
             if identity is None:
                 await self.app(scope, receive, answer)
+            elif (kept := self.memory.at_once(identity, scope)) is not None:
+                await replay(*kept)
+                status = kept[0]
             else:
                 replayed = await self.memory.answer(
                     identity, scope, receive, answer, self.app, replay

@@ -108,12 +108,20 @@ class Runtime:
             caches=caches,
         )
 
+    def fresh_data_version(self) -> DataVersion | None:
+        """The data version as this process last read it, if that was within
+        DATA_VERSION_TTL; else None (`data_version` reads it again)."""
+        cached = self.caches.data_version
+        if cached is not None and time.monotonic() - cached[0] < self.settings.data_version_ttl:
+            return cached[1]
+        return None
+
     async def data_version(self) -> DataVersion:
         """The data version as this process last read it, read again after DATA_VERSION_TTL."""
-        cached = self.caches.data_version
+        fresh = self.fresh_data_version()
+        if fresh is not None:
+            return fresh
         now = time.monotonic()
-        if cached is not None and now - cached[0] < self.settings.data_version_ttl:
-            return cached[1]
         version = await run_in_threadpool(self.read_data_version)
         self.caches.data_version = (now, version)
         return version
