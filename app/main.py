@@ -10,6 +10,7 @@ from anyio import to_thread
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.middleware.gzip import GZipMiddleware
+from fastapi.telemetry import TelemetryConfig
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app.api import health
@@ -68,19 +69,28 @@ TAGS = [
 ]
 
 
+# Metrics and logs are our own (/metrics, JSON lines). FastAPI's OpenTelemetry hooks would
+# look for global providers on every request (~15% of a replayed answer) to find none; turned
+# off, they cost nothing.
+TELEMETRY: TelemetryConfig = {"tracing": False, "metrics": False, "logs": False}
+
+
 class JinzhongAPI(FastAPI):
     """FastAPI, with the FrontDoor (app/middleware.py) around its whole middleware stack:
     outside the framework's handler of unexpected errors, so that a 500 is logged, counted
     and given its id and headers like any answer, and a replayed answer meets one layer."""
 
     front_door: FrontDoor | None = None
+    # Whether an HTTP request may go straight to the built stack: only when FastAPI's
+    # telemetry, which its own call would run first, is off (create_app turns it off).
+    straight_to_stack = False
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Straight to the built stack (the front door) for an HTTP request: in one step what
         FastAPI's and Starlette's own calls would do before it (set the app on the scope;
-        telemetry, which `create_app` turns off with the door made; a root path, none set)."""
+        telemetry, when off; a root path, none set)."""
         stack = self.middleware_stack
-        if stack is None or self.front_door is None or scope["type"] != "http" or self.root_path:
+        if stack is None or not self.straight_to_stack or scope["type"] != "http" or self.root_path:
             await super().__call__(scope, receive, send)
             return
         scope["app"] = self
@@ -142,13 +152,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description=DESCRIPTION,
         openapi_tags=TAGS,
         lifespan=lifespan,
-        # Metrics and logs are our own (/metrics, JSON lines). FastAPI's OpenTelemetry hooks
-        # would look for global providers on every request (~15% of a replayed answer) to
-        # find none; turned off, they cost nothing.
-        telemetry={"tracing": False, "metrics": False, "logs": False},
+        telemetry=TELEMETRY,
         docs_url=None,
         redoc_url=None,
     )
+    app.straight_to_stack = not any(TELEMETRY.values())
     held.install(app)
     install_error_handlers(app)
     # Outermost last: CORS answers preflights first; HEAD is served as a (compressed) GET.

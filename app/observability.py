@@ -29,6 +29,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import orjson
+import prometheus_client.metrics
 from prometheus_client import CollectorRegistry, Counter
 from prometheus_client.core import GaugeMetricFamily, InfoMetricFamily, Metric
 from prometheus_client.registry import Collector
@@ -191,11 +192,15 @@ class RequestTally(Collector):
 
     def collect(self) -> Iterator[Metric]:
         """Both families with every series counted so far."""
+        # As prometheus-client's own metrics: no _created series where its
+        # disable_created_metrics() or PROMETHEUS_DISABLE_CREATED_SERIES turned them off.
+        created_too = getattr(prometheus_client.metrics, "_use_created", True)
         requests = Metric(*self._REQUESTS, "counter")
         for (method, route, status), (count, created) in self._counts.items():
             labels = {"method": method, "route": route, "status": str(status)}
             requests.add_sample("http_requests_total", labels, count)
-            requests.add_sample("http_requests_created", labels, created)
+            if created_too:
+                requests.add_sample("http_requests_created", labels, created)
         yield requests
         latency = Metric(*self._LATENCY, "histogram")
         name = latency.name
@@ -207,7 +212,8 @@ class RequestTally(Collector):
                 latency.add_sample(f"{name}_bucket", {"le": bound, **labels}, cumulative)
             latency.add_sample(f"{name}_count", labels, cumulative)
             latency.add_sample(f"{name}_sum", labels, timed[-2])
-            latency.add_sample(f"{name}_created", labels, timed[-1])
+            if created_too:
+                latency.add_sample(f"{name}_created", labels, timed[-1])
         yield latency
 
 
@@ -245,8 +251,8 @@ class _StateCollector(Collector):
 
 class _RandomIds:
     """New request ids: 32 hex digits of the system's randomness (as `secrets.token_hex(16)`),
-    taken from 16 KiB read at once rather than a system call for each id. Used by the event
-    loop alone; a forked child reads its own, never its parent's."""
+    taken from 16 KiB read at once rather than a system call for each id. Not for threads:
+    used by the process's one event loop; a forked child reads its own, never its parent's."""
 
     SIZE = 16
     READ = 1024 * SIZE
@@ -319,9 +325,9 @@ def access_line(
 PIPE_BUF = 4096
 
 
-# What a line takes beyond its path, at most: the keys, a long route template, a 128-byte
-# request id. The queue's bound counts each line as this and its path.
-LINE_BYTES = 512
+# What a request line takes beyond its method, route, path and request id (the keys, status,
+# duration and time: about 190 bytes), rounded up: what the queue's bound counts it as.
+LINE_BYTES = 224
 
 # One request's fields, as the event loop queues them: method, route, path, status, seconds,
 # request id, time.time() when it ended.
@@ -341,7 +347,7 @@ class AccessLog:
     requests in flight have finished) writes every line still queued before it returns; a
     line made after that (a request cancelled at the shutdown timeout) is written at once.
 
-    The queue is bounded (`max_bytes`, each line counted as LINE_BYTES and its path): if
+    The queue is bounded (`max_bytes`, each line counted as LINE_BYTES and its fields): if
     stderr stops taking lines (a stalled pipe, a full disk), lines beyond it are dropped,
     counted in `access_log_dropped_lines_total` and, once stderr takes lines again, said in
     a warning. Waiting instead would stall the event loop, so every request and every health
@@ -407,7 +413,7 @@ class AccessLog:
         self, method: str, route: str, path: str, status: int, seconds: float, request_id: str
     ) -> None:
         """Queue one request's line (called by the event loop, once per request)."""
-        size = LINE_BYTES + len(path)
+        size = LINE_BYTES + len(method) + len(route) + len(path) + len(request_id)
         waiting = self._queued - self._taken
         if waiting + size > self.max_bytes:
             self._full += 1
@@ -442,8 +448,13 @@ class AccessLog:
         size = 0
         while self._queue:
             fields = self._queue.popleft()
-            self._taken += LINE_BYTES + len(fields[2])
-            line = access_line(*fields)
+            method, route, path, _, _, request_id, _ = fields
+            self._taken += LINE_BYTES + len(method) + len(route) + len(path) + len(request_id)
+            try:
+                line = access_line(*fields)
+            except Exception:  # one line that cannot be made must not stop the log
+                self._dropped.inc()
+                continue
             if chunk and size + len(line) > PIPE_BUF:
                 self._write(b"".join(chunk), len(chunk))
                 chunk, size = [], 0

@@ -153,6 +153,34 @@ def test_access_log_writes_whole_lines_at_most_pipe_buf_at_a_time(
     assert len(path.read_bytes().splitlines()) == 2000
 
 
+def test_access_log_goes_on_past_a_line_it_cannot_make(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, info: None
+) -> None:
+    # The thread makes the lines: one that fails must cost that line, counted, not the log.
+    made = access_line
+
+    def failing(*fields: Any) -> bytes:
+        if fields[5] == "r-3":
+            raise ValueError("cannot make this line")
+        return made(*fields)
+
+    monkeypatch.setattr(app.observability, "access_line", failing)
+    registry = CollectorRegistry()
+    dropped = PrometheusCounter("dropped", "Lines dropped.", registry=registry)
+    path = tmp_path / "access.log"
+    with path.open("wb") as file:
+        log = AccessLog(dropped, fd=file.fileno(), interval=0.01)
+        log.start()
+        for number in range(5):
+            add(log, f"r-{number}")
+        time.sleep(0.2)  # the thread writes what it can make
+        add(log, "r-5")
+        log.stop()
+    ids = [json.loads(line)["request_id"] for line in path.read_bytes().splitlines()]
+    assert ids == ["r-0", "r-1", "r-2", "r-4", "r-5"]
+    assert registry.get_sample_value("dropped_total") == 1
+
+
 def test_access_log_drops_and_counts_lines_beyond_its_bound(
     tmp_path: Path, caplog: pytest.LogCaptureFixture, info: None
 ) -> None:

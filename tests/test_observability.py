@@ -12,7 +12,13 @@ from pathlib import Path
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from prometheus_client import CollectorRegistry, Histogram, generate_latest
+from prometheus_client import (
+    CollectorRegistry,
+    Histogram,
+    disable_created_metrics,
+    enable_created_metrics,
+    generate_latest,
+)
 from prometheus_client import Counter as PrometheusCounter
 from prometheus_client.parser import text_string_to_metric_families
 
@@ -196,6 +202,21 @@ def test_request_tally_exposes_what_prometheus_clients_own_metrics_would() -> No
 
     assert shown(tallied) == shown(reference)
     assert any(line.startswith("http_request_duration_seconds_bucket") for line in shown(tallied))
+
+
+def test_request_tally_leaves_out_created_series_when_prometheus_client_does() -> None:
+    registry = CollectorRegistry()
+    tally = RequestTally()
+    registry.register(tally)
+    tally.observe("GET", "/v1/topics", 200, 0.001)
+    assert "_created" in generate_latest(registry).decode()
+    disable_created_metrics()
+    try:
+        shown = generate_latest(registry).decode()
+    finally:
+        enable_created_metrics()
+    assert "_created" not in shown
+    assert 'http_requests_total{method="GET",route="/v1/topics",status="200"} 1.0' in shown
 
 
 def test_new_request_ids_are_random_hex_and_differ_after_a_fork() -> None:
