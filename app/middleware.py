@@ -170,6 +170,9 @@ class _Kept:
     etag: bytes
     cost: int
     route: str  # the route template that computed it, for logs and metrics of replays
+    # A 304 kept for the revalidation that got it (its If-None-Match is in its key): it
+    # answers that revalidation only, never a request for the 200.
+    not_modified_only: bool
     # The headers of a replayed 200 and 304 (the validators a 304 repeats, RFC 9110
     # 15.4.5) as the front door sends them, but for the request's id: worked out once, not
     # at each replay.
@@ -186,9 +189,10 @@ class ResponseMemory:
     value of the headers that can change the bytes) and belongs to the data version named in
     its ETag: once the data changes (as the app reads it, every DATA_VERSION_TTL seconds),
     old entries are never served and age out. Only 200s whose ETag names that version are
-    kept, so errors always go through the app; requests with credentials (Authorization,
-    Cookie) always do too. A matching If-None-Match gets a 304 from the entry.
-    Requests with a repeated key or conditional header go through the app, which decides.
+    kept, and 304s to a revalidation naming it (kept for that If-None-Match alone), so errors
+    always go through the app; requests with credentials (Authorization, Cookie) always do
+    too. A matching If-None-Match gets a 304 from the entry. Requests with a repeated key
+    or conditional header, or an If-Modified-Since, go through the app, which decides.
     """
 
     def __init__(
@@ -251,13 +255,30 @@ class ResponseMemory:
         if version is None:
             return None
         key, headers = identity
-        kept = self.entries.get(key)
-        if kept is None or kept.version != version.version:
+        found = self._find(key, headers, version.version)
+        if found is None:
             return None
-        said = self._said(kept, scope, headers)
+        said = self._said(found[1], scope, headers)
         if said is not None:
-            self.entries.move_to_end(key)
+            self.entries.move_to_end(found[0])
         return said
+
+    def _find(
+        self, key: tuple[Any, ...], headers: dict[bytes, bytes], version: str
+    ) -> tuple[tuple[Any, ...], _Kept] | None:
+        """The entry of this data version that may answer the request, and its key: the
+        kept 200, else a kept 304 to this very revalidation."""
+        kept = self.entries.get(key)
+        if kept is not None and kept.version == version:
+            return key, kept
+        if_none_match = headers.get(b"if-none-match")
+        if if_none_match is None:
+            return None
+        revalidation = (*key, if_none_match)
+        kept = self.entries.get(revalidation)
+        if kept is not None and kept.version == version:
+            return revalidation, kept
+        return None
 
     async def answer(
         self,
@@ -271,6 +292,9 @@ class ResponseMemory:
         """Replay the kept answer to this request through `replay` and return its status;
         or let `app` compute it through `send` (and keep it) and return None."""
         key, headers = identity
+        # A revalidation is its own request: the app may answer it 304, kept for it alone.
+        if_none_match = headers.get(b"if-none-match")
+        asked = key if if_none_match is None else (*key, if_none_match)
         try:
             version = (await self.version()).version
         except Exception:  # the database is unwell: let the app answer (503, /readyz)
@@ -278,14 +302,14 @@ class ResponseMemory:
             return None
         waited = 0.0
         while True:
-            kept = self.entries.get(key)
-            if kept is not None and kept.version == version:
-                said = self._said(kept, scope, headers)
+            found = self._find(key, headers, version)
+            if found is not None:
+                said = self._said(found[1], scope, headers)
                 if said is not None:
-                    self.entries.move_to_end(key)
+                    self.entries.move_to_end(found[0])
                     await replay(*said)
                     return said[0]
-            waiting = self.pending.get(key)
+            waiting = self.pending.get(asked)
             # Nobody computing, or the one computing has finished without a keepable 200
             # (an error, a 304, a large body): compute this one.
             if (
@@ -303,19 +327,20 @@ class ResponseMemory:
         if scope["method"] == "HEAD":
             await app(scope, receive, send)
             return None
-        computing = _Pending(wanted=not self._first_sight(key))
-        self.pending[key] = computing
+        computing = _Pending(wanted=not self._first_sight(asked))
+        self.pending[asked] = computing
         try:
-            await self._compute(key, version, scope, receive, send, computing, app)
+            await self._compute(key, headers, version, scope, receive, send, computing, app)
         finally:
-            if self.pending.get(key) is computing:
-                del self.pending[key]
+            if self.pending.get(asked) is computing:
+                del self.pending[asked]
             computing.done.set()
         return None
 
     async def _compute(
         self,
         key: tuple[Any, ...],
+        headers: dict[bytes, bytes],
         version: str,
         scope: Scope,
         receive: Receive,
@@ -338,7 +363,8 @@ class ResponseMemory:
                         # A copy sized to its content: a body straight from a serializer may
                         # sit in a much larger allocation (orjson's are 16 KiB whatever their
                         # length), which the memory would keep alive and miscount.
-                        self._keep(key, version, scope, start, bytes(memoryview(b"".join(chunks))))
+                        body = bytes(memoryview(b"".join(chunks)))
+                        self._keep(key, headers, version, scope, start, body)
                     computing.done.set()  # waiters need not wait for this client's reading
             await send(message)
 
@@ -364,6 +390,7 @@ class ResponseMemory:
     def _keep(
         self,
         key: tuple[Any, ...],
+        asked: dict[bytes, bytes],
         version: str,
         scope: Scope,
         start: tuple[int, list[tuple[bytes, bytes]]],
@@ -372,7 +399,16 @@ class ResponseMemory:
         status, said = start
         headers = tuple((bytes(k), bytes(v)) for k, v in said)
         etag = next((v for k, v in headers if k.lower() == b"etag"), None)
-        if status != 200 or etag is None or len(body) > MAX_KEPT_BODY:
+        if_none_match = asked.get(b"if-none-match")
+        if etag is None or len(body) > MAX_KEPT_BODY:
+            return
+        if status == 304 and if_none_match is not None:
+            if not self._matches(etag, if_none_match):
+                return  # If-None-Match: * is the app's to judge, each time
+            # Kept for this revalidation only, as the app said it: a client that only ever
+            # revalidates (a dashboard's browser) is answered from memory too.
+            key = (*key, if_none_match)
+        elif status != 200:
             return
         # Kept only if its ETag (W/"<version>-<digest>") names the data version it was asked
         # under: an ETag of another kind (a curated record's own) or a version that changed
@@ -391,26 +427,29 @@ class ResponseMemory:
         old = self.entries.pop(key, None)
         if old is not None:
             self.used -= old.cost
+        not_modified_only = status == 304
         validators = tuple((k, v) for k, v in headers if k.lower() in _VALIDATORS)
-        self.entries[key] = _Kept(
+        kept = _Kept(
             version,
             body,
             etag,
             cost,
             route_of(scope),
+            not_modified_only,
             said=with_security_headers(headers),
-            said_not_modified=with_security_headers(validators),
+            said_not_modified=with_security_headers(headers if not_modified_only else validators),
         )
+        self.entries[key] = kept
         self.used += cost
         while self.used > self.budget:
             _, evicted = self.entries.popitem(last=False)
             self.used -= evicted.cost
 
     @staticmethod
-    def _matches(kept: _Kept, if_none_match: bytes) -> bool:
-        if if_none_match == kept.etag:  # what a client sends back most: the ETag it was given
+    def _matches(etag: bytes, if_none_match: bytes) -> bool:
+        if if_none_match == etag:  # what a client sends back most: the ETag it was given
             return True
-        opaque = kept.etag.removeprefix(b"W/")
+        opaque = etag.removeprefix(b"W/")
         return any(t.strip().removeprefix(b"W/") == opaque for t in if_none_match.split(b","))
 
     def _said(
@@ -421,14 +460,14 @@ class ResponseMemory:
         another ETag, If-Modified-Since). Counted, and its route noted for logs and metrics."""
         if_none_match = headers.get(b"if-none-match")
         if if_none_match is not None:
-            if not self._matches(kept, if_none_match):
+            if not self._matches(kept.etag, if_none_match):
                 return None
             said: tuple[int, tuple[tuple[bytes, bytes], ...], bytes] = (
                 304,
                 kept.said_not_modified,
                 b"",
             )
-        elif b"if-modified-since" in headers:
+        elif b"if-modified-since" in headers or kept.not_modified_only:
             return None
         else:
             said = (200, kept.said, b"" if scope["method"] == "HEAD" else kept.body)

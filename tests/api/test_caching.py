@@ -367,3 +367,32 @@ def test_an_answer_whose_etag_is_not_the_data_version_is_not_kept(seeded_url: st
         for _ in range(2):  # while a data answer asked for twice is kept
             assert http.get("/v1/observations/gdp-2024").status_code == 200
         assert len(app.front_door.memory.entries) == 1
+
+
+def test_a_client_that_only_revalidates_is_answered_from_memory(seeded_url: str) -> None:
+    # A dashboard's browser asks once, then only revalidates: the app answers 304s, and the
+    # second of them is kept for that If-None-Match, so the third comes from memory.
+    app = create_app(Settings(database_url=seeded_url))
+    url = "/v1/regions?parent=140700"
+    with TestClient(app) as http:
+        etag = http.get(url).headers["etag"]
+        assert isinstance(app, JinzhongAPI)
+        assert app.front_door is not None
+        memory = app.front_door.memory
+        answers = [http.get(url, headers={"If-None-Match": etag}) for _ in range(3)]
+        assert [answer.status_code for answer in answers] == [304, 304, 304]
+        assert memory.replays == 1
+        computed, replayed = (
+            [(k, v) for k, v in answer.headers.multi_items() if k != "x-request-id"]
+            for answer in answers[1:]
+        )
+        assert replayed == computed
+        # Another ETag, or none, is not answered by that 304.
+        other = http.get(url, headers={"If-None-Match": 'W/"another"'})
+        assert (other.status_code, other.headers["etag"]) == (200, etag)
+        assert http.get(url).status_code == 200
+        assert memory.replays == 1
+        # If-None-Match: * is the app's to judge each time: never kept.
+        for _ in range(3):
+            assert http.get(url, headers={"If-None-Match": "*"}).status_code == 304
+        assert memory.replays == 1
