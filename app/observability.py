@@ -5,12 +5,13 @@
   logged while the request runs.
 - Logs are JSON lines, one object per line. A request line has method, route template, path
   (never the query string, which may hold anything), status, duration and request id; no
-  headers, so no credentials. It is built with orjson and written by a thread of its own
+  headers, so no credentials. It is made with orjson and written by a thread of its own
   (AccessLog), not by the logging module; every other record (errors, uvicorn's messages)
   goes through logging and python-json-logger's formatter, with the same keys.
-- `/metrics` (prometheus-client) counts requests by route template and status, times them in
-  a histogram, and reports the data version and the database connection pool. Metrics are
-  per process: run one worker per container and let Prometheus scrape each replica.
+- `/metrics` (prometheus-client's format; the request counts kept by RequestTally) counts
+  requests by route template and status, times them in a histogram, and reports the data
+  version and the database connection pool. Metrics are per process: run one worker per
+  container and let Prometheus scrape each replica.
 """
 
 from __future__ import annotations
