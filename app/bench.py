@@ -3,7 +3,10 @@
 Each server runs alone, one process pinned to core 0 (where taskset exists); wrk drives it
 from core 1 with 32 connections (an asyncio client stands in where wrk is missing). Every
 workload runs against the real seed and against a synthetic million observations. Results
-are printed as one table and written as JSON under var/bench/.
+are printed as one table and written as JSON under var/bench/. The replayed answers (log on
+and quiet) are measured once more beside the ceiling in interleaved rounds (`interleaved`),
+all three servers up (idle but for the one loaded) and each row once a round: their ratios
+to the ceiling depend far less on which 15 s of a shared machine's day a row happened to get.
 
 The postgres part runs this API's workloads again on PostgreSQL (BENCH_POSTGRES_URL, by
 default the local server), in a database of the bench's own, dropped afterwards: at seed
@@ -33,6 +36,7 @@ import re
 import shutil
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -59,6 +63,9 @@ SECONDS = float(os.environ.get("BENCH_SECONDS", "15"))
 CONNECTIONS = 32
 SYNTHETIC = int(os.environ.get("BENCH_OBSERVATIONS", "1000000"))
 SOAK_SECONDS = float(os.environ.get("BENCH_SOAK_SECONDS", "60"))
+# The interleaved rounds of the replayed answers against the ceiling (see `interleaved`).
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "7"))
+ROUND_SECONDS = float(os.environ.get("BENCH_ROUND_SECONDS", "3"))
 # "tables" (every server and workload on SQLite), "postgres", "workers", "soak", "writers",
 # "versions" and/or "restart"; all by default. The ratios to the ceiling, to Datasette and
 # to SQLite need the tables part's rows of the same size.
@@ -508,35 +515,16 @@ def bench_database(name: str, path: Path, axes: Axes) -> tuple[list[Result], dic
     )
     script = OUT / "ceiling_app.py"
     script.write_text(CEILING)
-    for label, said in (("ceiling", str(headers_file)), ("ceiling-body", "")):
-        ceiling_port = _free_port()
-        ceiling = Server(
-            [
-                PYTHON,
-                "-m",
-                "uvicorn",
-                "ceiling_app:app",
-                "--app-dir",
-                str(OUT),
-                "--port",
-                str(ceiling_port),
-                "--log-level",
-                "warning",
-                "--http",
-                "httptools",
-                "--loop",
-                "uvloop",
-            ],
-            f"http://127.0.0.1:{ceiling_port}/",
-            env={"CEILING_BODY": str(body_file), "CEILING_HEADERS": said},
-        )
+    for label, said in (("ceiling", headers_file), ("ceiling-body", None)):
+        ceiling = _ceiling_server(body_file, said)
         try:
             rps, p50, p99, errors = _load(
-                f"http://127.0.0.1:{ceiling_port}/", seconds=SECONDS, connections=CONNECTIONS
+                ceiling.base + "/", seconds=SECONDS, connections=CONNECTIONS
             )
             results.append(Result(name, label, "repeated", rps, p50, p99, errors))
         finally:
             ceiling.stop()
+    extras["interleaved"] = interleaved(path, typical, body_file, headers_file)
 
     datasette = shutil.which("datasette", path=str(Path(PYTHON).parent))
     if datasette:
@@ -568,6 +556,85 @@ def bench_database(name: str, path: Path, axes: Axes) -> tuple[list[Result], dic
             results.append(Result(name, "datasette", workload, rps, p50, p99, errors))
         server.stop()
     return results, extras
+
+
+def _ceiling_server(body_file: Path, headers_file: Path | None) -> Server:
+    """The ceiling app under uvicorn (httptools, uvloop), sending the body in `body_file`
+    with the headers in `headers_file` (else only its type and length)."""
+    port = _free_port()
+    server = Server(
+        [
+            PYTHON,
+            "-m",
+            "uvicorn",
+            "ceiling_app:app",
+            "--app-dir",
+            str(OUT),
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+            "--http",
+            "httptools",
+            "--loop",
+            "uvloop",
+        ],
+        f"http://127.0.0.1:{port}/",
+        env={"CEILING_BODY": str(body_file), "CEILING_HEADERS": str(headers_file or "")},
+    )
+    server.base = f"http://127.0.0.1:{port}"
+    return server
+
+
+def interleaved(path: Path, typical: str, body_file: Path, headers_file: Path) -> dict[str, Any]:
+    """The replayed answers and the ceiling in interleaved rounds: this API (log on, and
+    quiet) and the ceiling all started, then ROUNDS rounds of ROUND_SECONDS per row, every
+    row once a round, so that a slow spell of the machine falls on all of them rather than
+    on whichever row ran then. The rows in sequence (above) are each at the mercy of their
+    own 15 s."""
+    servers = {
+        "jinzhong": _api_server(path),
+        "jz-quiet": _api_server(path, LOG_LEVEL="warning"),
+        "ceiling": _ceiling_server(body_file, headers_file),
+    }
+    try:
+        rows: dict[str, tuple[str, dict[str, str] | None]] = {"ceiling repeated": ("/", None)}
+        for label in ("jinzhong", "jz-quiet"):
+            base = servers[label].base
+            etag = httpx.get(base + typical).headers["etag"]  # ETags name the host
+            rows[f"{label} repeated"] = (typical, None)
+            rows[f"{label} if-none-match"] = (typical, {"If-None-Match": etag})
+        rounds: dict[str, list[float]] = {row: [] for row in rows}
+        for _ in range(ROUNDS):
+            for row, (target, headers) in rows.items():
+                base = servers[row.split()[0]].base
+                rps, *_ = _load(
+                    base + target, seconds=ROUND_SECONDS, connections=CONNECTIONS, headers=headers
+                )
+                rounds[row].append(rps)
+    finally:
+        for server in servers.values():
+            server.stop()
+    return {"rounds": ROUNDS, "seconds": ROUND_SECONDS, **round_ratios(rounds)}
+
+
+def round_ratios(
+    rounds: dict[str, list[float]], yardstick: str = "ceiling repeated"
+) -> dict[str, Any]:
+    """Each row's req/s per round, their median, its ratio to the yardstick's median, and
+    the median of the row's ratio to the yardstick round by round."""
+    ruler = rounds[yardstick]
+    return {
+        row: {
+            "req_s": [round(x) for x in found],
+            "median": round(statistics.median(found)),
+            "vs_ceiling": round(statistics.median(found) / statistics.median(ruler), 3),
+            "vs_ceiling_by_round": round(
+                statistics.median(x / y for x, y in zip(found, ruler, strict=True)), 3
+            ),
+        }
+        for row, found in rounds.items()
+    }
 
 
 def postgres_problem() -> str | None:
@@ -939,6 +1006,23 @@ def _print_writers(found: dict[str, Any]) -> None:
         print(f"{backend}: reads kept {run['reads_kept']:.0%}, writes {run['write_statuses']}")
 
 
+def _print_interleaved(extras: dict[str, Any]) -> None:
+    for database, found in extras.items():
+        rounds = found.get("interleaved") if isinstance(found, dict) else None
+        if not rounds:
+            continue
+        print(
+            f"{database}: interleaved, {rounds['rounds']} rounds of {rounds['seconds']:g} s "
+            "(median req/s; ÷ceiling of the medians; median of ÷ceiling round by round)"
+        )
+        for row, figures in rounds.items():
+            if isinstance(figures, dict):
+                print(
+                    f"  {row:<26} {figures['median']:>7} {figures['vs_ceiling']:>6.2f} "
+                    f"{figures['vs_ceiling_by_round']:>6.2f}"
+                )
+
+
 def _shown(ratio: float | None, width: int) -> str:
     """A ratio as the table prints it: two decimals, or a dash where there is none."""
     return f"{'-':>{width}}" if ratio is None else f"{ratio:>{width}.2f}"
@@ -1014,6 +1098,7 @@ def main() -> None:
             f"{r.p50_ms:>8.2f} {r.p99_ms:>8.2f} {r.errors:>6} {_shown(r.vs_ceiling, 8)} "
             f"{_shown(r.vs_datasette, 10)} {_shown(r.vs_sqlite, 7)} {_shown(r.vs_one_worker, 9)}"
         )
+    _print_interleaved(extras)
     print(json.dumps({k: v for k, v in extras.items() if k != "writers"}, indent=2))
     if "writers" in extras:
         _print_writers(extras["writers"])

@@ -5,7 +5,7 @@ to compare with was not measured, there is no ratio."""
 
 from __future__ import annotations
 
-from app.bench import Result, ratios
+from app.bench import Result, ratios, round_ratios
 
 
 def row(database: str, server: str, workload: str, rps: float) -> Result:
@@ -32,3 +32,21 @@ def test_ratios_compare_like_with_like() -> None:
         (0.4, 4.0, 0.5, 1.6),
         (None, None, None, None),  # no SQLite rows of the seed were measured
     ]
+
+
+def test_round_ratios_take_medians_over_rounds_and_round_by_round() -> None:
+    # A slow round (the second) halves every row measured in it: the ratio within each round
+    # is untouched, and the medians do not follow the slow round.
+    found = round_ratios(
+        {
+            "ceiling repeated": [1000, 500, 1000, 1200, 1000],
+            "jinzhong repeated": [600, 300, 620, 700, 640],
+        }
+    )
+    assert found["ceiling repeated"]["median"] == 1000
+    assert found["ceiling repeated"]["vs_ceiling"] == 1.0
+    assert found["jinzhong repeated"]["median"] == 620
+    assert found["jinzhong repeated"]["vs_ceiling"] == 0.62
+    # Round by round: 0.6, 0.6, 0.62, 0.583, 0.64: the median is 0.6.
+    assert found["jinzhong repeated"]["vs_ceiling_by_round"] == 0.6
+    assert found["jinzhong repeated"]["req_s"] == [600, 300, 620, 700, 640]
