@@ -252,33 +252,28 @@ class ResponseMemory:
         Most replays go this way: no coroutine of the memory's own, no await before the
         answer's first byte."""
         version = self.fresh_version()
-        if version is None:
-            return None
-        key, headers = identity
-        found = self._find(key, headers, version.version)
-        if found is None:
-            return None
-        said = self._said(found[1], scope, headers)
-        if said is not None:
-            self.entries.move_to_end(found[0])
-        return said
+        return None if version is None else self._replay_of(identity, scope, version.version)
 
-    def _find(
-        self, key: tuple[Any, ...], headers: dict[bytes, bytes], version: str
-    ) -> tuple[tuple[Any, ...], _Kept] | None:
-        """The entry of this data version that may answer the request, and its key: the
-        kept 200, else a kept 304 to this very revalidation."""
+    def _replay_of(
+        self, identity: tuple[tuple[Any, ...], dict[bytes, bytes]], scope: Scope, version: str
+    ) -> tuple[int, tuple[tuple[bytes, bytes], ...], bytes] | None:
+        """What the memory sends this request (see `_said`) from an entry of this data
+        version, the kept 200 or else a kept 304 to this very revalidation; None if none
+        answers it."""
+        key, headers = identity
         kept = self.entries.get(key)
-        if kept is not None and kept.version == version:
-            return key, kept
-        if_none_match = headers.get(b"if-none-match")
-        if if_none_match is None:
-            return None
-        revalidation = (*key, if_none_match)
-        kept = self.entries.get(revalidation)
-        if kept is not None and kept.version == version:
-            return revalidation, kept
-        return None
+        if kept is None or kept.version != version:
+            if_none_match = headers.get(b"if-none-match")
+            if if_none_match is None:
+                return None
+            key = (*key, if_none_match)
+            kept = self.entries.get(key)
+            if kept is None or kept.version != version:
+                return None
+        said = self._said(kept, scope, headers)
+        if said is not None:
+            self.entries.move_to_end(key)
+        return said
 
     async def answer(
         self,
@@ -302,16 +297,13 @@ class ResponseMemory:
             return None
         waited = 0.0
         while True:
-            found = self._find(key, headers, version)
-            if found is not None:
-                said = self._said(found[1], scope, headers)
-                if said is not None:
-                    self.entries.move_to_end(found[0])
-                    await replay(*said)
-                    return said[0]
+            said = self._replay_of(identity, scope, version)
+            if said is not None:
+                await replay(*said)
+                return said[0]
             waiting = self.pending.get(asked)
-            # Nobody computing, or the one computing has finished without a keepable 200
-            # (an error, a 304, a large body): compute this one.
+            # Nobody computing, or the one computing has finished without an answer the
+            # memory kept (an error, a large body): compute this one.
             if (
                 scope["method"] == "HEAD"
                 or waiting is None
@@ -428,18 +420,23 @@ class ResponseMemory:
         if old is not None:
             self.used -= old.cost
         not_modified_only = status == 304
-        validators = tuple((k, v) for k, v in headers if k.lower() in _VALIDATORS)
-        kept = _Kept(
+        said_all = with_security_headers(headers)
+        # A kept 304 repeats itself; a 200's 304 repeats its validators.
+        said_validators = (
+            said_all
+            if not_modified_only
+            else with_security_headers((k, v) for k, v in headers if k.lower() in _VALIDATORS)
+        )
+        self.entries[key] = _Kept(
             version,
             body,
             etag,
             cost,
             route_of(scope),
             not_modified_only,
-            said=with_security_headers(headers),
-            said_not_modified=with_security_headers(headers if not_modified_only else validators),
+            said=said_all,
+            said_not_modified=said_validators,
         )
-        self.entries[key] = kept
         self.used += cost
         while self.used > self.budget:
             _, evicted = self.entries.popitem(last=False)
