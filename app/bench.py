@@ -598,18 +598,18 @@ def interleaved(path: Path, typical: str, body_file: Path, headers_file: Path) -
         "ceiling": _ceiling_server(body_file, headers_file),
     }
     try:
-        rows: dict[str, tuple[str, dict[str, str] | None]] = {"ceiling repeated": ("/", None)}
+        ceiling = servers["ceiling"].base + "/"
+        rows: dict[str, tuple[str, dict[str, str] | None]] = {"ceiling repeated": (ceiling, None)}
         for label in ("jinzhong", "jz-quiet"):
-            base = servers[label].base
-            etag = httpx.get(base + typical).headers["etag"]  # ETags name the host
-            rows[f"{label} repeated"] = (typical, None)
-            rows[f"{label} if-none-match"] = (typical, {"If-None-Match": etag})
+            url = servers[label].base + typical
+            etag = httpx.get(url).headers["etag"]  # ETags name the host
+            rows[f"{label} repeated"] = (url, None)
+            rows[f"{label} if-none-match"] = (url, {"If-None-Match": etag})
         rounds: dict[str, list[float]] = {row: [] for row in rows}
         for _ in range(ROUNDS):
-            for row, (target, headers) in rows.items():
-                base = servers[row.split()[0]].base
+            for row, (url, headers) in rows.items():
                 rps, *_ = _load(
-                    base + target, seconds=ROUND_SECONDS, connections=CONNECTIONS, headers=headers
+                    url, seconds=ROUND_SECONDS, connections=CONNECTIONS, headers=headers
                 )
                 rounds[row].append(rps)
     finally:

@@ -330,6 +330,12 @@ PIPE_BUF = 4096
 # duration and time: about 190 bytes), rounded up: what the queue's bound counts it as.
 LINE_BYTES = 224
 
+
+def _counted_size(method: str, route: str, path: str, request_id: str) -> int:
+    """What the access log's bound counts a queued line as (close to its size, not made)."""
+    return LINE_BYTES + len(method) + len(route) + len(path) + len(request_id)
+
+
 # One request's fields, as the event loop queues them: method, route, path, status, seconds,
 # request id, time.time() when it ended.
 Fields = tuple[str, str, str, int, float, str, float]
@@ -414,7 +420,7 @@ class AccessLog:
         self, method: str, route: str, path: str, status: int, seconds: float, request_id: str
     ) -> None:
         """Queue one request's line (called by the event loop, once per request)."""
-        size = LINE_BYTES + len(method) + len(route) + len(path) + len(request_id)
+        size = _counted_size(method, route, path, request_id)
         waiting = self._queued - self._taken
         if waiting + size > self.max_bytes:
             self._full += 1
@@ -450,7 +456,7 @@ class AccessLog:
         while self._queue:
             fields = self._queue.popleft()
             method, route, path, _, _, request_id, _ = fields
-            self._taken += LINE_BYTES + len(method) + len(route) + len(path) + len(request_id)
+            self._taken += _counted_size(method, route, path, request_id)
             try:
                 line = access_line(*fields)
             except Exception:  # one line that cannot be made must not stop the log
