@@ -13,6 +13,11 @@ import os
 import subprocess
 import sys
 
+import pytest
+from fastapi import FastAPI
+from fastapi.exceptions import PydanticV1NotSupportedError
+
+import app.api  # noqa: F401  (applies app.api.fastapi_patches, as serving does)
 from app.config import PROJECT_ROOT
 from tests.support.server import free_port
 
@@ -35,6 +40,9 @@ NOT_FOR_SERVING = (
     "pytest",
     "hypothesis",
     "schemathesis",
+    # A second pydantic, which FastAPI imported only to look for its models among ours
+    # (app.api.fastapi_patches).
+    "pydantic.v1",
 )
 
 # Run in the server's own process: `jinzhong serve` as the console script runs it, and a
@@ -113,3 +121,18 @@ def test_serve_imports_nothing_serving_does_not_need(seeded_url: str) -> None:
         if any(name == package or name.startswith(f"{package}.") for package in NOT_FOR_SERVING)
     ]
     assert loaded == []
+
+
+def test_a_pydantic_v1_model_is_still_refused_once_pydantic_v1_is_loaded() -> None:
+    # Serving never loads pydantic.v1 (above); whoever does gets FastAPI's own refusal.
+    from pydantic import v1
+
+    class Legacy(v1.BaseModel):
+        number: int
+
+    api = FastAPI()
+    with pytest.raises(PydanticV1NotSupportedError, match="Legacy"):
+
+        @api.get("/legacy", response_model=Legacy)
+        def legacy() -> None:
+            raise NotImplementedError
