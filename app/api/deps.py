@@ -240,6 +240,14 @@ async def check_query_params(request: Request) -> None:
             raise InvalidParameterError(name, "control characters cannot appear in a value")
 
 
+# Where every route of version 1 lives, and what each of them (and /healthz, /readyz) checks
+# first. Each resource's router is made with both (`APIRouter(prefix=f"{V1_PREFIX}/units",
+# dependencies=QUERY_CHECKS, ...)`): its routes are then whole when imported, and create_app
+# mounts them without FastAPI's include_router building every route a second time.
+V1_PREFIX = "/v1"
+QUERY_CHECKS = [Depends(check_query_params)]
+
+
 def base_url(request: Request) -> str:
     """The server's base URL without a trailing slash, for building resource links:
     PUBLIC_BASE_URL when set, else the one the request was sent to (its Host having passed

@@ -1,17 +1,17 @@
 """Health: liveness (the process answers) and readiness (the data can be served)."""
 
 from anyio import to_thread
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Request, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
-from app.api.deps import check_query_params, problem_responses
+from app.api.deps import QUERY_CHECKS, problem_responses
 from app.api.errors import problem_response
 from app.api.runtime import readiness_limiter, runtime
 from app.schemas.common import Problem
 from app.schemas.resources import Health, Readiness
 from app.services.health import check_readiness
 
-router = APIRouter(tags=["health"], dependencies=[Depends(check_query_params)])
+router = APIRouter(tags=["health"], dependencies=QUERY_CHECKS)
 
 
 @router.get(

@@ -8,6 +8,8 @@ from fastapi import APIRouter, Path, Query, Request, Response
 from app.api.deps import (
     ITEM_ERRORS,
     LIST_ERRORS,
+    QUERY_CHECKS,
+    V1_PREFIX,
     LanguageDep,
     PaginationDep,
     RegionCodeText,
@@ -27,7 +29,12 @@ from app.schemas.resources import CheckRead, CheckRecordRef
 from app.services.checks import CheckRecord, get_check, list_checks
 from app.services.series import UnitLabel
 
-router = APIRouter(prefix="/checks", tags=["checks"], route_class=DataRoute)
+router = APIRouter(
+    prefix=f"{V1_PREFIX}/checks",
+    tags=["checks"],
+    route_class=DataRoute,
+    dependencies=QUERY_CHECKS,
+)
 
 
 def _read(record: CheckRecord, lang: Language, request: Request) -> CheckRead:

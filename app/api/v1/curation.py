@@ -21,6 +21,8 @@ from app.api.admission import WriteGate
 from app.api.auth import require
 from app.api.deps import (
     PROBLEM_SCHEMA,
+    QUERY_CHECKS,
+    V1_PREFIX,
     Pagination,
     get_language,
     page_response,
@@ -45,7 +47,11 @@ from app.services.curation import (
 )
 from app.services.keys import Scope, list_keys
 
-router = APIRouter(tags=["curation"])
+router = APIRouter(
+    prefix=V1_PREFIX,
+    tags=["curation"],
+    dependencies=QUERY_CHECKS,
+)
 
 WriteKey = Annotated[ApiKey, require(Scope.write)]
 AdminKey = Annotated[ApiKey, require(Scope.admin)]

@@ -3,12 +3,17 @@
 from fastapi import APIRouter, Request, Response
 from starlette.concurrency import run_in_threadpool
 
-from app.api.deps import problem_responses
+from app.api.deps import QUERY_CHECKS, V1_PREFIX, problem_responses
 from app.api.routing import DataRoute, data_version
 from app.api.runtime import runtime
 from app.services.downloads import build_dataset_zip
 
-router = APIRouter(prefix="/downloads", tags=["downloads"], route_class=DataRoute)
+router = APIRouter(
+    prefix=f"{V1_PREFIX}/downloads",
+    tags=["downloads"],
+    route_class=DataRoute,
+    dependencies=QUERY_CHECKS,
+)
 
 
 @router.get(

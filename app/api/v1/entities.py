@@ -7,6 +7,8 @@ from fastapi import APIRouter, Path, Query, Request, Response
 from app.api.deps import (
     ITEM_ERRORS,
     LIST_ERRORS,
+    QUERY_CHECKS,
+    V1_PREFIX,
     LanguageDep,
     PaginationDep,
     RegionCodeText,
@@ -30,7 +32,12 @@ from app.schemas.resources import (
 )
 from app.services.entities import get_entity, list_entities
 
-router = APIRouter(prefix="/entities", tags=["entities"], route_class=DataRoute)
+router = APIRouter(
+    prefix=f"{V1_PREFIX}/entities",
+    tags=["entities"],
+    route_class=DataRoute,
+    dependencies=QUERY_CHECKS,
+)
 
 
 def _read(entity: Entity, lang: Language, request: Request) -> EntityRead:

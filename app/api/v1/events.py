@@ -8,6 +8,8 @@ from app.api.deps import (
     ITEM_ERRORS,
     LIST_ERRORS,
     PERIOD_HELP,
+    QUERY_CHECKS,
+    V1_PREFIX,
     LanguageDep,
     PaginationDep,
     PeriodPointText,
@@ -24,7 +26,12 @@ from app.schemas.common import Page
 from app.schemas.resources import EventRead
 from app.services.events import get_event, list_events
 
-router = APIRouter(prefix="/events", tags=["events"], route_class=DataRoute)
+router = APIRouter(
+    prefix=f"{V1_PREFIX}/events",
+    tags=["events"],
+    route_class=DataRoute,
+    dependencies=QUERY_CHECKS,
+)
 
 
 @router.get("", responses=LIST_ERRORS, operation_id="listEvents")

@@ -8,6 +8,8 @@ from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from app.api.deps import (
     ITEM_ERRORS,
     LIST_ERRORS,
+    QUERY_CHECKS,
+    V1_PREFIX,
     LanguageDep,
     PaginationDep,
     PeriodText,
@@ -31,7 +33,12 @@ from app.services.indicators import IndicatorRecord, get_indicator, list_indicat
 from app.services.observations import ObservationFilter
 from app.services.series import compare_regions, unit_label
 
-router = APIRouter(prefix="/indicators", tags=["indicators"], route_class=DataRoute)
+router = APIRouter(
+    prefix=f"{V1_PREFIX}/indicators",
+    tags=["indicators"],
+    route_class=DataRoute,
+    dependencies=QUERY_CHECKS,
+)
 CodePath = Annotated[str, Path(description="Indicator code, e.g. gdp.")]
 
 

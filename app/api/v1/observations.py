@@ -7,6 +7,8 @@ from fastapi import APIRouter, Depends, Path, Request, Response
 from app.api.deps import (
     ITEM_ERRORS,
     LIST_ERRORS,
+    QUERY_CHECKS,
+    V1_PREFIX,
     AsOfQuery,
     LanguageDep,
     PaginationDep,
@@ -25,7 +27,12 @@ from app.schemas.resources import ObservationRead
 from app.schemas.series import SeriesValueRead
 from app.services.observations import ObservationFilter, get_observation
 
-router = APIRouter(prefix="/observations", tags=["observations"], route_class=DataRoute)
+router = APIRouter(
+    prefix=f"{V1_PREFIX}/observations",
+    tags=["observations"],
+    route_class=DataRoute,
+    dependencies=QUERY_CHECKS,
+)
 
 
 @router.get(

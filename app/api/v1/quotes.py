@@ -7,6 +7,8 @@ from fastapi import APIRouter, Path, Query, Request, Response
 from app.api.deps import (
     ITEM_ERRORS,
     LIST_ERRORS,
+    QUERY_CHECKS,
+    V1_PREFIX,
     LanguageDep,
     PaginationDep,
     RegionCodeText,
@@ -22,7 +24,12 @@ from app.schemas.common import Page
 from app.schemas.resources import QuoteRead
 from app.services.quotes import QuoteRecord, get_quote, list_quotes
 
-router = APIRouter(prefix="/quotes", tags=["quotes"], route_class=DataRoute)
+router = APIRouter(
+    prefix=f"{V1_PREFIX}/quotes",
+    tags=["quotes"],
+    route_class=DataRoute,
+    dependencies=QUERY_CHECKS,
+)
 
 
 def _read(record: QuoteRecord, lang: Language, request: Request) -> QuoteRead:

@@ -8,6 +8,8 @@ from fastapi import APIRouter, Path, Query, Request, Response
 from app.api.deps import (
     ITEM_ERRORS,
     LIST_ERRORS,
+    QUERY_CHECKS,
+    V1_PREFIX,
     LanguageDep,
     PaginationDep,
     RegionCodeText,
@@ -26,7 +28,12 @@ from app.schemas.common import Page
 from app.schemas.resources import BoundaryCollection, RegionDetail, RegionRead
 from app.services.regions import get_outlines, get_region, list_regions
 
-router = APIRouter(prefix="/regions", tags=["regions"], route_class=DataRoute)
+router = APIRouter(
+    prefix=f"{V1_PREFIX}/regions",
+    tags=["regions"],
+    route_class=DataRoute,
+    dependencies=QUERY_CHECKS,
+)
 
 
 def _read(region: Region, lang: Language, request: Request) -> RegionRead:

@@ -6,6 +6,8 @@ from fastapi import APIRouter, Query, Request, Response
 
 from app.api.deps import (
     LIST_ERRORS,
+    QUERY_CHECKS,
+    V1_PREFIX,
     LanguageDep,
     PaginationDep,
     RegionCodeText,
@@ -21,7 +23,12 @@ from app.schemas.common import Page
 from app.schemas.resources import SearchHitRead
 from app.services.search import DOC_PATHS, MAX_QUERY_LENGTH, search
 
-router = APIRouter(prefix="/search", tags=["search"], route_class=DataRoute)
+router = APIRouter(
+    prefix=f"{V1_PREFIX}/search",
+    tags=["search"],
+    route_class=DataRoute,
+    dependencies=QUERY_CHECKS,
+)
 
 
 @router.get("", responses=LIST_ERRORS, operation_id="search")

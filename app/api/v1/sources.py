@@ -8,6 +8,8 @@ from fastapi.responses import PlainTextResponse
 from app.api.deps import (
     ITEM_ERRORS,
     LIST_ERRORS,
+    QUERY_CHECKS,
+    V1_PREFIX,
     LanguageDep,
     PaginationDep,
     SessionDep,
@@ -22,7 +24,12 @@ from app.schemas.common import Page
 from app.schemas.resources import ErratumRead, SourceDetail, SourceRead
 from app.services.sources import SourceRecord, get_source, list_sources
 
-router = APIRouter(prefix="/sources", tags=["sources"], route_class=DataRoute)
+router = APIRouter(
+    prefix=f"{V1_PREFIX}/sources",
+    tags=["sources"],
+    route_class=DataRoute,
+    dependencies=QUERY_CHECKS,
+)
 CodePath = Annotated[str, Path(description="Source code, e.g. jzrb-2025-10-24-p03.")]
 
 

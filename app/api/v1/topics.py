@@ -7,6 +7,8 @@ from fastapi import APIRouter, Path, Request, Response
 from app.api.deps import (
     ITEM_ERRORS,
     LIST_ERRORS,
+    QUERY_CHECKS,
+    V1_PREFIX,
     LanguageDep,
     PaginationDep,
     SessionDep,
@@ -20,7 +22,12 @@ from app.schemas.common import Page
 from app.schemas.resources import TopicRead
 from app.services.topics import get_topic, list_topics
 
-router = APIRouter(prefix="/topics", tags=["topics"], route_class=DataRoute)
+router = APIRouter(
+    prefix=f"{V1_PREFIX}/topics",
+    tags=["topics"],
+    route_class=DataRoute,
+    dependencies=QUERY_CHECKS,
+)
 
 
 def _read(topic: Topic, indicator_count: int, lang: Language, request: Request) -> TopicRead:

@@ -2,14 +2,27 @@
 
 from fastapi import APIRouter, Request, Response
 
-from app.api.deps import LIST_ERRORS, LanguageDep, PaginationDep, SessionDep, page_of
+from app.api.deps import (
+    LIST_ERRORS,
+    QUERY_CHECKS,
+    V1_PREFIX,
+    LanguageDep,
+    PaginationDep,
+    SessionDep,
+    page_of,
+)
 from app.api.routing import DataRoute
 from app.rules.languages import pick
 from app.schemas.common import Page
 from app.schemas.resources import UnitRead
 from app.services.units import list_units
 
-router = APIRouter(prefix="/units", tags=["units"], route_class=DataRoute)
+router = APIRouter(
+    prefix=f"{V1_PREFIX}/units",
+    tags=["units"],
+    route_class=DataRoute,
+    dependencies=QUERY_CHECKS,
+)
 
 
 @router.get("", responses=LIST_ERRORS, operation_id="listUnits")
