@@ -71,3 +71,22 @@ def test_each_app_answers_to_its_own_overrides(seeded_url: str) -> None:
     with TestClient(english) as overridden, TestClient(default) as plain:
         assert overridden.get("/v1/regions/140700").json()["name"] == "Jinzhong"
         assert plain.get("/v1/regions/140700").json()["name"] == "晋中市"
+
+
+def test_a_dependency_is_analysed_once_for_the_routes_that_take_it() -> None:
+    # app.api.fastapi_patches: one analysis per dependency, the parameter it is given to and
+    # set of path parameter names.
+    analyses: dict[tuple[frozenset[str], str | None], set[int]] = {}
+    for route in BUILT:
+        assert isinstance(route, APIRoute)
+        for sub in route.dependant.dependencies:
+            if sub.call is get_language:
+                names = frozenset(route.param_convertors)
+                analyses.setdefault((names, sub.name), set()).add(id(sub))
+    assert sum(map(len, analyses.values())) == len(analyses)
+    assert len(analyses) < sum(
+        1
+        for route in BUILT
+        if isinstance(route, APIRoute)
+        and any(sub.call is get_language for sub in route.dependant.dependencies)
+    )
