@@ -4,6 +4,7 @@ from the installed fastapi-offline package."""
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import re
 from importlib.resources import files
@@ -24,6 +25,7 @@ REDOC_JS = "/static/redoc/redoc.standalone.js"
 # ReDoc's bundle shows its vendor's logo from a CDN, with no option to turn it off; the app
 # serves the installed bundle with that one address pointed at a local image instead.
 REDOC_LOGO = "https://cdn.redoc.ly/redoc/logo-mini.svg"
+_DOCS_ASSETS = files("fastapi_offline") / "static"
 # Both pages may load only from this server, so the docs work offline and leak nothing. Of
 # inline scripts, only the page's own bootstrap runs (named by its hash, see docs_policy); the
 # two bundles write inline styles at run time, which styles must allow. No page may frame them.
@@ -44,12 +46,17 @@ def docs_policy(page: bytes) -> str:
     return DOCS_POLICY.format(scripts=" ".join(["'self'", "blob:", *hashes]))
 
 
+@functools.cache
+def redoc_script() -> bytes:
+    """ReDoc's bundle, its logo taken from this server: read at its first request (a
+    megabyte, a sixtieth of a start when every app read it as it was made), then kept."""
+    bundle = (_DOCS_ASSETS / "redoc.standalone.js").read_text(encoding="utf-8")
+    return bundle.replace(REDOC_LOGO, f"{ASSETS}/favicon.png").encode()
+
+
 def install_docs(app: FastAPI) -> None:
     """Serve /docs (Swagger UI) and /redoc (ReDoc) with local assets."""
-    directory = files("fastapi_offline") / "static"
-    app.mount(ASSETS, StaticFiles(directory=str(directory)), name="docs-assets")
-    bundle = (directory / "redoc.standalone.js").read_text(encoding="utf-8")
-    redoc_js = bundle.replace(REDOC_LOGO, f"{ASSETS}/favicon.png").encode()
+    app.mount(ASSETS, StaticFiles(directory=str(_DOCS_ASSETS)), name="docs-assets")
     title = app.title
     openapi_url = app.openapi_url or "/openapi.json"
 
@@ -84,7 +91,7 @@ def install_docs(app: FastAPI) -> None:
     @app.get(REDOC_JS, include_in_schema=False)
     def redoc_bundle() -> Response:
         return Response(
-            redoc_js,
+            redoc_script(),
             media_type="text/javascript; charset=utf-8",
             headers={"Cache-Control": "public, max-age=86400"},
         )
