@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: install install-dev install-bench run test lint format bench clean
+.PHONY: install install-dev install-bench run test lint format bench compile clean
 
 # The stamp files make re-runs instant and re-install when pyproject.toml changes.
 $(VENV)/.installed: pyproject.toml
@@ -35,27 +35,31 @@ run: install
 # The whole suite twice, on SQLite and on PostgreSQL (a server at 127.0.0.1:5432, user
 # postgres; TEST_POSTGRES_URL to use another), side by side: each run is mostly one core's
 # work, so together they take about as long as the slower one alone. The SQLite run prints
-# as it goes, the PostgreSQL run's output follows it; either failing fails. The app is
-# compiled first, as for the bench: where Python may not write bytecode
-# (PYTHONDONTWRITEBYTECODE), every server a test starts would compile it again.
-test: install-dev
-	$(BIN)/python -m compileall -q app migrations
+# as it goes, the PostgreSQL run's output follows it; either failing fails. Interrupted, the
+# PostgreSQL run is stopped too, and tears down what it made (tests/conftest.py). To debug
+# one run (`--pdb`, `-s`), run it alone: docs/development.md.
+test: install-dev compile
 	@postgresql_log=$$(mktemp); \
-	TEST_DATABASE=postgresql $(BIN)/python -m pytest $(PYTEST_ARGS) > $$postgresql_log 2>&1 & \
+	trap 'rm -f $$postgresql_log' EXIT; \
+	TEST_DATABASE=postgresql $(BIN)/python -m pytest $(PYTEST_ARGS) < /dev/null > $$postgresql_log 2>&1 & \
 	postgresql_run=$$!; \
-	trap 'kill $$postgresql_run 2>/dev/null; rm -f $$postgresql_log' EXIT INT TERM; \
+	trap 'kill $$postgresql_run 2>/dev/null; wait $$postgresql_run; exit 130' INT TERM; \
 	$(BIN)/python -m pytest $(PYTEST_ARGS); sqlite=$$?; \
 	wait $$postgresql_run; postgresql=$$?; \
+	trap - INT TERM; \
 	echo; echo "=== The PostgreSQL run (alongside the one above) ==="; cat $$postgresql_log; \
 	test $$sqlite -eq 0 -a $$postgresql -eq 0
 
 # Load tests against the ceiling of the stack and against Datasette; wrk from Debian's
 # packages if installed (apt-get install wrk), else a Python client. See README, Performance.
-# The app's bytecode is compiled first, as the image has it (Dockerfile): where Python may not
-# write it (PYTHONDONTWRITEBYTECODE), each server start would compile the app again (~50 ms).
-bench: $(VENV)/.installed-bench
-	$(BIN)/python -m compileall -q app migrations
+bench: $(VENV)/.installed-bench compile
 	$(BIN)/python -m app.bench
+
+# The app's bytecode, compiled ahead as the image has it (Dockerfile): where Python may not
+# write it (PYTHONDONTWRITEBYTECODE), every process would compile the app again (~50 ms), each
+# server a test or the bench starts among them.
+compile: install
+	$(BIN)/python -m compileall -q app migrations
 
 # lint-imports checks the layers of app/ (pyproject.toml, [tool.importlinter]); the suite runs
 # it too (tests/test_architecture.py), so CI holds the contract.

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -43,6 +44,9 @@ from tests.support.server import Served
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    # Stopped by SIGTERM (`make test` stops its PostgreSQL run so when it is interrupted), a
+    # run ends as on Ctrl-C: fixtures tear down, so no test database or server is left.
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     if BACKEND not in BACKENDS:
         raise pytest.UsageError(f"TEST_DATABASE must be one of {sorted(BACKENDS)}")
     config.addinivalue_line("markers", "sqlite_only: about SQLite files; not run on PostgreSQL")

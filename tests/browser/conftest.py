@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from app.config import PROJECT_ROOT
+from tests.support.databases import BACKEND
 
 playwright = pytest.importorskip("playwright.sync_api")
 
@@ -24,8 +25,11 @@ ARGS = [
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
     "--disable-default-apps", "--disable-extensions",
 ]  # fmt: skip
-# Screenshots and other files a reader of a test run may want to look at.
-ARTIFACTS = Path(os.environ.get("TEST_ARTIFACTS", PROJECT_ROOT / "var" / "test-artifacts"))
+# Screenshots and other files a reader of a test run may want to look at, one folder per
+# database backend: `make test` runs both at once.
+ARTIFACTS = (
+    Path(os.environ.get("TEST_ARTIFACTS", PROJECT_ROOT / "var" / "test-artifacts")) / BACKEND
+)
 
 
 @pytest.fixture

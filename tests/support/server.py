@@ -42,6 +42,16 @@ class Served:
         )
         self._reader = threading.Thread(target=self._drain, daemon=True)
         self._reader.start()
+        try:
+            self._wait_until_up()
+        except BaseException:
+            # Interrupted too (Ctrl-C, or `make test` stopping its PostgreSQL run): no
+            # fixture tears down what is not yet made, so the server is stopped here.
+            self.process.kill()
+            self.process.wait()
+            raise
+
+    def _wait_until_up(self) -> None:
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             try:
@@ -49,7 +59,6 @@ class Served:
                     return
             except httpx.TransportError:
                 time.sleep(0.1)
-        self.process.kill()
         pytest.fail("jinzhong serve did not answer /healthz within 30 s")
 
     def _drain(self) -> None:
