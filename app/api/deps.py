@@ -242,10 +242,10 @@ async def check_query_params(request: Request) -> None:
 
 # Where every route of version 1 lives, and what each of them (and /healthz, /readyz) checks
 # first. Each resource's router is made with both (`APIRouter(prefix=f"{V1_PREFIX}/units",
-# dependencies=QUERY_CHECKS, ...)`): its routes are then whole when imported, and create_app
-# mounts them without FastAPI's include_router building every route a second time.
+# dependencies=QUERY_CHECKS, ...)`), so its routes are whole when imported
+# (app.api.routing.add_routes says why).
 V1_PREFIX = "/v1"
-QUERY_CHECKS = [Depends(check_query_params)]
+QUERY_CHECKS = (Depends(check_query_params),)
 
 
 def base_url(request: Request) -> str:
