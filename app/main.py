@@ -16,7 +16,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from app.api import health
 from app.api.docs import extend_openapi, install_docs
 from app.api.errors import install_error_handlers
-from app.api.routing import mount
+from app.api.routing import add_routes
 from app.api.runtime import Runtime
 from app.api.v1 import ROUTES as V1_ROUTES
 from app.config import Settings, get_settings
@@ -192,7 +192,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     # /v1 first, as the OpenAPI document lists it (its order is part of the contract: a test
     # holds the document to a committed copy).
-    mount(app, [*V1_ROUTES, *health.router.routes])
+    add_routes(app, [*V1_ROUTES, *health.router.routes])
     install_docs(app)
     install_dashboard(app)
     extend_openapi(app, max_query_bytes=MAX_QUERY_BYTES)

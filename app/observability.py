@@ -116,8 +116,9 @@ def route_of(scope: Scope) -> str:
     kept = scope.get(ROUTE_KEY)
     if isinstance(kept, str):
         return kept
-    # FastAPI keeps a route's path relative to its router and adds the prefixes of the
-    # routers that include it at match time; the full template is on the matched context.
+    # The app's routes carry their whole path (app.api.routing.add_routes); a route of an
+    # included router would carry only its router's part, the whole being on the context
+    # FastAPI matched.
     context = scope.get("fastapi", {}).get("effective_route_context")
     path = getattr(context, "path", None) or getattr(scope.get("route"), "path", None)
     return path if isinstance(path, str) and path else UNMATCHED

@@ -13,11 +13,6 @@ import os
 import subprocess
 import sys
 
-import pytest
-from fastapi import FastAPI
-from fastapi.exceptions import PydanticV1NotSupportedError
-
-import app.api  # noqa: F401  (applies app.api.fastapi_patches, as serving does)
 from app.config import PROJECT_ROOT
 from tests.support.server import free_port
 
@@ -124,15 +119,25 @@ def test_serve_imports_nothing_serving_does_not_need(seeded_url: str) -> None:
 
 
 def test_a_pydantic_v1_model_is_still_refused_once_pydantic_v1_is_loaded() -> None:
-    # Serving never loads pydantic.v1 (above); whoever does gets FastAPI's own refusal.
-    from pydantic import v1
+    # Serving never loads pydantic.v1 (above); whoever does gets FastAPI's own refusal. In a
+    # process of its own: loaded here, pydantic.v1 would stay loaded for the tests after.
+    result = subprocess.run([sys.executable, "-c", LEGACY_MODEL], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "refused: Legacy"
 
-    class Legacy(v1.BaseModel):
-        number: int
 
-    api = FastAPI()
-    with pytest.raises(PydanticV1NotSupportedError, match="Legacy"):
+# A route declaring a pydantic.v1 model, after app.api has changed FastAPI's checks.
+LEGACY_MODEL = """
+import app.api
+from fastapi import FastAPI
+from fastapi.exceptions import PydanticV1NotSupportedError
+from pydantic import v1
 
-        @api.get("/legacy", response_model=Legacy)
-        def legacy() -> None:
-            raise NotImplementedError
+class Legacy(v1.BaseModel):
+    number: int
+
+try:
+    FastAPI().get("/legacy", response_model=Legacy)(lambda: None)
+except PydanticV1NotSupportedError as error:
+    print("refused:", "Legacy" if "Legacy" in str(error) else error)
+"""

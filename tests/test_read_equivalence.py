@@ -26,7 +26,8 @@ On SQLite only: the two paths differ above the services alone (parameters parsed
 validated, the endpoint called, its result written), both calling the same services with
 the same arguments, and the memory keeps bytes whatever made them; what a database changes
 lies below, where the rest of the suite runs on PostgreSQL too. Asked there as well, the
-corpus took some 100 s of that run to compare the same two paths again.
+corpus took some 100 s of that run to compare the same two paths again. (So the answer to a
+database error is compared between the two paths on SQLite's errors only.)
 """
 
 from __future__ import annotations

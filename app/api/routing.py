@@ -273,9 +273,10 @@ class DataRoute(APIRoute):
         """Wrap the request handler with conditional requests and representations.
 
         The handler is the route's compiled plan (app/api/compiled.py) where FAST_READS is
-        on and the route can have one, else FastAPI's. FastAPI asks for a handler once per
-        inclusion of the route, with that inclusion's dependencies and overrides: the
-        plan is made from the same."""
+        on and the route can have one, else FastAPI's. The app's routes are added whole
+        (`add_routes`), each copy asking for its own handler; were one included instead,
+        FastAPI would ask once per inclusion, with that inclusion's dependencies and
+        overrides, and the plan is made from the same."""
         framework: Handler = super().get_route_handler()
         included = _effective_route_context_var.get()
         source = included if included is not None and included.original_route is self else self
@@ -406,7 +407,7 @@ class CsvTwinRoute(DataRoute):
 def add_csv_twins(router: APIRouter) -> None:
     """Give every list route of `router` its CSV twin (once), placed just before it: a
     route that takes a code in the same place (`/x/{code}`) must not catch `/x.csv`. Call
-    it before the router is included anywhere."""
+    it before the router's routes are added to an app."""
     routes: list[Any] = []
     twins = {route.path for route in router.routes if isinstance(route, CsvTwinRoute)}
     for route in router.routes:
@@ -453,21 +454,31 @@ def csv_twin(route: DataRoute) -> CsvTwinRoute:
     )
 
 
-def mount(app: FastAPI, routes: Iterable[BaseRoute]) -> None:
+def add_routes(app: FastAPI, routes: Iterable[BaseRoute]) -> None:
     """Serve `routes`, made whole at import (their full path, every dependency), from `app`.
 
-    What `app.include_router` would do, without its cost: FastAPI makes an included route
-    again for each inclusion (its parameters, dependencies and response models analysed a
-    second time, ~0.2 s for the API's routes, paid by a restart's first request and by every
-    app a test makes). A route is shared by every app of the process, so each app gets its
-    own shallow copy, whose handler reads that app's dependency overrides (FastAPI's
-    `app.dependency_overrides`); the analysis is shared, and no request changes it."""
+    Instead of `app.include_router`: FastAPI makes an included route again for each
+    inclusion (its parameters, dependencies and response models analysed a second time,
+    ~0.2 s for the API's routes, paid by a restart's first request and by every app a test
+    makes). A route is shared by every app of the process, so each app gets its own shallow
+    copy, whose handler reads that app's dependency overrides (FastAPI's
+    `app.dependency_overrides`); the analysis is shared, and no request changes it.
+
+    What an include would add from the app's own router (a prefix, tags, dependencies,
+    responses, a body limit) is not applied, so an app that sets any is refused rather than
+    served without it. The handler is made as FastAPI's APIRoute makes its own (the last
+    step of its __init__); tests/api/test_routes_built_once.py holds the result."""
+    router = app.router
+    if router.prefix or router.tags or router.dependencies or router.responses:
+        raise ValueError("add_routes does not apply the app router's own settings")
+    if router.max_body_size is not None:
+        raise ValueError("add_routes does not apply the app router's body limit")
     for route in routes:
         if not isinstance(route, APIRoute):
-            raise TypeError(f"only FastAPI's routes are mounted, not {route!r}")
-        mounted = copy.copy(route)
-        mounted.dependency_overrides_provider = app
-        mounted.app = wrap_app_with_body_limit(
-            request_response(mounted.get_route_handler()), mounted.max_body_size
+            raise TypeError(f"only FastAPI's routes are added, not {route!r}")
+        added = copy.copy(route)
+        added.dependency_overrides_provider = app
+        added.app = wrap_app_with_body_limit(
+            request_response(added.get_route_handler()), added.max_body_size
         )
-        app.router.routes.append(mounted)
+        router.routes.append(added)

@@ -1,5 +1,5 @@
 """The routes are built once, when their modules are imported, and every app mounts its own
-copies of them (app.api.routing.mount): no app builds them again, and each app's copies
+copies of them (app.api.routing.add_routes): no app builds them again, and each app's copies
 answer to that app's dependency overrides.
 
 Each copy shares its route's analysis (the dependant FastAPI made of the endpoint's
@@ -23,24 +23,24 @@ from app.rules.languages import Language
 BUILT = [*ROUTES, *health.router.routes]
 
 
-def mounted(app: fastapi.FastAPI) -> list[APIRoute]:
+def added(app: fastapi.FastAPI) -> list[APIRoute]:
     """The app's routes that came from the API's routers, in order."""
     names = {route.name for route in BUILT if isinstance(route, APIRoute)}
     return [route for route in app.routes if isinstance(route, APIRoute) and route.name in names]
 
 
-def test_every_app_mounts_copies_of_the_routes_built_at_import(seeded_url: str) -> None:
+def test_every_app_adds_copies_of_the_routes_built_at_import(seeded_url: str) -> None:
     first = create_app(Settings(database_url=seeded_url))
     second = create_app(Settings(database_url=seeded_url))
     for app in (first, second):
-        routes = mounted(app)
+        routes = added(app)
         assert [route.path for route in routes] == [route.path for route in BUILT]
         for route, built in zip(routes, BUILT, strict=True):
             assert isinstance(built, APIRoute)
             assert route is not built
             assert route.dependant is built.dependant  # analysed once, at import
             assert route.dependency_overrides_provider is app
-    assert not set(map(id, mounted(first))) & set(map(id, mounted(second)))
+    assert not set(map(id, added(first))) & set(map(id, added(second)))
 
 
 def test_a_new_apps_first_request_builds_no_route(

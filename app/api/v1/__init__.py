@@ -19,8 +19,8 @@ from app.api.v1 import (
 
 # Each JSON route takes the language itself (LanguageDep); the source text has one language.
 # Every router here is made with the whole /v1 path and the query checks (app.api.deps), so
-# its routes are complete at import: create_app mounts them as they are (app.api.routing.
-# mount), and nothing builds them again, at start-up or at the first request.
+# its routes are complete at import: create_app adds them as they are (app.api.routing.
+# add_routes), and nothing builds them again, at start-up or at the first request.
 ROUTERS = (
     observations,
     indicators,
@@ -40,6 +40,5 @@ for module in ROUTERS:
     # Every list's CSV twin (/v1/units.csv...), made here for every resource alike.
     add_csv_twins(module.router)
 
-# In the OpenAPI document's order (part of the contract: a test holds the document to a
-# committed copy).
+# In the OpenAPI document's order (see create_app).
 ROUTES = [route for module in ROUTERS for route in module.router.routes]
