@@ -116,11 +116,8 @@ def route_of(scope: Scope) -> str:
     kept = scope.get(ROUTE_KEY)
     if isinstance(kept, str):
         return kept
-    # The app's routes carry their whole path (app.api.routing.add_routes); a route of an
-    # included router would carry only its router's part, the whole being on the context
-    # FastAPI matched.
-    context = scope.get("fastapi", {}).get("effective_route_context")
-    path = getattr(context, "path", None) or getattr(scope.get("route"), "path", None)
+    # The app's routes carry their whole path (app.api.routing.add_routes).
+    path = getattr(scope.get("route"), "path", None)
     return path if isinstance(path, str) and path else UNMATCHED
 
 

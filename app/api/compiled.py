@@ -206,10 +206,9 @@ async def _solve(
 
 
 def compile_handler(route: Any, fallback: Handler) -> Handler | None:
-    """The request handler of `route` (an APIRoute, or FastAPI's context of one of its
-    inclusions, were its router included) made from a plan, or None where its tree holds
-    something the plan does not handle. `fallback` (FastAPI's handler) answers whatever the
-    plan does not: invalid parameters and overridden dependencies."""
+    """The request handler of `route` (an APIRoute) made from a plan, or None where its
+    tree holds something the plan does not handle. `fallback` (FastAPI's handler) answers
+    whatever the plan does not: invalid parameters and overridden dependencies."""
     try:
         plan = _step(route.dependant, endpoint=True)
     except NotCompilableError:

@@ -96,7 +96,7 @@ def allowed_methods(request: Request) -> str:
     The router's own 405 names only the first route it found there, and reads and writes of
     one path are different routes (GET /v1/entities and POST /v1/entities)."""
     methods: set[str] = set()
-    for route in iter_route_contexts(request.app.routes):  # and any included router's
+    for route in iter_route_contexts(request.app.routes):
         if route.path and route.methods:
             regex, _, _ = compile_path(route.path)
             if regex.match(request.scope["path"]):

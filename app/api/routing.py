@@ -37,7 +37,6 @@ from fastapi.responses import JSONResponse
 from fastapi.routing import (
     APIRoute,
     APIRouter,
-    _effective_route_context_var,
     request_response,
 )
 from sqlmodel import Session
@@ -273,14 +272,12 @@ class DataRoute(APIRoute):
         """Wrap the request handler with conditional requests and representations.
 
         The handler is the route's compiled plan (app/api/compiled.py) where FAST_READS is
-        on and the route can have one, else FastAPI's. The app's routes are added whole
-        (`add_routes`), each copy asking for its own handler; were one included instead,
-        FastAPI would ask once per inclusion, with that inclusion's dependencies and
-        overrides, and the plan is made from the same."""
+        on and the route can have one, else FastAPI's. Each app's copy of the route
+        (`add_routes`) asks for its own, with that app's dependency overrides. (The plan
+        is made from the route itself: its router is never included, which would give
+        FastAPI a context of its own for each inclusion.)"""
         framework: Handler = super().get_route_handler()
-        included = _effective_route_context_var.get()
-        source = included if included is not None and included.original_route is self else self
-        planned = compile_handler(source, framework)
+        planned = compile_handler(self, framework)
         self.compiled = planned is not None
 
         async def handler(request: Request) -> Response:
