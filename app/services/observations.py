@@ -12,7 +12,7 @@ import json
 from collections import defaultdict
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlmodel import Session
 
@@ -314,38 +314,51 @@ def _where(conditions: list[str]) -> str:
     return " WHERE " + " AND ".join(conditions) if conditions else ""
 
 
-def _links(session: Session, sql: str, codes: list[str]) -> dict[str, list[Any]]:
-    """Rows of a link table for `codes`, grouped by observation (the first column)."""
-    grouped: dict[str, list[Any]] = defaultdict(list)
+class _Links(NamedTuple):
+    """What a page of observations links to, by observation code, each list in its order."""
+
+    regions: dict[str, list[str]]
+    entities: dict[str, list[str]]
+    inputs: dict[str, list[tuple[str, str]]]
+
+
+def _links(session: Session, codes: list[str], derived: list[str]) -> _Links:
+    """The regions and entities of `codes` and the inputs of `derived`, in one statement.
+
+    One statement instead of one per link table: on PostgreSQL each is a round trip, and on
+    either database the statement's own cost is more than its rows'. Each branch reads its
+    table through its index on observation_code; the sort orders regions by position,
+    entities by code and inputs by name, within each observation."""
+    found = _Links(defaultdict(list), defaultdict(list), defaultdict(list))
     if not codes:
-        return grouped
-    params = _Sql()
-    for code, *rest in params.tuples(session, sql.format(codes=params.bind_all(codes))):
-        grouped[code].append(rest[0] if len(rest) == 1 else tuple(rest))
-    return grouped
+        return found
+    sql = _Sql()
+    listed = sql.bind_all(codes)
+    branches = [
+        "SELECT 'r' AS kind, observation_code, region_code AS value, NULL AS other, "
+        f"position AS place FROM observation_region WHERE observation_code IN {listed}",
+        "SELECT 'e', observation_code, entity_code, NULL, 0 FROM observation_entity "
+        f"WHERE observation_code IN {listed}",
+    ]
+    if derived:
+        branches.append(
+            "SELECT 'i', observation_code, name, input_code, 0 FROM derivation_input "
+            f"WHERE observation_code IN {sql.bind_all(derived)}"
+        )
+    statement = " UNION ALL ".join(branches) + " ORDER BY kind, observation_code, place, value"
+    for kind, code, value, other, _ in sql.tuples(session, statement):
+        if kind == "r":
+            found.regions[code].append(value)
+        elif kind == "e":
+            found.entities[code].append(value)
+        else:
+            found.inputs[code].append((value, other))
+    return found
 
 
 def _records(session: Session, rows: Sequence[Any]) -> list[ObservationRecord]:
     codes = [row["code"] for row in rows]
-    regions = _links(
-        session,
-        "SELECT observation_code, region_code FROM observation_region "
-        "WHERE observation_code IN {codes} ORDER BY observation_code, position",
-        codes,
-    )
-    entities = _links(
-        session,
-        "SELECT observation_code, entity_code FROM observation_entity "
-        "WHERE observation_code IN {codes} ORDER BY observation_code, entity_code",
-        codes,
-    )
-    derived = [row["code"] for row in rows if row["derived"]]
-    inputs = _links(
-        session,
-        "SELECT observation_code, name, input_code FROM derivation_input "
-        "WHERE observation_code IN {codes} ORDER BY observation_code, name",
-        derived,
-    )
+    links = _links(session, codes, [row["code"] for row in rows if row["derived"]])
     vintages = [(row["code"], row["vintage_from"]) for row in rows if row.get("vintage_from")]
     vintage_regions: dict[tuple[str, str], list[str]] = defaultdict(list)
     if vintages:
@@ -369,9 +382,9 @@ def _records(session: Session, rows: Sequence[Any]) -> list[ObservationRecord]:
             record["inputs"] = [tuple(pair) for pair in json.loads(record["inputs"])]
             record["entities"] = record["entity_codes"].split()
         else:
-            record["regions"] = regions[code]
-            record["inputs"] = inputs[code]
-            record["entities"] = entities[code]
+            record["regions"] = links.regions[code]
+            record["inputs"] = links.inputs[code]
+            record["entities"] = links.entities[code]
         record.pop("entity_codes", None)
         records.append(record)
     return records
