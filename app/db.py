@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy import event, text
 from sqlalchemy.engine import URL, Connection, Engine, make_url
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, DisconnectionError
 from sqlmodel import create_engine
 
 # How often (in SQLite virtual-machine steps) a running statement checks its deadline.
@@ -57,9 +57,8 @@ def make_engine(
         overflow = pool_size // 2 if max_overflow is None else max_overflow
         pool = {"pool_size": pool_size, "max_overflow": overflow}
     if url.get_backend_name() == "postgresql":
-        # A server across a network: check a pooled connection before use (it may have been
-        # closed by a restart), and let the server itself stop long statements.
-        pool["pool_pre_ping"] = True
+        # A server across a network: it stops long statements itself. A pooled connection
+        # is checked before use only after a pause (_ping_after_idle).
         options = [f"-c lock_timeout={int(busy_timeout * 1000)}"]
         if statement_timeout is not None:
             options.append(f"-c statement_timeout={int(statement_timeout * 1000)}")
@@ -67,7 +66,39 @@ def make_engine(
     engine = create_engine(url, connect_args=connect_args, **pool)
     if is_sqlite:
         _sqlite_setup(engine, statement_timeout, busy_timeout)
+    else:
+        _ping_after_idle(engine)
     return engine
+
+
+# A pooled connection unused for longer than this is checked before it is used again.
+PING_AFTER_IDLE_S = 1.0
+
+
+def _ping_after_idle(engine: Engine) -> None:
+    """Check a pooled connection before use if it has been idle for PING_AFTER_IDLE_S.
+
+    A server restart, or a proxy or firewall dropping quiet connections, leaves closed
+    connections in the pool; a check finds them, and the pool opens another (up to three
+    tries) before the request uses it. SQLAlchemy's `pool_pre_ping` checks every time: one
+    more round trip for each request, about a sixth of a page of observations on
+    PostgreSQL. A connection returned moments ago is used unchecked: should the server
+    have gone in those moments, its statement fails (a 503 for that request, as for the
+    requests then in flight) and SQLAlchemy replaces every connection of the pool."""
+
+    @event.listens_for(engine, "checkin")
+    def returned(dbapi_connection: Any, record: Any) -> None:
+        record.info["returned_at"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def check(dbapi_connection: Any, record: Any, proxy: Any) -> None:
+        returned_at = record.info.get("returned_at")
+        if returned_at is None or time.monotonic() - returned_at < PING_AFTER_IDLE_S:
+            return  # new, or in use moments ago
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except engine.dialect.loaded_dbapi.Error as exc:
+            raise DisconnectionError from exc
 
 
 def sqlite_file(url: URL) -> Path | None:
@@ -182,6 +213,19 @@ def _pyformat(sql: str) -> str:
     return _PLACEHOLDER.sub(r"%(\1)s", sql.replace("%", "%%"))
 
 
+def _column_names(cursor: Any) -> list[str]:
+    """The names of the columns of a cursor's last result.
+
+    psycopg's `description` makes a Column object (name, type, sizes) per column, which on a
+    page of observations (33 columns) cost more than reading its one row; the result itself
+    has the names. sqlite3's description is a tuple of tuples already."""
+    result = getattr(cursor, "pgresult", None)
+    if result is None:
+        return [column[0] for column in cursor.description]
+    # The names are our statements' own column names and aliases: ASCII.
+    return [result.fname(i).decode() for i in range(result.nfields)]
+
+
 def driver_rows(
     connection: Connection, sql: str, params: Mapping[str, Any]
 ) -> tuple[list[str], Sequence[Sequence[Any]]]:
@@ -212,7 +256,7 @@ def driver_rows(
                 connection, cursor, statement, params, None, False
             )
         cursor.execute(statement, params)
-        names = [column[0] for column in cursor.description]
+        names = _column_names(cursor)
         return names, cursor.fetchall()
     except dialect.loaded_dbapi.Error as exc:
         connection._handle_dbapi_exception(exc, statement, params, cursor, None)

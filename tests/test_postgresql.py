@@ -14,9 +14,10 @@ import httpx2 as httpx
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import text
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import DBAPIError
 
+from app import db
 from app.api.runtime import runtime_of
 from app.config import PROJECT_ROOT, Settings
 from app.db import make_engine
@@ -133,3 +134,43 @@ def test_replicas_migrate_once_and_serve_the_same(new_database: NewDatabase) -> 
     finally:
         for replica in replicas:
             replica.stop()
+
+
+def _backend_pid(engine: Engine) -> int:
+    with engine.connect() as connection:
+        return int(connection.execute(text("SELECT pg_backend_pid()")).scalar_one())
+
+
+def test_an_idle_connection_the_server_closed_is_replaced_before_use(
+    new_database: NewDatabase, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A pooled connection the server ended while it was idle (a restart, a proxy's idle
+    # timeout): checked before use, replaced, and the statement never sees it.
+    monkeypatch.setattr(db, "PING_AFTER_IDLE_S", 0.0)
+    engine = make_engine(new_database("idle"), pool_size=1, max_overflow=0)
+    try:
+        first = _backend_pid(engine)
+        postgres_admin(f"SELECT pg_terminate_backend({first})")
+        assert _backend_pid(engine) != first
+    finally:
+        engine.dispose()
+
+
+def test_a_connection_in_use_moments_ago_is_not_checked_again(
+    new_database: NewDatabase, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The check is a round trip: a busy pool's connections skip it.
+    engine = make_engine(new_database("busy"), pool_size=1, max_overflow=0)
+    pings: list[object] = []
+    ping = engine.dialect.do_ping
+    monkeypatch.setattr(engine.dialect, "do_ping", lambda c: pings.append(c) or ping(c))
+    try:
+        pids = {_backend_pid(engine) for _ in range(5)}
+        assert len(pids) == 1
+        assert pings == []
+        monkeypatch.setattr(db, "PING_AFTER_IDLE_S", 0.0)  # every use is now "after a pause"
+        for _ in range(3):
+            _backend_pid(engine)
+        assert len(pings) == 3
+    finally:
+        engine.dispose()
