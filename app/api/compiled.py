@@ -65,14 +65,22 @@ class _Param:
     required: bool
     default: Any
     validate_default: bool
+    # A default no caller can change (None, a number, a string...): FastAPI's copy of it
+    # would be the same object.
+    immutable_default: bool
 
     def read(self, given: Any, values: dict[str, Any]) -> Any:
         """The validated value, as FastAPI's request_params_to_args gives it."""
-        key = next((k for k in self.keys if k in given), self.keys[0])
+        key = self.keys[0]
+        if len(self.keys) > 1:
+            key = next((k for k in self.keys if k in given), key)
         value = given.getlist(key) if self.many else given.get(key)
         if value is None or (self.many and len(value) == 0):
+            # Most parameters of a request are absent: their default, at the least cost.
             if self.required:
                 raise _InvalidParameterError
+            if not self.validate_default and self.immutable_default:
+                return self.default
             value = deepcopy(self.default)
             if not self.validate_default:
                 return value
@@ -102,6 +110,10 @@ class NotCompilableError(Exception):
     """The route's tree holds something the plan does not handle."""
 
 
+# Types whose deepcopy is the value itself.
+_IMMUTABLE = frozenset({type(None), bool, int, float, str, bytes})
+
+
 def _param(field: ModelField, many_allowed: bool) -> _Param:
     if _get_param_model(field) is not None:
         raise NotCompilableError(f"parameter model {field.name}")
@@ -117,6 +129,7 @@ def _param(field: ModelField, many_allowed: bool) -> _Param:
         required=info.is_required(),
         default=field.default,
         validate_default=bool(info.validate_default),
+        immutable_default=type(field.default) in _IMMUTABLE,
     )
 
 
