@@ -13,6 +13,8 @@ default the local server), in a database of the bench's own, dropped afterwards:
 size migrated and seeded by `jinzhong migrate` and `jinzhong seed`, at a million the
 synthetic SQLite file's rows copied in (`copy_rows`), so both backends answer from the same
 rows; the sweep asks both for the same random sample of codes, drawn from the SQLite file.
+At a million, the sweep is also run on both in interleaved rounds (`interleaved_sweep`),
+for a ratio of PostgreSQL to SQLite that a slow spell of the machine does not decide.
 PostgreSQL's own processes are not pinned: they run on whichever core is free, beside the
 API on core 0 and wrk on core 1, so its rows count its work where SQLite's run in the API.
 The workers part runs them with `jinzhong serve --workers 2` at a million (on SQLite, and
@@ -615,25 +617,60 @@ def interleaved(path: Path, typical: str, body_file: Path, headers_file: Path) -
     finally:
         for server in servers.values():
             server.stop()
-    return {"rounds": ROUNDS, "seconds": ROUND_SECONDS, **round_ratios(rounds)}
+    return {
+        "rounds": ROUNDS,
+        "seconds": ROUND_SECONDS,
+        "against": "ceiling",
+        **round_ratios(rounds),
+    }
 
 
 def round_ratios(
-    rounds: dict[str, list[float]], yardstick: str = "ceiling repeated"
+    rounds: dict[str, list[float]], yardstick: str = "ceiling repeated", against: str = "ceiling"
 ) -> dict[str, Any]:
-    """Each row's req/s per round, their median, its ratio to the yardstick's median, and
-    the median of the row's ratio to the yardstick round by round."""
+    """Each row's req/s per round, their median, its ratio to the yardstick's median
+    (`vs_<against>`), and the median of the row's ratio to the yardstick round by round
+    (`vs_<against>_by_round`)."""
     ruler = rounds[yardstick]
+    ratio = f"vs_{against}"
     return {
         row: {
             "req_s": [round(x) for x in found],
             "median": round(statistics.median(found)),
-            "vs_ceiling": round(statistics.median(found) / statistics.median(ruler), 3),
-            "vs_ceiling_by_round": round(
+            ratio: round(statistics.median(found) / statistics.median(ruler), 3),
+            f"{ratio}_by_round": round(
                 statistics.median(x / y for x, y in zip(found, ruler, strict=True)), 3
             ),
         }
         for row, found in rounds.items()
+    }
+
+
+def interleaved_sweep(path: Path, url: str, axes: Axes) -> dict[str, Any]:
+    """The sweep on SQLite (`path`) and on PostgreSQL (`url`, the same rows) in interleaved
+    rounds, as `interleaved` does for the replayed answers: both servers up, each swept once
+    a round, so PostgreSQL's ratio to SQLite does not depend on which of its 15 s rows met a
+    slow spell of the machine."""
+    servers = {"sqlite": _api_server(path), "postgresql": _api_server(url)}
+    try:
+        lua = _sweep_lua("", *axes, False)
+        rounds: dict[str, list[float]] = {f"{label} sweep": [] for label in servers}
+        for server in servers.values():  # warmed: connections opened, pages read in
+            _load(server.base + "/", seconds=ROUND_SECONDS, connections=CONNECTIONS, lua=lua)
+        for _ in range(ROUNDS):
+            for label, server in servers.items():
+                rps, *_ = _load(
+                    server.base + "/", seconds=ROUND_SECONDS, connections=CONNECTIONS, lua=lua
+                )
+                rounds[f"{label} sweep"].append(rps)
+    finally:
+        for server in servers.values():
+            server.stop()
+    return {
+        "rounds": ROUNDS,
+        "seconds": ROUND_SECONDS,
+        "against": "sqlite",
+        **round_ratios(rounds, yardstick="sqlite sweep", against="sqlite"),
     }
 
 
@@ -683,6 +720,8 @@ def postgres_rows(
             copied = {"copy_s": round(time.monotonic() - started, 1), "rows_copied": rows}
         results, extras = api_rows(database, url, axes)
         extras.update(copied)
+        if observations:
+            extras["interleaved_sweep"] = interleaved_sweep(path, url, axes)
         if observations and "workers" in PARTS:
             scaled, extras[SCALED] = api_rows(database, url, axes, workers=SCALED_WORKERS)
             results += scaled
@@ -1008,19 +1047,23 @@ def _print_writers(found: dict[str, Any]) -> None:
 
 def _print_interleaved(extras: dict[str, Any]) -> None:
     for database, found in extras.items():
-        rounds = found.get("interleaved") if isinstance(found, dict) else None
-        if not rounds:
-            continue
-        print(
-            f"{database}: interleaved, {rounds['rounds']} rounds of {rounds['seconds']:g} s "
-            "(median req/s; ÷ceiling of the medians; median of ÷ceiling round by round)"
-        )
-        for row, figures in rounds.items():
-            if isinstance(figures, dict):
-                print(
-                    f"  {row:<26} {figures['median']:>7} {figures['vs_ceiling']:>6.2f} "
-                    f"{figures['vs_ceiling_by_round']:>6.2f}"
-                )
+        for part in ("interleaved", "interleaved_sweep"):
+            rounds = found.get(part) if isinstance(found, dict) else None
+            if not rounds:
+                continue
+            against = rounds["against"]
+            print(
+                f"{database}: interleaved, {rounds['rounds']} rounds of {rounds['seconds']:g} "
+                f"s (median req/s; ÷{against} of the medians; median of ÷{against} round by "
+                "round)"
+            )
+            for row, figures in rounds.items():
+                if isinstance(figures, dict):
+                    print(
+                        f"  {row:<26} {figures['median']:>7} "
+                        f"{figures[f'vs_{against}']:>6.2f} "
+                        f"{figures[f'vs_{against}_by_round']:>6.2f}"
+                    )
 
 
 def _shown(ratio: float | None, width: int) -> str:

@@ -50,3 +50,16 @@ def test_round_ratios_take_medians_over_rounds_and_round_by_round() -> None:
     # Round by round: 0.6, 0.6, 0.62, 0.583, 0.64: the median is 0.6.
     assert found["jinzhong repeated"]["vs_ceiling_by_round"] == 0.6
     assert found["jinzhong repeated"]["req_s"] == [600, 300, 620, 700, 640]
+
+
+def test_round_ratios_name_their_yardstick() -> None:
+    # PostgreSQL's sweep against SQLite's, round by round: the ratios say what they divide by.
+    found = round_ratios(
+        {"sqlite sweep": [1000, 800, 1100], "postgresql sweep": [600, 560, 550]},
+        yardstick="sqlite sweep",
+        against="sqlite",
+    )
+    assert found["postgresql sweep"]["vs_sqlite"] == 0.56  # 560 / 1000, the medians
+    # Round by round: 0.6, 0.7, 0.5.
+    assert found["postgresql sweep"]["vs_sqlite_by_round"] == 0.6
+    assert "vs_ceiling" not in found["postgresql sweep"]
