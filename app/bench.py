@@ -24,10 +24,12 @@ workers, so those rows say what two workers give with the load generator beside 
 what two free cores would; the one-worker rows keep their own core and the client its own.
 The load starts once both workers are up and idle.
 
-The writers part measures health answers and uncached reads with and without 16 writers at
-work, on SQLite and on PostgreSQL. The restart part times a second `make run` on an
-up-to-date database, end to end, to its first 200. A part that needs PostgreSQL skips it,
-saying why, when no server answers.
+The layers part times a sweep request's CPU entering the app at each layer, in one process
+with no network (`measure_layers`): where the time goes, from the front door down to the
+statements alone. The writers part measures health answers and uncached reads with and
+without 16 writers at work, on SQLite and on PostgreSQL. The restart part times a second
+`make run` on an up-to-date database, end to end, to its first 200. A part that needs
+PostgreSQL skips it, saying why, when no server answers.
 """
 
 from __future__ import annotations
@@ -45,7 +47,7 @@ import tempfile
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, MutableMapping
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
@@ -68,10 +70,10 @@ SOAK_SECONDS = float(os.environ.get("BENCH_SOAK_SECONDS", "60"))
 # The interleaved rounds of the replayed answers against the ceiling (see `interleaved`).
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "7"))
 ROUND_SECONDS = float(os.environ.get("BENCH_ROUND_SECONDS", "3"))
-# "tables" (every server and workload on SQLite), "postgres", "workers", "soak", "writers",
-# "versions" and/or "restart"; all by default. The ratios to the ceiling, to Datasette and
-# to SQLite need the tables part's rows of the same size.
-EVERY_PART = "tables,postgres,workers,soak,writers,versions,restart"
+# "tables" (every server and workload on SQLite), "postgres", "workers", "layers", "soak",
+# "writers", "versions" and/or "restart"; all by default. The ratios to the ceiling, to
+# Datasette and to SQLite need the tables part's rows of the same size.
+EVERY_PART = "tables,postgres,workers,layers,soak,writers,versions,restart"
 PARTS = set(os.environ.get("BENCH_PARTS", EVERY_PART).split(","))
 # A PostgreSQL server (its URL, any database) for the postgres and writers parts; each
 # creates a database of its own there and drops it afterwards.
@@ -94,6 +96,8 @@ RESTARTS = int(os.environ.get("BENCH_RESTARTS", "5"))
 # The soak server's response memory: small, so it is full after the warm-up and the soak
 # measures growth beyond it, which is what a leak would show.
 SOAK_CACHE_MB = "8"
+# 10 s steps of the soak's warm-up, at most (see `soak`).
+SOAK_WARM_UP_STEPS = 12
 TASKSET = shutil.which("taskset")
 WRK = shutil.which("wrk")
 PYTHON = sys.executable
@@ -748,22 +752,31 @@ def ratios(results: list[Result]) -> None:
 
 
 def soak(path: Path) -> dict[str, Any]:
-    """SOAK_SECONDS at 64 connections on the repeated request and the sweep: errors, RSS."""
+    """SOAK_SECONDS at 64 connections on the sweep: errors, and RSS growth once warm.
+
+    Warm means the bounded caches are full: each pooled SQLite connection's page cache
+    (2 MB), the response memory (SOAK_CACHE_MB). A sweep of random pages of a 500 MB file
+    fills them over a minute or two (RSS rose 107 → 124 MB in 90 s, then 125 at 150 s, the
+    code before and after the same), so a fixed 20 s warm-up left part of that fill to be
+    counted as growth. The warm-up goes on, 10 s at a time, until a step adds under 1%
+    (at most SOAK_WARM_UP_STEPS steps); what the soak adds after that is what a leak
+    would."""
     indicators, regions, periods = _axes(path)
     api = _api_server(path, RESPONSE_CACHE_MB=SOAK_CACHE_MB)
     base = api.base
-    _load(
-        base + "/",
-        seconds=20,
-        connections=64,
-        lua=_sweep_lua("", indicators, regions, periods, False),
-    )
-    before, _ = _rss_mb(api.process.pid)
+    lua = _sweep_lua("", indicators, regions, periods, False)
+    warm_up = [_rss_mb(api.process.pid)[0]]
+    for _ in range(SOAK_WARM_UP_STEPS):
+        _load(base + "/", seconds=10, connections=64, lua=lua)
+        warm_up.append(_rss_mb(api.process.pid)[0])
+        if warm_up[-1] < warm_up[-2] * 1.01:
+            break
+    before = warm_up[-1]
     rps, _, p99, errors = _load(
         base + "/",
         seconds=SOAK_SECONDS,
         connections=64,
-        lua=_sweep_lua("", indicators, regions, periods, False),
+        lua=lua,
     )
     after, peak = _rss_mb(api.process.pid)
     api.stop()
@@ -773,6 +786,7 @@ def soak(path: Path) -> dict[str, Any]:
         "requests_per_second": round(rps),
         "p99_ms": round(p99, 2),
         "errors": errors,
+        "warm_up_rss_mb": [round(rss, 1) for rss in warm_up],
         "rss_before_mb": round(before, 1),
         "rss_after_mb": round(after, 1),
         "rss_growth_pct": round(100 * (after - before) / before, 1),
@@ -1045,6 +1059,183 @@ def _print_writers(found: dict[str, Any]) -> None:
         print(f"{backend}: reads kept {run['reads_kept']:.0%}, writes {run['write_statuses']}")
 
 
+# Distinct sweep requests timed at each layer by the layers part.
+LAYER_REQUESTS = int(os.environ.get("BENCH_LAYER_REQUESTS", "2000"))
+LAYER_WARM_UP = 200
+
+
+def layers_part(path: Path) -> dict[str, Any]:
+    """Where a sweep request's time goes, layer by layer: `measure_layers` in a process of
+    its own on the SQLite file `path`, pinned to core 0 like the servers."""
+    completed = subprocess.run(
+        _pinned("0", [PYTHON, "-m", "app.bench", "layers", str(path)]),
+        cwd=PROJECT_ROOT,
+        env={**os.environ, "DATABASE_URL": f"sqlite:///{path}", "LOG_LEVEL": "info"},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    found: dict[str, Any] = json.loads(completed.stdout.splitlines()[-1])
+    return found
+
+
+def measure_layers(path: Path) -> dict[str, Any]:
+    """CPU per sweep request (µs, all threads) entering the app at each layer, in one
+    process, one request at a time, no network: the app as `jinzhong serve` builds it
+    (its request log on, written to a queue here), from its front door down to the
+    statements alone. Every layer gets fresh random requests (never asked before, as in a
+    sweep), after a warm-up; each is timed in three rounds, and the median kept. What the
+    load adds on top (uvicorn, the sockets, 32 connections' turns) is the difference to the
+    sweep's own CPU per request."""
+    import asyncio
+    import random
+    import sqlite3
+
+    from sqlalchemy import event
+    from sqlmodel import Session
+
+    from app.api import compiled
+    from app.api.runtime import runtime_of
+    from app.main import JinzhongAPI, create_app
+    from app.services.observations import ObservationFilter, list_observations
+
+    app = create_app()
+    route = next(r for r in app.router.routes if getattr(r, "path", "") == "/v1/observations")
+    engine = runtime_of(app).engine
+    indicators, regions, periods = _axes(path)
+    draw = random.Random(15)
+
+    def queries(n: int) -> list[tuple[str, str, str]]:
+        return [
+            (draw.choice(indicators), draw.choice(regions), draw.choice(periods)) for _ in range(n)
+        ]
+
+    def scope(query: tuple[str, str, str], **more: Any) -> dict[str, Any]:
+        i, r, p = query
+        return {
+            "type": "http",
+            "asgi": {"version": "3.0"},
+            "http_version": "1.1",
+            "method": "GET",
+            "scheme": "http",
+            "path": "/v1/observations",
+            "raw_path": b"/v1/observations",
+            "query_string": f"indicator={i}&region={r}&start={p}&end={p}".encode(),
+            "root_path": "",
+            "headers": [(b"host", b"127.0.0.1:8000"), (b"user-agent", b"bench")],
+            "client": ("127.0.0.1", 50000),
+            "server": ("127.0.0.1", 8000),
+            **more,
+        }
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    statuses: Counter[int] = Counter()
+
+    async def send(message: MutableMapping[str, Any]) -> None:
+        if message["type"] == "http.response.start":
+            statuses[message["status"]] += 1
+
+    async def inline(function: Any, *args: Any) -> Any:
+        return function(*args)
+
+    if not isinstance(app, JinzhongAPI) or app.front_door is None:
+        raise TypeError("create_app no longer builds a front door: measure_layers needs one")
+    below = app.front_door.app
+
+    async def whole(query: tuple[str, str, str]) -> None:
+        await app(scope(query), receive, send)
+
+    async def below_door(query: tuple[str, str, str]) -> None:
+        await below(scope(query, app=app), receive, send)
+
+    async def the_route(query: tuple[str, str, str]) -> None:
+        await route.handle(scope(query, app=app, path_params={}, route=route), receive, send)
+
+    async def route_inline(query: tuple[str, str, str]) -> None:
+        hop = compiled.run_in_threadpool
+        compiled.run_in_threadpool = inline  # type: ignore[assignment]
+        try:
+            await the_route(query)
+        finally:
+            compiled.run_in_threadpool = hop
+
+    async def service(query: tuple[str, str, str]) -> None:
+        i, r, p = query
+        flt = ObservationFilter(indicators=[i], regions=[r], start=p, end=p)
+        with Session(engine) as session:
+            list_observations(session, flt, limit=50, offset=0)
+
+    said: list[tuple[str, Any]] = []
+
+    def keep(connection: Any, cursor: Any, statement: str, params: Any, *_: Any) -> None:
+        said.append((statement, params))
+
+    # The statements a service call makes, read again by the driver alone.
+    raw = sqlite3.connect(path)
+
+    async def statements(said_for_one: list[tuple[str, Any]]) -> None:
+        for statement, params in said_for_one:
+            raw.execute(statement, params).fetchall()
+
+    layers: dict[str, Any] = {
+        "whole app (front door to endpoint)": whole,
+        "below the front door (CORS, gzip, errors, router)": below_door,
+        "the route (ETag, compiled plan, thread hop, endpoint)": the_route,
+        "the same, the endpoint run in the event loop": route_inline,
+        "the service (session, statements, records)": service,
+        "the statements alone (sqlite3)": statements,
+    }
+
+    async def timed(layer: str, n: int) -> float:
+        asked: list[Any] = queries(n)
+        if layers[layer] is statements:  # what the service says for each, untimed
+            event.listen(engine, "before_cursor_execute", keep)
+            try:
+                for index, query in enumerate(asked):
+                    said.clear()
+                    await service(query)
+                    asked[index] = list(said)
+            finally:
+                event.remove(engine, "before_cursor_execute", keep)
+        started = time.process_time()
+        for one in asked:
+            await layers[layer](one)
+        return (time.process_time() - started) / n * 1e6
+
+    async def run() -> dict[str, Any]:
+        async with app.router.lifespan_context(app):
+            for layer in layers:
+                await timed(layer, LAYER_WARM_UP)
+            rounds: dict[str, list[float]] = {layer: [] for layer in layers}
+            for _ in range(3):
+                for layer in layers:
+                    rounds[layer].append(await timed(layer, LAYER_REQUESTS))
+        return {
+            "requests": LAYER_REQUESTS,
+            "statuses": dict(statuses),
+            "cpu_us": {layer: round(statistics.median(found)) for layer, found in rounds.items()},
+        }
+
+    try:
+        return asyncio.run(run())
+    finally:
+        raw.close()
+
+
+def _print_layers(extras: dict[str, Any]) -> None:
+    layers = extras.get("layers")
+    if not layers:
+        return
+    print(
+        f"layers: CPU per distinct sweep request at a million, in one process, one at a time "
+        f"(µs, medians of 3 rounds of {layers['requests']})"
+    )
+    for layer, cpu in layers["cpu_us"].items():
+        print(f"  {layer:<56} {cpu:>6}")
+
+
 def _print_interleaved(extras: dict[str, Any]) -> None:
     for database, found in extras.items():
         for part in ("interleaved", "interleaved_sweep"):
@@ -1089,7 +1280,7 @@ def main() -> None:
         postgres = False
     for name, observations in (("seed", None), (f"synthetic-{SYNTHETIC}", SYNTHETIC)):
         readers = {"tables"} | ({"postgres"} if postgres else set())
-        readers |= {"soak", "workers"} if observations else set()
+        readers |= {"soak", "workers", "layers"} if observations else set()
         if not PARTS & readers:
             continue  # no part reads this database
         path = _prepare(name, observations)
@@ -1106,6 +1297,8 @@ def main() -> None:
             found, extras[PG + name] = postgres_rows(name, path, observations, axes)
             results += found
     ratios(results)
+    if "layers" in PARTS:
+        extras["layers"] = layers_part(OUT / f"synthetic-{SYNTHETIC}.db")
     if "soak" in PARTS:
         extras["soak"] = soak(OUT / f"synthetic-{SYNTHETIC}.db")
     if "writers" in PARTS:
@@ -1142,6 +1335,7 @@ def main() -> None:
             f"{_shown(r.vs_datasette, 10)} {_shown(r.vs_sqlite, 7)} {_shown(r.vs_one_worker, 9)}"
         )
     _print_interleaved(extras)
+    _print_layers(extras)
     print(json.dumps({k: v for k, v in extras.items() if k != "writers"}, indent=2))
     if "writers" in extras:
         _print_writers(extras["writers"])
@@ -1164,4 +1358,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    if sys.argv[1:2] == ["layers"]:  # the layers part's own process
+        print(json.dumps(measure_layers(Path(sys.argv[2]))))
+    else:
+        main()

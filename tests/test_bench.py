@@ -5,7 +5,14 @@ to compare with was not measured, there is no ratio."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
+from sqlalchemy.engine import make_url
+
+from app import bench
 from app.bench import Result, ratios, round_ratios
+from app.config import get_settings
 
 
 def row(database: str, server: str, workload: str, rps: float) -> Result:
@@ -63,3 +70,23 @@ def test_round_ratios_name_their_yardstick() -> None:
     # Round by round: 0.6, 0.7, 0.5.
     assert found["postgresql sweep"]["vs_sqlite_by_round"] == 0.6
     assert "vs_ceiling" not in found["postgresql sweep"]
+
+
+@pytest.mark.sqlite_only
+def test_layers_time_the_same_sweep_at_every_layer(
+    seeded_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The layers part answers real sweep requests at each HTTP layer (every one a 200: the
+    # warm-up's and three rounds'), and times every layer. (How long each takes is the
+    # bench's to say, not a test's.)
+    monkeypatch.setenv("DATABASE_URL", seeded_url)
+    monkeypatch.setattr(bench, "LAYER_REQUESTS", 30)
+    get_settings.cache_clear()
+    try:
+        found = bench.measure_layers(Path(str(make_url(seeded_url).database)))
+    finally:
+        get_settings.cache_clear()
+    http_layers = 4  # the whole app, below the front door, the route, the route inline
+    assert found["statuses"] == {200: http_layers * (bench.LAYER_WARM_UP + 3 * 30)}
+    assert len(found["cpu_us"]) == 6
+    assert all(us > 0 for us in found["cpu_us"].values())
