@@ -621,12 +621,7 @@ def interleaved(path: Path, typical: str, body_file: Path, headers_file: Path) -
     finally:
         for server in servers.values():
             server.stop()
-    return {
-        "rounds": ROUNDS,
-        "seconds": ROUND_SECONDS,
-        "against": "ceiling",
-        **round_ratios(rounds),
-    }
+    return _rounds_report(rounds, "ceiling repeated", "ceiling")
 
 
 def round_ratios(
@@ -650,6 +645,17 @@ def round_ratios(
     }
 
 
+def _rounds_report(rounds: dict[str, list[float]], yardstick: str, against: str) -> dict[str, Any]:
+    """Interleaved rounds as the bench reports them: how many, how long, and each row's
+    figures against `yardstick` (`round_ratios`)."""
+    return {
+        "rounds": ROUNDS,
+        "seconds": ROUND_SECONDS,
+        "against": against,
+        **round_ratios(rounds, yardstick=yardstick, against=against),
+    }
+
+
 def interleaved_sweep(path: Path, url: str, axes: Axes) -> dict[str, Any]:
     """The sweep on SQLite (`path`) and on PostgreSQL (`url`, the same rows) in interleaved
     rounds, as `interleaved` does for the replayed answers: both servers up, each swept once
@@ -670,12 +676,7 @@ def interleaved_sweep(path: Path, url: str, axes: Axes) -> dict[str, Any]:
     finally:
         for server in servers.values():
             server.stop()
-    return {
-        "rounds": ROUNDS,
-        "seconds": ROUND_SECONDS,
-        "against": "sqlite",
-        **round_ratios(rounds, yardstick="sqlite sweep", against="sqlite"),
-    }
+    return _rounds_report(rounds, "sqlite sweep", "sqlite")
 
 
 def postgres_problem() -> str | None:
