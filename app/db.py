@@ -222,8 +222,8 @@ def _column_names(cursor: Any) -> list[str]:
     result = getattr(cursor, "pgresult", None)
     if result is None:
         return [column[0] for column in cursor.description]
-    # The names are our statements' own column names and aliases: ASCII.
-    return [result.fname(i).decode() for i in range(result.nfields)]
+    encoding = cursor.connection.info.encoding
+    return [result.fname(i).decode(encoding) for i in range(result.nfields)]
 
 
 def driver_rows(

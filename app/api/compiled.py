@@ -79,9 +79,7 @@ class _Param:
             # Most parameters of a request are absent: their default, at the least cost.
             if self.required:
                 raise _InvalidParameterError
-            if not self.validate_default and self.immutable_default:
-                return self.default
-            value = deepcopy(self.default)
+            value = self.default if self.immutable_default else deepcopy(self.default)
             if not self.validate_default:
                 return value
         validated, errors = self.field.validate(value, values, loc=())
