@@ -56,6 +56,7 @@ from app.api.formats import (
     requested_format,
 )
 from app.api.runtime import runtime
+from app.db import end_read
 from app.rules.languages import negotiate
 from app.schemas.common import Page
 from app.schemas.resources import ObservationRead
@@ -212,12 +213,16 @@ def _releasing_connections(endpoint: Callable[..., Any]) -> Callable[..., Any]:
 
     @functools.wraps(endpoint)
     def run(*args: Any, **kwargs: Any) -> Any:
+        sessions = [value for value in kwargs.values() if isinstance(value, Session)]
         try:
-            return endpoint(*args, **kwargs)
-        finally:
-            for value in kwargs.values():
-                if isinstance(value, Session):
-                    value.close()
+            answer = endpoint(*args, **kwargs)
+        except BaseException:
+            for session in sessions:
+                session.close()
+            raise
+        for session in sessions:
+            end_read(session)
+        return answer
 
     return run
 

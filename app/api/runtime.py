@@ -21,7 +21,7 @@ from starlette.requests import HTTPConnection
 from app.api.admission import EXTRA_CONNECTIONS, READINESS_THREADS, WriteGate
 from app.api.throttle import FailedAuthentications
 from app.config import Settings
-from app.db import make_engine
+from app.db import end_read, make_engine
 from app.observability import AccessLog, Metrics
 from app.store.dataset import DataVersion, read_data_version
 
@@ -129,7 +129,9 @@ class Runtime:
     def read_data_version(self) -> DataVersion:
         """The data version in the database now (blocking: run it in a worker thread)."""
         with Session(self.engine) as session:
-            return read_data_version(session)
+            version = read_data_version(session)
+            end_read(session)
+            return version
 
     def data_changed(self) -> None:
         """This process has written: its next request reads the data version again (other
