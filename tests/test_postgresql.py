@@ -179,17 +179,17 @@ def test_a_connection_in_use_moments_ago_is_not_checked_again(
 
 
 def test_reads_keep_their_statements_prepared(seeded_url: str) -> None:
-    # psycopg prepares a statement at its fifth execution on a connection and forgets every
-    # one at a ROLLBACK: reads end with COMMIT, so a connection plans each kind of read once
-    # instead of on every request.
+    # psycopg prepares a statement once it has run five times on a connection, and forgets
+    # every one at a ROLLBACK: reads end with COMMIT, a 404 among them too, so a connection
+    # plans each kind of read once instead of on every request.
     app = create_app(Settings(database_url=seeded_url, db_pool_size=1))
     with TestClient(app) as client:
-        codes = [
-            i["code"] for i in client.get("/v1/indicators", params={"limit": 8}).json()["items"]
-        ]
-        assert len(codes) == 8
+        listed = client.get("/v1/indicators", params={"limit": 10}).json()["items"]
+        codes = [indicator["code"] for indicator in listed]
+        assert len(codes) == 10
         for code in codes:  # distinct requests: none is answered from the response memory
             assert client.get("/v1/observations", params={"indicator": code}).status_code == 200
+        assert client.get("/v1/observations/no-such-observation").status_code == 404
         with runtime_of(app).engine.connect() as connection:
             prepared = connection.execute(
                 text("SELECT statement FROM pg_prepared_statements")

@@ -57,6 +57,7 @@ from app.api.formats import (
 )
 from app.api.runtime import runtime
 from app.db import end_read
+from app.errors import AppError
 from app.rules.languages import negotiate
 from app.schemas.common import Page
 from app.schemas.resources import ObservationRead
@@ -214,15 +215,22 @@ def _releasing_connections(endpoint: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(endpoint)
     def run(*args: Any, **kwargs: Any) -> Any:
         sessions = [value for value in kwargs.values() if isinstance(value, Session)]
+        sound = False
         try:
             answer = endpoint(*args, **kwargs)
-        except BaseException:
-            for session in sessions:
-                session.close()
+            sound = True
+            return answer
+        except AppError:
+            sound = True  # an answer the API meant (a 404, a 422): its reads were sound
             raise
-        for session in sessions:
-            end_read(session)
-        return answer
+        finally:
+            # A sound read ends with COMMIT (end_read says why); any other failure, which
+            # may have left the transaction unusable, with a rollback.
+            for session in sessions:
+                if sound:
+                    end_read(session)
+                else:
+                    session.close()
 
     return run
 
