@@ -15,12 +15,12 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
 from app.api.runtime import runtime
 from app.errors import ForbiddenError, TooManyRequestsError, UnauthorizedError
 from app.models import ApiKey
+from app.services.common import read_session
 from app.services.keys import Scope, authenticate
 
 # Declared, not enforced: with auto_error=False it never refuses, and current_key below reads
@@ -56,7 +56,7 @@ async def current_key(request: Request, _declared: Declared) -> ApiKey:
     scheme, _, token = header.partition(" ")
 
     def look_up() -> ApiKey | None:
-        with Session(held.engine) as session:
+        with read_session(held.engine) as session:
             key = authenticate(session, token.strip())
             if key is not None:
                 session.expunge(key)

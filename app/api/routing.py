@@ -56,11 +56,10 @@ from app.api.formats import (
     requested_format,
 )
 from app.api.runtime import runtime
-from app.db import end_read
-from app.errors import AppError
 from app.rules.languages import negotiate
 from app.schemas.common import Page
 from app.schemas.resources import ObservationRead
+from app.services.common import ending_reads
 from app.store.dataset import DataVersion
 
 MAX_PAGE = 1000
@@ -214,23 +213,8 @@ def _releasing_connections(endpoint: Callable[..., Any]) -> Callable[..., Any]:
 
     @functools.wraps(endpoint)
     def run(*args: Any, **kwargs: Any) -> Any:
-        sessions = [value for value in kwargs.values() if isinstance(value, Session)]
-        sound = False
-        try:
-            answer = endpoint(*args, **kwargs)
-            sound = True
-            return answer
-        except AppError:
-            sound = True  # an answer the API meant (a 404, a 422): its reads were sound
-            raise
-        finally:
-            # A sound read ends with COMMIT (end_read says why); any other failure, which
-            # may have left the transaction unusable, with a rollback.
-            for session in sessions:
-                if sound:
-                    end_read(session)
-                else:
-                    session.close()
+        with ending_reads(*(value for value in kwargs.values() if isinstance(value, Session))):
+            return endpoint(*args, **kwargs)
 
     return run
 

@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 
 from anyio import CapacityLimiter
 from sqlalchemy.engine import Engine
-from sqlmodel import Session
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import HTTPConnection
@@ -21,8 +20,9 @@ from starlette.requests import HTTPConnection
 from app.api.admission import EXTRA_CONNECTIONS, READINESS_THREADS, WriteGate
 from app.api.throttle import FailedAuthentications
 from app.config import Settings
-from app.db import end_read, make_engine
+from app.db import make_engine
 from app.observability import AccessLog, Metrics
+from app.services.common import read_session
 from app.store.dataset import DataVersion, read_data_version
 
 
@@ -128,10 +128,8 @@ class Runtime:
 
     def read_data_version(self) -> DataVersion:
         """The data version in the database now (blocking: run it in a worker thread)."""
-        with Session(self.engine) as session:
-            version = read_data_version(session)
-            end_read(session)
-            return version
+        with read_session(self.engine) as session:
+            return read_data_version(session)
 
     def data_changed(self) -> None:
         """This process has written: its next request reads the data version again (other

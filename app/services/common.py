@@ -2,15 +2,47 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from typing import Any
 
 from sqlalchemy import func
+from sqlalchemy.engine import Engine
 from sqlalchemy.sql import Select
 from sqlmodel import Session, SQLModel, select
 
-from app.errors import InvalidParameterError
+from app.db import end_read
+from app.errors import AppError, InvalidParameterError
 from app.rules.periods import period_bound
+
+
+@contextmanager
+def ending_reads(*sessions: Session) -> Iterator[None]:
+    """Around work whose sessions only read: each ends with COMMIT (`end_read`, which says
+    why) when the work is done or ends in an answer the API meant (an AppError: a 404, a
+    422), its reads sound; anything else, which may have left a transaction unusable, closes
+    them with a rollback."""
+    sound = False
+    try:
+        yield
+        sound = True
+    except AppError:
+        sound = True
+        raise
+    finally:
+        for session in sessions:
+            if sound:
+                end_read(session)
+            else:
+                session.close()
+
+
+@contextmanager
+def read_session(engine: Engine) -> Iterator[Session]:
+    """A session that only reads, ended as `ending_reads` ends it."""
+    with Session(engine) as session, ending_reads(session):
+        yield session
 
 
 def count(session: Session, query: Select[Any]) -> int:

@@ -22,6 +22,7 @@ from sqlmodel import Session, SQLModel, create_engine
 
 import app.models  # noqa: F401 - registers every table
 from app.migrate import head_revision
+from app.services.common import read_session
 from app.services.datapackage import PRIVATE_TABLES, PUBLIC_TABLES, data_package, table_schema
 from app.store.dataset import CHANGED_AT_KEY, DataVersion, read_data_version
 
@@ -200,7 +201,7 @@ the sources, each table's columns, Table Schema and row count, and every file's 
 
 def build_dataset_zip(engine: Engine) -> tuple[DataVersion, bytes]:
     """The archive for the data as it stands, with the version it belongs to."""
-    with Session(engine) as session:
+    with read_session(engine) as session:
         version = read_data_version(session)
         tables = {
             t.name: (t, [] if t.name in PRIVATE_TABLES else _rows(session, t))

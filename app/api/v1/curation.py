@@ -15,7 +15,6 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
 from fastapi.responses import JSONResponse
-from sqlmodel import Session
 
 from app.api.admission import WriteGate
 from app.api.auth import require
@@ -36,6 +35,7 @@ from app.errors import InvalidBodyError, PayloadTooLargeError, UnsupportedMediaT
 from app.models import ApiKey
 from app.rules.resources import one, singular
 from app.schemas.common import FieldError
+from app.services.common import read_session
 from app.services.curation import (
     RESOURCES,
     VersionEntry,
@@ -249,7 +249,7 @@ def _routes(resource: str) -> None:
         return Response(status_code=204)
 
     def record(request: Request, response: Response, code: Code) -> Response:
-        with Session(runtime(request).engine) as session:
+        with read_session(runtime(request).engine) as session:
             text, etag = stored_record(session, resource, code)
         return with_headers_of(
             response,
@@ -263,7 +263,7 @@ def _routes(resource: str) -> None:
     def changes(
         request: Request, response: Response, code: Code, pagination: HistoryPagination
     ) -> Response:
-        with Session(runtime(request).engine) as session:
+        with read_session(runtime(request).engine) as session:
             page, total = history(
                 session, resource, code, limit=pagination.limit, offset=pagination.offset
             )
@@ -367,7 +367,7 @@ for _resource in RESOURCES:
 )
 def get_keys(request: Request, key: AdminKey) -> dict[str, Any]:
     """The API keys (names, scopes, dates; never a secret), for a key with the admin scope."""
-    with Session(runtime(request).engine) as session:
+    with read_session(runtime(request).engine) as session:
         keys = [
             {
                 "name": k.name,
